@@ -1,0 +1,57 @@
+"""tunekit: fine-tune pretrained models through plugins.
+
+The public API. Plugins import only from here (``import tunekit``). Importing it is cheap:
+torch, transformers and the database load only when a run or the registry needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .components import (
+    TEXT_CLASSIFICATION,
+    Backbone,
+    BuiltModel,
+    Component,
+    DataContext,
+    Dataset,
+    DataSplits,
+    ExportContext,
+    Exporter,
+    Metric,
+    ModelRequest,
+    Param,
+    ParamGroup,
+    Strategy,
+    StrategyContext,
+    StrategyPlan,
+)
+from .errors import DataError, PluginError, SpecError, TunekitError, UnknownComponentError
+from .hookspecs import CONTRACT_VERSION, hookimpl
+from .plugin_manager import PluginManager, load_plugins
+from .spec import RunSpec, load_spec, parse_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import RunResult, run
+    from .registry import Registry
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Backbone", "BuiltModel", "Component",
+    "DataContext", "DataError", "DataSplits", "Dataset", "ExportContext", "Exporter", "Metric",
+    "ModelRequest", "Param", "ParamGroup", "PluginError", "PluginManager", "Registry",
+    "RunResult", "RunSpec", "SpecError", "Strategy", "StrategyContext", "StrategyPlan",
+    "TunekitError", "UnknownComponentError", "hookimpl", "load_plugins", "load_spec",
+    "parse_spec", "run",
+]
+
+_LAZY = {"run": "engine", "RunResult": "engine", "Registry": "registry"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'tunekit' has no attribute {name!r}")

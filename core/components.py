@@ -1,0 +1,393 @@
+"""What plugins register: Dataset, Backbone, Strategy, Metric, Exporter.
+
+A component is light: a name, a plain-language description, the words people use for it
+(aliases), the tasks it supports, and typed params with defaults and help. Those fields drive
+validation, the forms, and the assistant. The work itself is a callable that imports heavy
+libraries (torch, transformers) only when it runs, so registering a component stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import PluginError, SpecError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover - types only, never imported at registration
+    import torch
+
+    from .layers import LayerGroup
+
+TEXT_CLASSIFICATION = "text-classification"
+KINDS = ("dataset", "backbone", "strategy", "metric", "exporter")
+
+_PARAM_TYPES = (int, float, str, bool, list, dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Param:
+    """One typed option of a component, e.g. ``Param(name="r", type=int, default=8)``.
+
+    ``required`` params have no default. ``choices`` restricts the value; ``min``/``max``
+    bound numbers. ``help`` is shown in forms and by the assistant.
+    """
+
+    name: str
+    type: type
+    default: Any = None
+    help: str = ""
+    choices: tuple[Any, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+
+    def coerce(self, value: Any, where: str) -> Any:
+        """``value`` converted to this param's type, or a SpecError naming ``where``."""
+        if value is None:
+            if self.required:
+                raise SpecError(f"a value is required. {self.help}".strip(), where=where)
+            return None
+        expected = self.type
+        if expected is bool:
+            if isinstance(value, bool):
+                converted = value
+            elif isinstance(value, str) and value.lower() in ("true", "yes", "on", "1"):
+                converted = True
+            elif isinstance(value, str) and value.lower() in ("false", "no", "off", "0"):
+                converted = False
+            else:
+                raise SpecError(f"expected true or false, got {value!r}", where=where)
+        elif expected in (int, float):
+            converted = _number(value, expected, where)
+            if self.min is not None and converted < self.min:
+                raise SpecError(f"must be at least {self.min}, got {converted}", where=where)
+            if self.max is not None and converted > self.max:
+                raise SpecError(f"must be at most {self.max}, got {converted}", where=where)
+        elif expected is str:
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise SpecError(f"expected text, got {value!r}", where=where)
+            converted = str(value)
+        elif expected is list:
+            if isinstance(value, str):
+                converted = [v.strip() for v in value.split(",") if v.strip()]
+            elif isinstance(value, list | tuple):
+                converted = list(value)
+            else:
+                raise SpecError(f"expected a list, got {value!r}", where=where)
+        elif expected is dict:
+            if not isinstance(value, dict):
+                raise SpecError(f"expected a mapping, got {value!r}", where=where)
+            converted = dict(value)
+        else:  # pragma: no cover - guarded by Component validation
+            converted = value
+        if self.choices and converted not in self.choices:
+            allowed = ", ".join(str(c) for c in self.choices)
+            raise SpecError(f"{converted!r} is not allowed; choose one of: {allowed}", where=where)
+        return converted
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-friendly description (for the registry, forms and `tunekit plugins --json`)."""
+        return {
+            "name": self.name,
+            "type": self.type.__name__,
+            "default": self.default,
+            "help": self.help,
+            "choices": list(self.choices),
+            "min": self.min,
+            "max": self.max,
+            "required": self.required,
+        }
+
+
+def _number(value: Any, expected: type, where: str) -> int | float:
+    kind = "a whole number" if expected is int else "a number"
+    if isinstance(value, bool):
+        raise SpecError(f"expected {kind}, got {value!r}", where=where)
+    try:
+        number = float(value) if isinstance(value, str) else value
+        if not isinstance(number, int | float):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise SpecError(f"expected {kind}, got {value!r}", where=where) from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise SpecError(f"expected a finite number, got {value!r}", where=where)
+    if expected is int:
+        if float(number) != int(number):
+            raise SpecError(f"expected {kind}, got {value!r}", where=where)
+        return int(number)
+    return float(number)
+
+
+@dataclass(kw_only=True)
+class Component:
+    """Fields shared by every kind of component. Subclasses add the callable that does the work."""
+
+    kind: ClassVar[str] = ""
+
+    name: str
+    description: str
+    title: str = ""
+    aliases: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = (TEXT_CLASSIFICATION,)
+    params: tuple[Param, ...] = ()
+    # Filled in by the host when the component is registered: who it came from.
+    plugin: str = field(default="", compare=False)
+    plugin_version: str = field(default="", compare=False)
+
+    def check(self) -> None:
+        """Raise PluginError when a field breaks the contract."""
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise PluginError(f"a {self.kind} needs a non-empty name")
+        if self.name != self.name.strip().lower() or " " in self.name:
+            raise PluginError(
+                f"{self.kind} name {self.name!r} must be lowercase without spaces (e.g. 'my-data')"
+            )
+        if not isinstance(self.description, str) or not self.description.strip():
+            raise PluginError(f"{self.kind} {self.name!r} needs a plain-language description")
+        if isinstance(self.aliases, str) or isinstance(self.tasks, str):
+            raise PluginError(f"{self.kind} {self.name!r}: aliases and tasks must be tuples")
+        self.aliases = tuple(self.aliases)
+        self.tasks = tuple(self.tasks)
+        self.params = tuple(self.params)
+        names = set()
+        for p in self.params:
+            if not isinstance(p, Param):
+                raise PluginError(f"{self.kind} {self.name!r}: params must be Param objects")
+            if p.type not in _PARAM_TYPES:
+                raise PluginError(
+                    f"{self.kind} {self.name!r}: param {p.name!r} has type {p.type!r}; "
+                    "use int, float, str, bool, list or dict"
+                )
+            if p.name in names or p.name == "name":
+                raise PluginError(f"{self.kind} {self.name!r}: param name {p.name!r} is repeated")
+            names.add(p.name)
+        work = getattr(self, self._work, None)
+        if not callable(work):
+            raise PluginError(f"{self.kind} {self.name!r} needs a callable {self._work!r}")
+        if not self.title:
+            self.title = self.name.replace("-", " ").capitalize()
+
+    _work: ClassVar[str] = ""
+
+    def resolve_options(self, options: dict[str, Any], where: str) -> dict[str, Any]:
+        """Options validated against ``params``, with defaults filled in."""
+        known = {p.name: p for p in self.params}
+        for key in options:
+            if key not in known:
+                allowed = ", ".join(known) or "none"
+                raise SpecError(
+                    f"unknown option {key!r} for {self.kind} {self.name!r}."
+                    f"{did_you_mean(key, known)} Options: {allowed}",
+                    where=where,
+                )
+        resolved = {}
+        for p in self.params:
+            value = options.get(p.name, p.default)
+            resolved[p.name] = p.coerce(value, f"{where}.{p.name}")
+        return resolved
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-friendly description of the component (no callables)."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "aliases": list(self.aliases),
+            "tasks": list(self.tasks),
+            "params": [p.describe() for p in self.params],
+            "plugin": self.plugin,
+            "plugin_version": self.plugin_version,
+        }
+
+
+# ---------------------------------------------------------------- datasets
+
+
+@dataclass(kw_only=True)
+class DataContext:
+    """What a dataset is told when it loads: the task, the seed, and where relative paths start."""
+
+    task: str
+    seed: int
+    base_dir: Path
+
+
+@dataclass(kw_only=True)
+class DataSplits:
+    """Examples as dicts: ``{"text": str, "label": str}`` for text classification.
+
+    ``validation`` is required (carve one with ``tunekit.data.split_stratified`` when the
+    source has none); ``test`` is optional and evaluated once at the end.
+    """
+
+    train: list[dict[str, Any]]
+    validation: list[dict[str, Any]]
+    test: list[dict[str, Any]] | None = None
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Dataset(Component):
+    """Yields train / validation (/ test) splits. ``load(options, context) -> DataSplits``."""
+
+    kind: ClassVar[str] = "dataset"
+    _work: ClassVar[str] = "load"
+    load: Callable[[dict[str, Any], DataContext], DataSplits]
+
+
+# ---------------------------------------------------------------- backbones
+
+
+@dataclass(kw_only=True)
+class ModelRequest:
+    """What the engine asks a backbone for."""
+
+    task: str
+    labels: list[str]
+    dropout: float | None = None
+    pretrained: bool = True
+
+
+@dataclass(kw_only=True)
+class BuiltModel:
+    """A model ready for the task, its tokenizer, and optionally its own layer groups.
+
+    ``layer_groups`` lists groups bottom to top (embeddings, blocks, head); leave it None and
+    the engine finds them with ``tunekit.layers.default_layer_groups``.
+    """
+
+    model: torch.nn.Module
+    tokenizer: Any
+    source: str
+    max_length: int = 512
+    layer_groups: list[LayerGroup] | None = None
+
+
+@dataclass(kw_only=True)
+class Backbone(Component):
+    """Builds a pretrained model for a task. ``build(options, request) -> BuiltModel``."""
+
+    kind: ClassVar[str] = "backbone"
+    _work: ClassVar[str] = "build"
+    build: Callable[[dict[str, Any], ModelRequest], BuiltModel]
+
+
+# ---------------------------------------------------------------- strategies
+
+
+@dataclass(kw_only=True)
+class ParamGroup:
+    """Parameters that share a learning rate: ``base rate * lr_scale``."""
+
+    name: str
+    params: list[torch.nn.Parameter]
+    lr_scale: float = 1.0
+
+
+@dataclass(kw_only=True)
+class StrategyPlan:
+    """What a strategy decided: the model to train and its parameter groups.
+
+    ``param_groups`` may include parameters that are frozen for now (gradual unfreezing);
+    ``on_epoch_start(epoch)`` may change what trains and returns a sentence saying what it did.
+    ``frozen_modules`` are kept in eval mode while training (no dropout in a frozen extractor).
+    ``cycle_per_epoch`` restarts the warm-up and decay of the learning rate every epoch, so
+    each unfreezing stage gets a full cycle (as ULMFiT and fastai do).
+    """
+
+    model: torch.nn.Module
+    param_groups: list[ParamGroup]
+    summary: str
+    on_epoch_start: Callable[[int], str | None] | None = None
+    frozen_modules: list[torch.nn.Module] = field(default_factory=list)
+    cycle_per_epoch: bool = False
+
+
+@dataclass(kw_only=True)
+class StrategyContext:
+    """What a strategy is told: the task, the epochs planned, and the model's layer groups."""
+
+    task: str
+    epochs: int
+    layer_groups: list[LayerGroup]
+
+
+@dataclass(kw_only=True)
+class Strategy(Component):
+    """Decides what trains. ``apply(model, options, context) -> StrategyPlan``.
+
+    ``default_learning_rate`` and ``default_epochs`` are used when the spec sets none:
+    fine-tuning every weight wants a lower rate than training a fresh head or an adapter, and
+    gradual unfreezing needs an epoch per layer group.
+    """
+
+    kind: ClassVar[str] = "strategy"
+    _work: ClassVar[str] = "apply"
+    apply: Callable[[Any, dict[str, Any], StrategyContext], StrategyPlan]
+    default_learning_rate: float = 5e-5
+    default_epochs: int = 6
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "default_learning_rate": self.default_learning_rate,
+                "default_epochs": self.default_epochs}
+
+
+# ---------------------------------------------------------------- metrics
+
+
+@dataclass(kw_only=True)
+class Metric(Component):
+    """Scores predictions. ``compute(predictions, references, labels) -> {name: value}``.
+
+    Predictions and references are label indices into ``labels``. Scalar values become metric
+    points in the registry; lists and dicts (per-class scores, a matrix) are kept with the run.
+    ``higher_is_better`` tells early stopping and comparisons which way is good.
+    """
+
+    kind: ClassVar[str] = "metric"
+    _work: ClassVar[str] = "compute"
+    compute: Callable[[Sequence[int], Sequence[int], list[str]], dict[str, Any]]
+    higher_is_better: bool = True
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "higher_is_better": self.higher_is_better}
+
+
+# ---------------------------------------------------------------- exporters
+
+
+@dataclass(kw_only=True)
+class ExportContext:
+    """Everything an exporter may write out. ``directory`` is the exporter's own, empty."""
+
+    run_id: int
+    directory: Path
+    options: dict[str, Any]
+    model: Any
+    tokenizer: Any
+    task: str
+    labels: list[str]
+    spec: dict[str, Any]
+    metrics: dict[str, Any]
+    test_metrics: dict[str, Any] | None
+    data: dict[str, Any]
+    training: dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class Exporter(Component):
+    """Writes artifacts. ``export(context) -> list of paths written`` (files or folders)."""
+
+    kind: ClassVar[str] = "exporter"
+    _work: ClassVar[str] = "export"
+    export: Callable[[ExportContext], list[Path]]
+
+
+COMPONENT_TYPES: dict[str, type[Component]] = {
+    cls.kind: cls for cls in (Dataset, Backbone, Strategy, Metric, Exporter)
+}

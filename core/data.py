@@ -1,0 +1,73 @@
+"""Helpers for datasets: stratified splits, label checks, and a fingerprint of the data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter
+from typing import Any
+
+from .components import DataSplits
+from .errors import DataError
+
+
+def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
+                     label_key: str = "label") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split rows into (kept, held out), holding out about ``fraction`` of every label.
+
+    Each label keeps at least one example on the kept side; labels with two or more examples
+    give at least one to the held-out side.
+    """
+    by_label: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_label.setdefault(row[label_key], []).append(row)
+    rng = random.Random(seed)
+    kept, held = [], []
+    for label in sorted(by_label, key=str):
+        group = list(by_label[label])
+        rng.shuffle(group)
+        n_held = round(len(group) * fraction)
+        n_held = min(max(n_held, 1 if len(group) >= 2 else 0), len(group) - 1)
+        held.extend(group[:n_held])
+        kept.extend(group[n_held:])
+    rng.shuffle(kept)
+    rng.shuffle(held)
+    return kept, held
+
+
+def class_counts(rows: list[dict[str, Any]], label_key: str = "label") -> dict[str, int]:
+    return dict(sorted(Counter(str(r[label_key]) for r in rows).items()))
+
+
+def check_classification_splits(splits: DataSplits, source: str) -> list[str]:
+    """The label list (sorted) after checking the splits can train a classifier."""
+    if not splits.train:
+        raise DataError("no training examples", where=source,
+                        hint="check the file has rows below its header")
+    if not splits.validation:
+        raise DataError("no validation examples", where=source,
+                        hint="add rows, or a validation split")
+    labels = sorted({str(r["label"]) for r in splits.train})
+    if len(labels) < 2:
+        raise DataError(
+            f"only one class in the training data ({labels[0]!r}); a classifier needs at least two",
+            where=source, hint="check the label column, or add examples of the other classes")
+    for name, rows in (("validation", splits.validation), ("test", splits.test or [])):
+        unseen = sorted({str(r["label"]) for r in rows} - set(labels))
+        if unseen:
+            raise DataError(
+                f"the {name} split has labels never seen in training: {', '.join(unseen[:5])}",
+                where=source, hint="add training examples of those labels or drop those rows")
+    return labels
+
+
+def fingerprint(splits: DataSplits) -> str:
+    """A sha256 over every split's examples: the same data gives the same fingerprint."""
+    digest = hashlib.sha256()
+    for name in ("train", "validation", "test"):
+        rows = getattr(splits, name) or []
+        digest.update(name.encode())
+        for row in rows:
+            digest.update(json.dumps(row, sort_keys=True, default=str).encode())
+    return digest.hexdigest()

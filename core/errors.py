@@ -1,0 +1,61 @@
+"""Errors meant for people: what went wrong, where, and what to do next."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class TunekitError(Exception):
+    """An error caused by input or setup that the user can fix.
+
+    ``where`` names the place (a file, a field, a plugin); ``hint`` says what to do.
+    The CLI prints these as one message, without a traceback.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class SpecError(TunekitError):
+    """A run specification that does not validate."""
+
+
+class DataError(TunekitError):
+    """A dataset that cannot be read or cannot be trained on."""
+
+
+class PluginError(TunekitError):
+    """A plugin or component that breaks the contract."""
+
+
+class UnknownComponentError(TunekitError):
+    """A component name that no installed plugin registers."""
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates that look most like ``word``, best first."""
+    candidates = list(candidates)
+    found = difflib.get_close_matches(word, candidates, n=n, cutoff=0.5)
+    if not found:
+        lowered = word.lower()
+        found = [c for c in candidates if lowered in c.lower() or c.lower() in lowered][:n]
+    return found
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' Did you mean "a" or "b"?' or an empty string."""
+    found = closest(word, candidates)
+    if not found:
+        return ""
+    quoted = [f'"{f}"' for f in found]
+    return " Did you mean " + (" or ".join(quoted) if len(quoted) <= 2 else ", ".join(quoted)) + "?"

@@ -1,0 +1,74 @@
+"""What a run emits, and who listens.
+
+The engine emits events; listeners receive them in order: the registry writer, the console
+progress bar, the studio, and every plugin's ``on_run_event`` hook.
+
+Event kinds and their ``data``:
+
+- ``status``: ``status`` (queued, running, completed, failed, cancelled), ``error`` or None
+- ``epoch_start``: ``epoch`` (0-based), ``epochs``, ``trainable`` (parameter count), ``change``
+  (what the strategy changed, or None)
+- ``step``: ``step``, ``total_steps``, ``epoch``, ``loss`` (mean over the steps since the last
+  one), ``learning_rate``; emitted every few steps, not every step
+- ``evaluation``: ``split`` (validation or test), ``epoch``, ``step``, ``metrics`` (scalars by
+  name), ``details`` (per-class scores, confusion matrix)
+- ``artifact``: ``exporter``, ``path``, ``bytes``, ``sha256``
+- ``message``: ``text``
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EVENT_KINDS = ("status", "epoch_start", "step", "evaluation", "artifact", "message")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Which run an event belongs to."""
+
+    id: int
+    spec: dict[str, Any]
+    output_dir: Path
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened in a run."""
+
+    kind: str
+    data: dict[str, Any]
+    time: float = field(default_factory=time.time)
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """Delivers each event to every listener, in the order they were added."""
+
+    def __init__(self, listeners: Iterable[Listener] = ()):
+        self.listeners: list[Listener] = list(listeners)
+
+    def add(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def emit(self, kind: str, *, strict: bool = True, **data: Any) -> Event:
+        """Deliver an event. With ``strict=False`` a failing listener does not stop the others
+        (used for the final status, which every listener must hear)."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        event = Event(kind, data)
+        for listener in self.listeners:
+            if strict:
+                listener(event)
+                continue
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - the run has ended; nothing left to protect
+                pass
+        return event

@@ -1,0 +1,296 @@
+"""RunSpec: the one declarative description of a run (YAML or JSON).
+
+    task: text-classification
+    dataset:   {name: csv, path: data/tickets.csv, text_column: message, label_column: category}
+    backbone:  {name: minilm-l6}
+    strategy:  {name: lora, r: 8}
+    training:  {epochs: 3, learning_rate: 1.0e-4, batch_size: 16, weight_decay: 0.01, seed: 42}
+    metrics:   [accuracy, f1]
+    exporters: [huggingface, model-card]
+
+``load_spec`` reads a file, ``parse_spec`` a mapping; both apply ``--set`` overrides and
+validate every field against the installed components, naming the field in any error.
+"""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .components import TEXT_CLASSIFICATION
+from .errors import SpecError, UnknownComponentError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .plugin_manager import PluginManager
+
+SLOTS = ("dataset", "backbone", "strategy")
+LISTS = {"metrics": "metric", "exporters": "exporter"}
+TOP_LEVEL = ("task", *SLOTS, "training", *LISTS)
+
+DEFAULT_SPEC: dict[str, Any] = {
+    "task": TEXT_CLASSIFICATION,
+    "dataset": {"name": "sample-reviews"},
+    "backbone": {"name": "minilm-l6"},
+    "strategy": {"name": "lora"},
+    "metrics": ["accuracy", "f1", "confusion-matrix"],
+    "exporters": ["huggingface", "model-card"],
+}
+
+
+class EarlyStopping(BaseModel):
+    """Stop when the validation metric has not improved for ``patience`` evaluations."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: str = Field("loss", description="validation metric to watch: loss or a metric name")
+    patience: int = Field(2, ge=1, le=1000, description="evaluations without improvement")
+    min_delta: float = Field(0.0, ge=0.0, description="smallest change that counts")
+    restore_best: bool = Field(True, description="end with the weights of the best evaluation")
+
+
+class Training(BaseModel):
+    """How to train. ``epochs`` and ``learning_rate`` left out (None) mean: the strategy's
+    recommended values (adapters and fresh heads want higher rates than full fine-tuning)."""
+
+    model_config = ConfigDict(extra="forbid")
+    epochs: int | None = Field(None, ge=1, le=1000)
+    learning_rate: float | None = Field(None, gt=0.0, le=1.0)
+    batch_size: int = Field(16, ge=1, le=8192)
+    weight_decay: float = Field(0.01, ge=0.0, le=1.0)
+    dropout: float | None = Field(None, ge=0.0, lt=1.0)
+    seed: int = Field(42, ge=0, le=2**32 - 1)
+    max_length: int = Field(128, ge=8, le=32768)
+    warmup_ratio: float = Field(0.1, ge=0.0, le=0.9)
+    max_grad_norm: float | None = Field(1.0, gt=0.0, le=1e6)
+    log_every: int = Field(10, ge=1, le=100000, description="steps between training-loss points")
+    early_stopping: EarlyStopping | None = Field(default_factory=EarlyStopping)
+
+
+class RunSpec:
+    """A validated spec: every component resolved to its canonical name, defaults filled in."""
+
+    def __init__(self, data: dict[str, Any], base_dir: Path | None = None,
+                 source: str | None = None):
+        self.data = data
+        self.base_dir = base_dir or Path.cwd()
+        self.source = source
+
+    @property
+    def task(self) -> str:
+        return self.data["task"]
+
+    @property
+    def training(self) -> Training:
+        return Training.model_validate(self.data["training"])
+
+    def options(self, slot: str) -> dict[str, Any]:
+        """A slot's options without its ``name``."""
+        return {k: v for k, v in self.data[slot].items() if k != "name"}
+
+    def names(self, key: str) -> list[str]:
+        return [item["name"] for item in self.data[key]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return deepcopy(self.data)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_spec_file(path: str | Path) -> dict[str, Any]:
+    """The mapping in a YAML or JSON file, or a SpecError naming the file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise SpecError(f"spec file {path} not found", hint="check the path, or run without "
+                        "a spec to use the bundled default")
+    if path.is_dir():
+        raise SpecError(f"{path} is a folder, not a spec file")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError("not a text file (expected YAML or JSON)", where=str(path)) from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw)
+        else:
+            data = yaml.safe_load(raw)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"invalid JSON: {exc.msg}",
+                        where=f"{path}:{exc.lineno}:{exc.colno}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"invalid YAML: {problem}", where=where) from None
+    if data is None:
+        raise SpecError("the spec file is empty", where=str(path))
+    if not isinstance(data, dict):
+        raise SpecError("a spec must be a mapping of fields (task, dataset, ...)", where=str(path))
+    return data
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``--set a.b=value`` overrides; values are read as YAML scalars."""
+    data = deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise SpecError(f"expected FIELD=VALUE, got {item!r}", where="--set",
+                            hint="e.g. --set training.epochs=5")
+        key, _, raw_value = item.partition("=")
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise SpecError(f"no field named in {item!r}", where="--set")
+        if parts[0] not in TOP_LEVEL:
+            raise SpecError(f"unknown field {parts[0]!r}.{did_you_mean(parts[0], TOP_LEVEL)}",
+                            where=f"--set {key}", hint="fields: " + ", ".join(TOP_LEVEL))
+        try:
+            value = yaml.safe_load(raw_value) if raw_value.strip() else None
+        except yaml.YAMLError:
+            value = raw_value
+        if parts[0] in LISTS and len(parts) == 1 and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        _set_path(data, parts, value)
+    return data
+
+
+def _set_path(data: dict[str, Any], parts: list[str], value: Any) -> None:
+    slot = parts[0]
+    if slot in SLOTS:
+        current = data.get(slot)
+        if current is None and slot != "dataset":
+            # parse_spec will use the default component: an option set now applies to it
+            current = DEFAULT_SPEC[slot]
+        current = {"name": current} if isinstance(current, str) else dict(current or {})
+        if len(parts) == 1 or parts[1:] == ["name"]:
+            new = value if isinstance(value, dict) else {"name": value}
+            # another component: the old one's options would not apply
+            data[slot] = new if new.get("name") != current.get("name") else {**current, **new}
+            return
+        data[slot] = current
+    target = data
+    for part in parts[:-1]:
+        nxt = target.get(part)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            target[part] = nxt
+        target = nxt
+    target[parts[-1]] = value
+
+
+# ---------------------------------------------------------------- validation
+
+
+def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path | None = None,
+               source: str | None = None, overrides: list[str] = ()) -> RunSpec:
+    """Validate a spec mapping against the installed components; return a RunSpec."""
+    data = apply_overrides(data, list(overrides)) if overrides else deepcopy(data)
+    unknown = [k for k in data if k not in TOP_LEVEL]
+    if unknown:
+        key = unknown[0]
+        raise SpecError(f"unknown field.{did_you_mean(str(key), TOP_LEVEL)}", where=str(key),
+                        hint="fields: " + ", ".join(TOP_LEVEL))
+    for key in ("dataset",):
+        if key not in data or data[key] in (None, ""):
+            raise SpecError("required: which data to train on, e.g. {name: csv, path: data.csv}",
+                            where=key)
+    task = data.get("task") or TEXT_CLASSIFICATION
+    if not isinstance(task, str):
+        raise SpecError(f"expected a task name, got {task!r}", where="task")
+    resolved: dict[str, Any] = {"task": task}
+    for slot in SLOTS:
+        value = data.get(slot)
+        if value is None:
+            value = DEFAULT_SPEC[slot]
+        resolved[slot] = _resolve_component(manager, slot, value, slot, task)
+    try:
+        training = Training.model_validate(data.get("training") or {})
+    except ValidationError as exc:
+        raise SpecError(_pydantic_message(exc, "training")) from None
+    resolved["training"] = training.model_dump()
+    for key, kind in LISTS.items():
+        items = data.get(key, DEFAULT_SPEC[key])
+        if items is None:
+            items = []
+        if isinstance(items, str):
+            items = [v.strip() for v in items.split(",") if v.strip()]
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            raise SpecError(f"expected a list of {key}, got {items!r}", where=key)
+        resolved_items = [_resolve_component(manager, kind, item, f"{key}[{i}]", task)
+                          for i, item in enumerate(items)]
+        names = [item["name"] for item in resolved_items]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise SpecError(f"{sorted(dupes)[0]!r} is listed twice", where=key)
+        resolved[key] = resolved_items
+    _check_early_stopping(resolved, manager)
+    return RunSpec(resolved, base_dir=base_dir, source=source)
+
+
+def load_spec(path: str | Path | None, manager: PluginManager,
+              overrides: list[str] = ()) -> RunSpec:
+    """Read and validate a spec file; ``None`` means the bundled default."""
+    if path is None:
+        return parse_spec(DEFAULT_SPEC, manager, overrides=overrides, source="bundled default")
+    path = Path(path)
+    data = read_spec_file(path)
+    try:
+        return parse_spec(data, manager, base_dir=path.resolve().parent, source=str(path),
+                          overrides=overrides)
+    except (SpecError, UnknownComponentError) as exc:
+        exc.where = f"{path}: {exc.where}" if exc.where else str(path)
+        raise
+
+
+def _resolve_component(manager: PluginManager, kind: str, value: Any, where: str,
+                       task: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise SpecError(f"expected a name or a mapping with 'name', got {value!r}", where=where)
+    if not value.get("name"):
+        raise SpecError("missing 'name'", where=where,
+                        hint=f"installed {kind}s: " + ", ".join(manager.names(kind)))
+    component = manager.get(kind, str(value["name"]), where=f"{where}.name")
+    if task not in component.tasks:
+        raise SpecError(f"{kind} {component.name!r} does not support the task {task!r} "
+                        f"(it supports: {', '.join(component.tasks)})", where=where)
+    options = {k: v for k, v in value.items() if k != "name"}
+    return {"name": component.name, **component.resolve_options(options, where)}
+
+
+def _check_early_stopping(resolved: dict[str, Any], manager: PluginManager) -> None:
+    stopping = resolved["training"].get("early_stopping")
+    if not stopping:
+        return
+    metric = stopping["metric"]
+    scalars = {"loss"} | {m["name"] for m in resolved["metrics"]}
+    if metric not in scalars and not any(metric.startswith(m + "_") for m in scalars):
+        raise SpecError(
+            f"{metric!r} is not computed by this run.{did_you_mean(metric, scalars)} "
+            f"Choose one of: {', '.join(sorted(scalars))}",
+            where="training.early_stopping.metric",
+        )
+
+
+def _pydantic_message(exc: ValidationError, prefix: str) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join([prefix, *(str(p) for p in err["loc"])])
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            fields = Training.model_fields if len(err["loc"]) == 1 else EarlyStopping.model_fields
+            message = (f"unknown field.{did_you_mean(str(err['loc'][-1]), fields)} "
+                       f"Fields: {', '.join(fields)}")
+        elif "input" in err and err["type"] not in ("missing",):
+            message = f"{message}, got {err['input']!r}"
+        lines.append(f"{where}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""``hf``: any transformers model, by Hugging Face model id or local folder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tunekit
+
+from .transformers_models import PRETRAINED, build_classifier
+
+
+def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
+    return build_classifier(options["model"], request, pretrained=options["pretrained"],
+                            trust_remote_code=options["trust_remote_code"],
+                            revision=options["revision"])
+
+
+@tunekit.hookimpl
+def register_backbones(register):
+    register(tunekit.Backbone(
+        name="hf",
+        title="Hugging Face model",
+        description="Any transformers model: a model id from the Hugging Face Hub (or its "
+                    "cache) or a local folder with config.json and weights.",
+        aliases=("hugging face", "huggingface", "transformers", "model id", "local model",
+                 "custom model", "hub"),
+        params=(
+            tunekit.Param(name="model", type=str, required=True,
+                          help="a model id such as distilbert-base-uncased, or a local folder"),
+            tunekit.Param(name="revision", type=str, help="a branch, tag or commit of the model"),
+            tunekit.Param(name="trust_remote_code", type=bool, default=False,
+                          help="run the model's own Python code (only for models you trust)"),
+            PRETRAINED,
+        ),
+        build=build,
+    ))

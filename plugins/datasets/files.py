@@ -1,0 +1,207 @@
+"""Datasets read from files: ``csv`` and ``jsonl`` (one text column, one label column)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import tunekit
+from tunekit.data import split_stratified
+from tunekit.errors import did_you_mean
+
+TEXT_NAMES = ("text", "sentence", "review", "message", "content", "body", "comment", "utterance",
+              "document", "tweet", "query", "question", "input", "prompt", "description", "title")
+LABEL_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "intent", "topic",
+               "tag", "y", "output", "classification", "rating")
+
+COMMON_PARAMS = (
+    tunekit.Param(name="path", type=str, required=True, help="the file with the examples"),
+    tunekit.Param(name="text_column", type=str, help="the column with the text (found "
+                  "automatically when it has a common name such as text, review or message)"),
+    tunekit.Param(name="label_column", type=str, help="the column with the label (found "
+                  "automatically when it has a common name such as label, category or class)"),
+    tunekit.Param(name="validation_path", type=str, help="a separate file for validation"),
+    tunekit.Param(name="test_path", type=str, help="a separate file for the final test"),
+    tunekit.Param(name="validation_split", type=float, default=0.15, min=0.01, max=0.5,
+                  help="share of the examples held out for validation when there is no "
+                  "validation file (stratified by label)"),
+    tunekit.Param(name="test_split", type=float, default=0.0, min=0.0, max=0.5,
+                  help="share held out as a test set when there is no test file"),
+)
+
+
+def resolve_path(raw: str, base_dir: Path, field: str) -> Path:
+    """The file a spec names: relative to the spec's folder, else to the working folder."""
+    path = Path(raw).expanduser()
+    candidates = [path] if path.is_absolute() else [base_dir / path, Path.cwd() / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+        if candidate.is_dir():
+            raise tunekit.DataError(f"{candidate} is a folder, not a file", where=field)
+    tried = " or ".join(str(c) for c in dict.fromkeys(candidates))
+    raise tunekit.DataError(f"file not found: {raw} (looked for {tried})", where=field,
+                            hint="check the path; relative paths start at the spec's folder")
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and ``(line number, row)`` pairs of a CSV file, with clear errors."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise tunekit.DataError(
+            f"not UTF-8 text (byte {exc.start}); is it a spreadsheet or another encoding?",
+            where=str(path), hint="save it as CSV UTF-8") from None
+    if "\0" in text:
+        raise tunekit.DataError("contains binary data, not CSV text", where=str(path))
+    if not text.strip():
+        raise tunekit.DataError("the file is empty", where=str(path))
+    # the delimiter is read off the header line alone: texts may hold any punctuation
+    first_line = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", "\t", ";", "|") if d in first_line), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+        if len(set(header)) != len(header) or any(not h for h in header):
+            raise tunekit.DataError(f"the header has empty or repeated column names: {header}",
+                                    where=f"{path}:1")
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise tunekit.DataError(
+                    f"this row has {len(values)} field(s) but the header has {len(header)}",
+                    where=f"{path}:{reader.line_num}",
+                    hint="quote fields that contain the delimiter")
+            rows.append((reader.line_num, dict(zip(header, values, strict=True))))
+        if not rows:
+            raise tunekit.DataError("the file has a header but no examples below it",
+                                    where=str(path))
+    except csv.Error as exc:
+        raise tunekit.DataError(f"unreadable CSV: {exc}",
+                                where=f"{path}:{reader.line_num}") from None
+    return header, rows
+
+
+def read_jsonl(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The keys seen and ``(line number, object)`` pairs of a JSON-lines file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise tunekit.DataError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    keys: dict[str, None] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise tunekit.DataError(f"invalid JSON: {exc.msg}", where=f"{path}:{number}") from None
+        if not isinstance(obj, dict):
+            raise tunekit.DataError("each line must be a JSON object", where=f"{path}:{number}")
+        keys.update(dict.fromkeys(obj))
+        rows.append((number, obj))
+    if not rows:
+        raise tunekit.DataError("the file is empty", where=str(path))
+    return list(keys), rows
+
+
+def pick_column(columns: list[str], wanted: str | None, common: tuple[str, ...], role: str,
+                path: Path, exclude: str | None = None) -> str:
+    """The column named ``wanted``, or the one with a common name for its role."""
+    found = ", ".join(columns)
+    if wanted:
+        if wanted in columns:
+            return wanted
+        lowered = {c.lower(): c for c in columns}
+        if wanted.lower() in lowered:
+            return lowered[wanted.lower()]
+        raise tunekit.DataError(
+            f"no column {wanted!r}.{did_you_mean(wanted, columns)} "
+            f"Columns found: {found}", where=str(path),
+            hint=f"set dataset.{role}_column to one of the columns found")
+    lowered = {c.lower().strip(): c for c in columns if c != exclude}
+    for name in common:
+        if name in lowered:
+            return lowered[name]
+    rest = [c for c in columns if c != exclude]
+    if exclude and len(rest) == 1:
+        return rest[0]
+    raise tunekit.DataError(f"cannot tell which column holds the {role}. Columns found: {found}",
+                            where=str(path), hint=f"set dataset.{role}_column")
+
+
+def load_examples(path: Path, options: dict[str, Any], reader: Any) -> list[dict[str, str]]:
+    columns, rows = reader(path)
+    label_col = pick_column(columns, options["label_column"], LABEL_NAMES, "label", path)
+    text_col = pick_column(columns, options["text_column"], TEXT_NAMES, "text", path,
+                           exclude=label_col)
+    if text_col == label_col:
+        raise tunekit.DataError(f"the text and label columns are both {text_col!r}",
+                                where=str(path))
+    examples = []
+    for number, row in rows:
+        text, label = row.get(text_col), row.get(label_col)
+        if text is None or label is None or not str(text).strip() or str(label).strip() == "":
+            continue  # the data check reports these; a run skips them
+        if isinstance(label, list | dict):
+            raise tunekit.DataError(f"label {label!r} is not a single value",
+                                    where=f"{path}:{number}")
+        examples.append({"text": str(text), "label": str(label).strip()})
+    if not examples:
+        raise tunekit.DataError(f"no rows with both a {text_col!r} and a {label_col!r} value",
+                                where=str(path))
+    return examples
+
+
+def make_loader(reader: Any) -> Any:
+    def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+        path = resolve_path(options["path"], context.base_dir, "dataset.path")
+        rows = load_examples(path, options, reader)
+        notes = []
+        if options["test_path"]:
+            test = load_examples(resolve_path(options["test_path"], context.base_dir,
+                                              "dataset.test_path"), options, reader)
+        elif options["test_split"]:
+            rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
+            notes.append(f"held out {len(test)} examples as a test set (stratified)")
+        else:
+            test = None
+        if options["validation_path"]:
+            validation = load_examples(resolve_path(options["validation_path"], context.base_dir,
+                                                    "dataset.validation_path"), options, reader)
+            train = rows
+        else:
+            train, validation = split_stratified(rows, options["validation_split"], context.seed)
+            notes.append(f"held out {len(validation)} examples for validation (stratified)")
+        return tunekit.DataSplits(train=train, validation=validation, test=test,
+                                  source=str(path), notes=notes)
+
+    return load
+
+
+@tunekit.hookimpl
+def register_datasets(register):
+    register(tunekit.Dataset(
+        name="csv",
+        title="CSV file",
+        description="Your own examples in a CSV file: one column of text, one column of labels. "
+                    "A validation split is held out automatically when there is none.",
+        aliases=("csv file", "spreadsheet", "my data", "my own data", "comma separated"),
+        params=COMMON_PARAMS,
+        load=make_loader(read_csv),
+    ))
+    register(tunekit.Dataset(
+        name="jsonl",
+        title="JSON lines file",
+        description="Your own examples in a JSON-lines file: one object per line with a text "
+                    "field and a label field.",
+        aliases=("json lines", "jsonl file", "ndjson", "json"),
+        params=COMMON_PARAMS,
+        load=make_loader(read_jsonl),
+    ))

@@ -1,0 +1,37 @@
+"""``sample-reviews``: a small sentiment dataset that tunekit writes itself and ships.
+
+Short product, place and service reviews labelled positive or negative, many of them turning
+on negation or word order ("not bad at all", "I expected to love it, but..."). Split into
+train / validation / test; regenerate with ``sample_reviews_data/generate.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import tunekit
+
+from .files import load_examples, read_csv
+
+DATA = Path(__file__).with_name("sample_reviews_data")
+
+
+def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+    columns = {"text_column": "text", "label_column": "label"}
+    splits = {name: load_examples(DATA / f"{name}.csv", columns, read_csv)
+              for name in ("train", "validation", "test")}
+    return tunekit.DataSplits(**splits, source="sample-reviews (bundled)")
+
+
+@tunekit.hookimpl
+def register_datasets(register):
+    register(tunekit.Dataset(
+        name="sample-reviews",
+        title="Sample reviews (bundled)",
+        description="A bundled sentiment dataset: about 700 short reviews labelled positive or "
+                    "negative, many turning on negation or word order. Good for a first run.",
+        aliases=("sample", "sample data", "bundled data", "reviews", "sentiment", "demo data",
+                 "example data", "default data"),
+        load=load,
+    ))

@@ -1,0 +1,46 @@
+"""``freeze-bottom``: freeze the embeddings and the lowest blocks; the rest trains."""
+
+from __future__ import annotations
+
+import tunekit
+from tunekit.layers import freeze_all, frozen_modules, set_trainable
+
+
+def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyPlan:
+    groups = context.layer_groups
+    blocks = [g for g in groups if g.kind == "block"]
+    layers = options["layers"]
+    if layers > len(blocks):
+        raise tunekit.SpecError(f"the model has {len(blocks)} blocks; cannot freeze {layers}",
+                                where="strategy.layers", hint=f"choose 0 to {len(blocks)}")
+    frozen_names = {"embeddings"} | {b.name for b in blocks[:layers]}
+    frozen = [g for g in groups if g.name in frozen_names]
+    training = [g for g in groups if g.name not in frozen_names]
+    freeze_all(model)
+    params = [p for g in training for p in g.parameters()]
+    set_trainable(params, True)
+    return tunekit.StrategyPlan(
+        model=model, param_groups=[tunekit.ParamGroup(name="unfrozen", params=params)],
+        summary=f"freeze bottom: embeddings and the lowest {layers} of {len(blocks)} blocks "
+                f"frozen; {', '.join(g.name for g in training)} train",
+        frozen_modules=frozen_modules(model, frozen))
+
+
+@tunekit.hookimpl
+def register_strategies(register):
+    register(tunekit.Strategy(
+        name="freeze-bottom",
+        title="Freeze the bottom layers",
+        description="Freeze the embeddings and the lowest layers, which hold general features, "
+                    "and fine-tune the upper layers and the head. A middle ground between "
+                    "head-only and full fine-tuning.",
+        aliases=("freeze bottom", "freeze lower layers", "freeze the first layers",
+                 "freeze early layers", "partial fine-tuning", "freeze some layers",
+                 "train the top layers"),
+        params=(tunekit.Param(name="layers", type=int, default=3, min=0,
+                              help="how many of the lowest blocks to freeze (the embeddings "
+                                   "are always frozen)"),),
+        default_learning_rate=1e-4,
+        default_epochs=6,
+        apply=apply,
+    ))

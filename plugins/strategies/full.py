@@ -1,0 +1,30 @@
+"""``full``: fine-tune every weight."""
+
+from __future__ import annotations
+
+import tunekit
+from tunekit.layers import set_trainable
+
+
+def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyPlan:
+    params = list(model.parameters())
+    set_trainable(params, True)
+    return tunekit.StrategyPlan(
+        model=model, param_groups=[tunekit.ParamGroup(name="all", params=params)],
+        summary="full fine-tuning: every weight trains")
+
+
+@tunekit.hookimpl
+def register_strategies(register):
+    register(tunekit.Strategy(
+        name="full",
+        title="Full fine-tuning",
+        description="Train every weight of the pretrained model at a low learning rate. The most "
+                    "accurate with enough data; the slowest and the most memory.",
+        aliases=("full fine-tuning", "fine-tune everything", "train everything",
+                 "all layers", "all weights", "unfreeze everything", "no freezing",
+                 "train the whole model", "full finetune"),
+        default_learning_rate=1e-4,
+        default_epochs=6,
+        apply=apply,
+    ))

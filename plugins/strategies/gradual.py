@@ -1,0 +1,66 @@
+"""``gradual``: ULMFiT-style gradual unfreezing with discriminative learning rates.
+
+Training starts with the head alone; each ``every`` epochs the next layer group down unfreezes.
+Each group's learning rate is the one above it divided by ``factor`` (2.6 in ULMFiT), so the
+general features near the bottom move least.
+"""
+
+from __future__ import annotations
+
+import tunekit
+from tunekit.layers import freeze_all, frozen_modules, set_trainable
+
+
+def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyPlan:
+    top_down = list(reversed(context.layer_groups))
+    factor, every = options["factor"], options["every"]
+    freeze_all(model)
+    kept_in_eval: list = []
+    unfrozen = 0
+
+    def on_epoch_start(epoch: int) -> str | None:
+        nonlocal unfrozen
+        count = min(len(top_down), 1 + epoch // every)
+        if count == unfrozen:
+            return None
+        newly = top_down[unfrozen:count]
+        unfrozen = count
+        for group in newly:
+            set_trainable(group.parameters(), True)
+        kept_in_eval[:] = frozen_modules(model, top_down[count:])
+        names = ", ".join(g.name for g in newly)
+        if epoch == 0:
+            return f"training {names} only"
+        return f"unfroze {names} (learning rate x{factor ** -(count - 1):.3g})"
+
+    groups = [tunekit.ParamGroup(name=g.name, params=g.parameters(), lr_scale=factor ** -depth)
+              for depth, g in enumerate(top_down)]
+    return tunekit.StrategyPlan(
+        model=model, param_groups=groups, on_epoch_start=on_epoch_start,
+        frozen_modules=kept_in_eval, cycle_per_epoch=True,
+        summary=f"gradual unfreezing: head first, one more of {len(top_down)} layer groups "
+                f"every {every} epoch(s) from the top down; rates divided by {factor} per group")
+
+
+@tunekit.hookimpl
+def register_strategies(register):
+    register(tunekit.Strategy(
+        name="gradual",
+        title="Gradual unfreezing",
+        description="Start by training only the head, then unfreeze one layer group per epoch "
+                    "from the top down, with lower learning rates for lower layers "
+                    "(discriminative rates, as in ULMFiT). Guards the pretrained features "
+                    "against being wiped out early.",
+        aliases=("gradual unfreezing", "slowly unfreeze", "unfreeze gradually",
+                 "progressive unfreezing", "ulmfit", "unfreeze layer by layer",
+                 "discriminative learning rates", "step by step unfreezing"),
+        params=(
+            tunekit.Param(name="factor", type=float, default=2.6, min=1.0, max=100.0,
+                          help="each lower group's learning rate is the one above divided by this"),
+            tunekit.Param(name="every", type=int, default=1, min=1,
+                          help="epochs between two unfreezing steps"),
+        ),
+        default_learning_rate=3e-3,
+        default_epochs=10,
+        apply=apply,
+    ))

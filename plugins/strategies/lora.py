@@ -1,0 +1,60 @@
+"""``lora``: low-rank adapters (peft) in the linear layers; the pretrained weights stay frozen."""
+
+from __future__ import annotations
+
+import tunekit
+from tunekit.layers import modules_of
+
+
+def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyPlan:
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    # the new task head (and a pooler above the blocks) trains in full, next to the adapters
+    heads = modules_of(model, context.layer_groups[-1])
+    head_names = {name.rsplit(".", 1)[-1] for name, m in model.named_modules()
+                  if name and any(m is h for h in heads)}
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS, r=options["r"], lora_alpha=options["alpha"],
+        lora_dropout=options["dropout"], target_modules=options["target_modules"] or "all-linear",
+        modules_to_save=sorted(head_names) or None)
+    try:
+        wrapped = get_peft_model(model, config)
+    except ValueError as exc:  # no target modules found, or none known for this architecture
+        raise tunekit.SpecError(
+            f"LoRA cannot wrap this model: {exc}".splitlines()[0], where="strategy.target_modules",
+            hint="name the linear layers to adapt, e.g. target_modules: [query, value]") from None
+    params = [p for p in wrapped.parameters() if p.requires_grad]
+    trainable = sum(p.numel() for p in params)
+    targets = sorted({t.rsplit(".", 1)[-1] for t in wrapped.peft_config["default"].target_modules})
+    return tunekit.StrategyPlan(
+        model=wrapped, param_groups=[tunekit.ParamGroup(name="adapters+head", params=params)],
+        summary=f"LoRA r={options['r']} alpha={options['alpha']} on {', '.join(targets)}; "
+                f"{trainable:,} parameters train")
+
+
+@tunekit.hookimpl
+def register_strategies(register):
+    register(tunekit.Strategy(
+        name="lora",
+        title="LoRA adapters",
+        description="Add small low-rank adapters to the linear layers and train only them "
+                    "(and the head); the pretrained weights stay frozen. Close to full "
+                    "fine-tuning in accuracy with a fraction of the trainable parameters.",
+        aliases=("low-rank adaptation", "low rank adaptation", "adapter", "adapters",
+                 "an adapter", "peft", "parameter-efficient", "parameter efficient",
+                 "lightweight fine-tuning"),
+        params=(
+            tunekit.Param(name="r", type=int, default=8, min=1, max=1024,
+                          help="rank of the adapters: higher learns more, trains more"),
+            tunekit.Param(name="alpha", type=int, default=16, min=1,
+                          help="scaling of the adapters (often twice r)"),
+            tunekit.Param(name="dropout", type=float, default=0.1, min=0.0, max=0.9,
+                          help="dropout on the adapters' input"),
+            tunekit.Param(name="target_modules", type=list, default=None,
+                          help="names of the linear layers to adapt (default: every linear "
+                               "layer of the blocks, as QLoRA recommends)"),
+        ),
+        default_learning_rate=1e-3,
+        default_epochs=6,
+        apply=apply,
+    ))

@@ -1,0 +1,37 @@
+"""Shared fixtures: every test gets its own registry file and working folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a fresh folder with a fresh registry and no plugins folder from the outside."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TUNEKIT_REGISTRY", str(tmp_path / "registry.db"))
+    monkeypatch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
+    monkeypatch.delenv("TUNEKIT_TRACE_PLUGINS", raising=False)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def manager():
+    """The installed plugins plus the tiny test backbones (built once per session)."""
+    from tunekit.testing import make_manager, tiny_backbones
+
+    return make_manager(("tiny-backbones", tiny_backbones))
+
+
+@pytest.fixture
+def tiny_csv(tmp_path: Path) -> Path:
+    from tunekit.testing import write_text_csv
+
+    return write_text_csv(tmp_path / "tiny.csv", n=120)

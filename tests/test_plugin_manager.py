@@ -1,0 +1,385 @@
+"""The plugin manager: discovery through entry points and a local folder, validation, isolation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import tunekit
+from tunekit.events import Event, RunInfo
+
+BUILT_INS = {
+    "dataset": {"csv", "jsonl", "sample-reviews"},
+    "backbone": {"minilm-l6", "hf"},
+    "strategy": {"full", "head-only", "freeze-bottom", "lora", "gradual"},
+    "metric": {"accuracy", "precision", "recall", "f1", "confusion-matrix"},
+    "exporter": {"huggingface", "model-card"},
+}
+
+GOOD_PLUGIN = """
+    import tunekit
+
+    __version__ = "1.2.0"
+
+    def error_rate(predictions, references, labels):
+        wrong = sum(p != r for p, r in zip(predictions, references))
+        return {"error-rate": wrong / len(references)}
+
+    @tunekit.hookimpl
+    def register_metrics(register):
+        register(tunekit.Metric(name="error-rate", description="The share of wrong answers.",
+                                aliases=("errors", "mistakes"), higher_is_better=False,
+                                compute=error_rate))
+"""
+
+
+def write_plugin(folder: Path, name: str, source: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def problems_of(manager: tunekit.PluginManager, plugin: str) -> list[str]:
+    return [p.error for p in manager.problems if p.plugin == plugin]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=60, env=environment)
+
+
+# ---------------------------------------------------------------- built-ins
+
+
+def test_every_built_in_component_comes_through_the_entry_point_group():
+    manager = tunekit.load_plugins()
+    assert manager.problems == []
+    for kind, names in BUILT_INS.items():
+        assert names <= set(manager.names(kind)), kind
+    for component in manager.components():
+        info = manager.plugins[component.plugin]
+        assert info.source == "built-in", component.name
+        assert info.status == "loaded"
+        assert component.plugin_version == tunekit.__version__
+        assert (component.kind, component.name) in info.components
+
+
+def test_without_the_entry_point_group_nothing_is_installed():
+    manager = tunekit.load_plugins(entry_points_group=None)
+    assert all(manager.names(kind) == [] for kind in BUILT_INS)
+
+
+def test_the_session_manager_adds_the_tiny_backbones(manager):
+    assert {"tiny-bert", "tiny-gpt2", "minilm-l6", "hf"} <= set(manager.names("backbone"))
+    assert manager.get("backbone", "tiny-bert").plugin == "tiny-backbones"
+    assert manager.plugins["tiny-backbones"].source == "python"
+
+
+# ---------------------------------------------------------------- local folder
+
+
+def test_a_local_plugin_registers_a_metric_tagged_with_its_file(tmp_path):
+    path = write_plugin(tmp_path / "plugins", "errors", GOOD_PLUGIN)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    component = manager.get("metric", "error-rate")
+    assert component.plugin == "errors"
+    assert component.plugin_version == "1.2.0"
+    assert component.higher_is_better is False
+    assert manager.plugins["errors"].source == f"local {path}"
+    assert component.compute([0, 1, 1, 0], [0, 1, 0, 0], ["a", "b"]) == {"error-rate": 0.25}
+    assert manager.problems == []
+
+
+def test_the_plugins_folder_can_come_from_the_environment(tmp_path, monkeypatch):
+    write_plugin(tmp_path / "mine", "errors", GOOD_PLUGIN)
+    monkeypatch.setenv("TUNEKIT_PLUGINS_DIR", str(tmp_path / "mine"))
+    assert "error-rate" in tunekit.load_plugins().names("metric")
+
+
+def test_a_missing_plugins_folder_is_reported(tmp_path):
+    manager = tunekit.load_plugins(tmp_path / "nowhere")
+    assert any("does not exist" in p.error for p in manager.problems)
+    assert "accuracy" in manager.names("metric")
+
+
+def test_a_plugin_that_fails_to_import_is_skipped_and_reported(tmp_path):
+    folder = tmp_path / "plugins"
+    write_plugin(folder, "errors", GOOD_PLUGIN)
+    broken = write_plugin(folder, "broken", """
+        import tunekit
+
+        SETTINGS = {}
+        THRESHOLD = SETTINGS["threshold"]
+    """)
+    manager = tunekit.load_plugins(folder)
+    (error,) = problems_of(manager, "broken")
+    assert error.startswith("KeyError: 'threshold'")
+    assert f"{broken}:5" in error
+    assert manager.plugins["broken"].status == "failed"
+    # the others keep working
+    assert "error-rate" in manager.names("metric")
+    assert "accuracy" in manager.names("metric")
+
+
+def test_a_plugin_with_a_syntax_error_points_at_its_line(tmp_path):
+    path = write_plugin(tmp_path / "plugins", "typo", "import tunekit\n\ndef f(:\n    pass\n")
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "typo")
+    assert error.startswith("SyntaxError")
+    assert f"{path}:3" in error
+
+
+def test_a_failing_register_hook_keeps_none_of_the_plugins_components(tmp_path):
+    folder = tmp_path / "plugins"
+    path = write_plugin(folder, "half", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            register(tunekit.Metric(name="half-one", description="d", compute=print))
+
+        @tunekit.hookimpl
+        def register_exporters(register):
+            raise ValueError("no exporter today")
+
+        CALLS = []
+
+        @tunekit.hookimpl
+        def on_run_start(run):
+            CALLS.append(run.id)
+    """)
+    manager = tunekit.load_plugins(folder)
+    (error,) = problems_of(manager, "half")
+    assert error.startswith("ValueError: no exporter today")
+    assert f"{path}:10" in error
+    assert "half-one" not in manager.names("metric")
+    assert manager.plugins["half"].status == "failed"
+    assert manager.plugins["half"].components == []
+    # its lifecycle hooks are gone too: a half-registered plugin does not observe runs
+    manager.hook.on_run_start(run=RunInfo(id=1, spec={}, output_dir=tmp_path))
+    assert sys.modules["tunekit_local_plugins.half"].CALLS == []
+
+
+def test_a_misspelled_hook_is_an_error_that_suggests_the_right_name(tmp_path):
+    write_plugin(tmp_path / "plugins", "misspelled", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metric(register):
+            register(tunekit.Metric(name="never", description="d", compute=print))
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "misspelled")
+    assert "'register_metric'" in error
+    assert "not a tunekit hook" in error
+    assert 'Did you mean "register_metrics"' in error
+    assert "never" not in manager.names("metric")
+
+
+def test_a_hook_asking_for_an_argument_that_does_not_exist_is_reported(tmp_path):
+    write_plugin(tmp_path / "plugins", "greedy", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def on_run_end(run, status, duration):
+            pass
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "greedy")
+    assert "duration" in error
+
+
+def test_registering_the_wrong_type_is_reported_with_the_expected_type(tmp_path):
+    path = write_plugin(tmp_path / "plugins", "confused", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            register(tunekit.Exporter(name="csv-out", description="d", export=print))
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "confused")
+    assert "register_metrics registered Exporter; expected tunekit.Metric" in error
+    assert f"{path}:6" in error
+    assert "csv-out" not in manager.names("exporter")
+
+
+def test_a_component_that_breaks_the_contract_is_reported(tmp_path):
+    write_plugin(tmp_path / "plugins", "nameless", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            register(tunekit.Metric(name="Error Rate", description="d", compute=print))
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "nameless")
+    assert "PluginError" in error and "lowercase without spaces" in error
+
+
+def test_a_name_clash_names_both_plugins_and_keeps_the_first(tmp_path):
+    folder = tmp_path / "plugins"
+    first = write_plugin(folder, "a_first", GOOD_PLUGIN)
+    second = write_plugin(folder, "b_second", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            register(tunekit.Metric(name="error-rate", description="Another one.",
+                                    compute=lambda p, r, labels: {"error-rate": 1.0}))
+            register(tunekit.Metric(name="kappa", description="Agreement beyond chance.",
+                                    compute=lambda p, r, labels: {"kappa": 0.0}))
+    """)
+    manager = tunekit.load_plugins(folder)
+    (error,) = problems_of(manager, "b_second")
+    assert "metric 'error-rate' is registered twice" in error
+    assert f"'a_first' (local {first})" in error
+    assert f"'b_second' (local {second})" in error
+    assert "keeping the one from 'a_first'" in error
+    assert manager.get("metric", "error-rate").plugin == "a_first"
+    # the rest of the second plugin still works
+    assert manager.get("metric", "kappa").plugin == "b_second"
+
+
+def test_a_local_plugin_clashing_with_a_built_in_names_the_built_in(tmp_path):
+    write_plugin(tmp_path / "plugins", "mine", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            register(tunekit.Metric(name="accuracy", description="Mine.", compute=print))
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "mine")
+    assert "'metrics-classification' (built-in)" in error
+    assert manager.get("metric", "accuracy").plugin == "metrics-classification"
+
+
+def test_two_plugins_with_the_same_name_keep_the_first(tmp_path):
+    from tunekit.testing import tiny_backbones
+
+    manager = tunekit.load_plugins(extra=[("tiny", tiny_backbones), ("tiny", object())])
+    (problem,) = manager.problems
+    assert "already loaded" in problem.error
+    assert "tiny-bert" in manager.names("backbone")
+
+
+# ---------------------------------------------------------------- lookup
+
+
+def test_get_an_unknown_name_suggests_the_closest_and_lists_what_is_installed(manager):
+    with pytest.raises(tunekit.UnknownComponentError) as err:
+        manager.get("strategy", "lorra", where="strategy.name")
+    message = err.value.message
+    assert err.value.where == "strategy.name"
+    assert "unknown strategy 'lorra'" in message
+    assert 'Did you mean "lora"' in message
+    assert "Installed: freeze-bottom, full, gradual, head-only, lora" in message
+    assert "tunekit plugins" in err.value.hint
+
+
+def test_get_by_alias_and_by_name_in_other_case(manager):
+    assert manager.get("strategy", "adapter").name == "lora"
+    assert manager.get("strategy", "Linear Probe").name == "head-only"
+    assert manager.get("metric", "macro f1").name == "f1"
+    assert manager.get("backbone", "MiniLM-L6").name == "minilm-l6"
+
+
+def test_describe_is_json_and_lists_plugins_components_and_problems(tmp_path):
+    write_plugin(tmp_path / "plugins", "broken", "raise ImportError('needs foo')\n")
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    described = json.loads(json.dumps(manager.describe()))
+    assert described["contract_version"] == tunekit.CONTRACT_VERSION
+    lora = next(c for c in described["components"] if c["name"] == "lora")
+    assert lora["plugin"] == "strategies-lora"
+    assert {"name": "r", "type": "int", "default": 8}.items() <= lora["params"][0].items()
+    assert any(p["plugin"] == "broken" and "needs foo" in p["error"]
+               for p in described["problems"])
+
+
+# ---------------------------------------------------------------- lifecycle hooks
+
+
+def test_lifecycle_hooks_of_a_plugin_are_called_through_the_manager(tmp_path):
+    write_plugin(tmp_path / "plugins", "observer", """
+        import tunekit
+
+        SEEN = []
+
+        @tunekit.hookimpl
+        def on_run_start(run):
+            SEEN.append(("start", run.id))
+
+        @tunekit.hookimpl
+        def on_run_event(run, event):
+            SEEN.append((event.kind, event.data["step"]))
+
+        @tunekit.hookimpl
+        def on_run_end(run, status, error):
+            SEEN.append(("end", status, error))
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    assert manager.problems == []
+    run = RunInfo(id=3, spec={"task": "text-classification"}, output_dir=tmp_path)
+    manager.hook.on_run_start(run=run)
+    manager.hook.on_run_event(run=run, event=Event("step", {"step": 10}))
+    manager.hook.on_run_end(run=run, status="completed", metrics={"accuracy": 1.0}, error=None)
+    seen = sys.modules["tunekit_local_plugins.observer"].SEEN
+    assert seen == [("start", 3), ("step", 10), ("end", "completed", None)]
+
+
+# ---------------------------------------------------------------- subprocess contracts
+
+
+def test_registration_imports_neither_torch_nor_transformers(tmp_path):
+    write_plugin(tmp_path / "plugins", "errors", GOOD_PLUGIN)
+    result = run_python("""
+        import sys
+        import tunekit
+
+        manager = tunekit.load_plugins()
+        assert manager.problems == [], manager.problems
+        assert len(manager.components()) >= 18, manager.components()
+        heavy = sorted(m for m in ("torch", "transformers", "peft", "accelerate")
+                       if m in sys.modules)
+        print("heavy:", heavy)
+    """, TUNEKIT_PLUGINS_DIR=str(tmp_path / "plugins"))
+    assert result.returncode == 0, result.stderr
+    assert "heavy: []" in result.stdout
+
+
+def test_trace_plugins_writes_every_hook_call_to_stderr(tmp_path):
+    write_plugin(tmp_path / "plugins", "observer", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def on_run_start(run):
+            pass
+    """)
+    code = """
+        import sys
+        from pathlib import Path
+        import tunekit
+        from tunekit.events import RunInfo
+
+        manager = tunekit.load_plugins()
+        manager.hook.on_run_start(run=RunInfo(id=5, spec={}, output_dir=Path(".")))
+        print("done")
+    """
+    traced = run_python(code, TUNEKIT_TRACE_PLUGINS="1",
+                        TUNEKIT_PLUGINS_DIR=str(tmp_path / "plugins"))
+    assert traced.returncode == 0, traced.stderr
+    assert "[tunekit plugins]" in traced.stderr
+    assert "register_metrics" in traced.stderr
+    assert "plugin: metrics-classification" in traced.stderr
+    assert "on_run_start" in traced.stderr
+    quiet = run_python(code, TUNEKIT_PLUGINS_DIR=str(tmp_path / "plugins"))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "[tunekit plugins]" not in quiet.stderr

@@ -1,0 +1,1 @@
+"""Everything a person touches: the CLI (and, later, the assistant and the studio)."""
