@@ -11,6 +11,20 @@ from typing import Any
 from .components import DataSplits
 from .errors import DataError
 
+# column names that usually hold the text and the label (tried in this order)
+TEXT_COLUMN_NAMES = ("text", "sentence", "review", "message", "content", "body", "comment",
+                     "utterance", "document", "tweet", "query", "question", "input", "prompt",
+                     "description", "title")
+LABEL_COLUMN_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "intent",
+                      "topic", "tag", "y", "output", "classification", "rating")
+
+
+def detect_column(columns: list[str], common: tuple[str, ...],
+                  exclude: str | None = None) -> str | None:
+    """The first column (case-insensitively) with one of the ``common`` names."""
+    lowered = {c.lower().strip(): c for c in columns if c != exclude}
+    return next((lowered[name] for name in common if name in lowered), None)
+
 
 def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
                      label_key: str = "label") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

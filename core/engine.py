@@ -184,6 +184,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
              versions=_versions(), data_fingerprint=fingerprint(splits),
              summary={"strategy": plan.summary, "trainable_parameters": trainable,
                       "total_parameters": total, "learning_rate": base_lr, "epochs": epochs,
+                      "total_steps": total_steps,
                       "max_length": max_length, "data": data_summary})
 
     stopping = training.early_stopping
@@ -224,7 +225,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
         bus.emit("evaluation", split="validation", epoch=epoch + 1, step=step, **last_eval)
         if monitor and monitor.update(last_eval, model, epoch + 1):
             bus.emit("message", text=f"early stopping after epoch {epoch + 1}: validation "
-                     f"{stopping.metric} has not improved for {stopping.patience} evaluations")
+                     f"{monitor.metric} has not improved for {stopping.patience} evaluations")
             break
 
     final = last_eval
@@ -232,7 +233,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
         monitor.restore(model)
         final = monitor.best_eval
         bus.emit("message", text=f"restored the weights of epoch {monitor.best_epoch}, the best "
-                 f"validation {stopping.metric}")
+                 f"validation {monitor.metric}")
 
     test_eval = None
     if splits.test:
@@ -371,20 +372,29 @@ class _Monitor:
 
     def __init__(self, stopping: Any, metrics: list[Any], changeable: set[int]):
         self.stopping = stopping
+        self.metrics = metrics
         self.changeable = changeable
-        metric = stopping.metric
-        owner = next((m for m in metrics if metric == m.name or metric.startswith(m.name + "_")),
-                     None)
-        self.higher = owner.higher_is_better if owner and metric != "loss" else False
+        self.metric: str | None = stopping.metric
+        self.higher = False
         self.best: float | None = None
         self.best_epoch = 0
         self.best_eval: dict[str, Any] | None = None
         self.best_state: dict[str, Any] = {}
         self.waited = 0
 
+    def _watch(self, scores: dict[str, float]) -> None:
+        """Settle which score to watch (the first metric that gives one, else the loss)."""
+        if self.metric is None:
+            self.metric = next((m.name for m in self.metrics if m.name in scores), "loss")
+        owner = next((m for m in self.metrics
+                      if self.metric == m.name or self.metric.startswith(m.name + "_")), None)
+        self.higher = owner.higher_is_better if owner and self.metric != "loss" else False
+
     def update(self, evaluation: dict[str, Any], model: Any, epoch: int) -> bool:
         """Record an evaluation; True when training should stop."""
-        value = evaluation["metrics"][self.stopping.metric]
+        if self.best is None:
+            self._watch(evaluation["metrics"])
+        value = evaluation["metrics"][self.metric]
         delta = self.stopping.min_delta
         improved = self.best is None or (
             value > self.best + delta if self.higher else value < self.best - delta)

@@ -43,11 +43,16 @@ DEFAULT_SPEC: dict[str, Any] = {
 
 
 class EarlyStopping(BaseModel):
-    """Stop when the validation metric has not improved for ``patience`` evaluations."""
+    """Stop when the validation metric has not improved for ``patience`` evaluations.
+
+    ``metric`` None watches the first metric of the spec that gives a score (accuracy by
+    default): validation loss on a small split is noisy and punishes confident predictions.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    metric: str = Field("loss", description="validation metric to watch: loss or a metric name")
-    patience: int = Field(2, ge=1, le=1000, description="evaluations without improvement")
+    metric: str | None = Field(None, description="validation metric to watch: loss or a metric "
+                               "name (default: the spec's first metric)")
+    patience: int = Field(3, ge=1, le=1000, description="evaluations without improvement")
     min_delta: float = Field(0.0, ge=0.0, description="smallest change that counts")
     restore_best: bool = Field(True, description="end with the weights of the best evaluation")
 
@@ -158,6 +163,14 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             value = [v.strip() for v in value.split(",") if v.strip()]
         _set_path(data, parts, value)
     return data
+
+
+def set_field(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted field of a raw spec in place (``training.epochs``, ``strategy``...).
+
+    Naming another component for a slot drops the old component's options.
+    """
+    _set_path(data, [p for p in path.split(".") if p], value)
 
 
 def _set_path(data: dict[str, Any], parts: list[str], value: Any) -> None:
@@ -272,6 +285,8 @@ def _check_early_stopping(resolved: dict[str, Any], manager: PluginManager) -> N
     if not stopping:
         return
     metric = stopping["metric"]
+    if metric is None:
+        return
     scalars = {"loss"} | {m["name"] for m in resolved["metrics"]}
     if metric not in scalars and not any(metric.startswith(m + "_") for m in scalars):
         raise SpecError(

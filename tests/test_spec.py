@@ -151,7 +151,7 @@ def test_shorthand_names_and_defaults_are_filled(manager):
     assert spec.data["backbone"] == {"name": "minilm-l6", "pretrained": True}
     assert spec.training.epochs is None  # the strategy's default applies
     assert spec.training.learning_rate is None  # the strategy's recommended rate
-    assert spec.training.early_stopping.metric == "loss"
+    assert spec.training.early_stopping.metric is None  # the first metric, chosen at run time
     assert spec.names("metrics") == ["accuracy", "f1", "confusion-matrix"]
 
 

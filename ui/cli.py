@@ -4,6 +4,7 @@
     tunekit plugins [--json]                     installed plugins, components and failures
     tunekit runs list [--json]                   the run history
     tunekit runs show RUN [--json]               one run: status, spec, metrics, artifacts
+    tunekit chat [--json]                        configure and launch a run in plain language
 
 Errors in input print one message and exit 2; a run that does not complete exits 1.
 """
@@ -53,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true",
                      help="validate the spec and print it resolved, without training")
 
+    studio = add("studio", help="open the studio in a browser (chat, live runs, history)")
+    studio.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    studio.add_argument("--port", type=int, default=7860, help="port to listen on")
+    studio.add_argument("--share", action="store_true", help="also publish a public share link")
+    studio.add_argument("--auth", metavar="USER:PASS", help="require this user and password")
+    studio.add_argument("--auth-file", metavar="FILE",
+                        help="require a user:password from this file (one per line)")
+
+    chat = add("chat", help="configure and launch a run by talking to the assistant")
+    chat.add_argument("--json", action="store_true",
+                      help="read one turn per line from standard input and print the resolved "
+                           "spec as one JSON object; launch only if a turn confirms")
+
     plugins = add("plugins", help="list installed plugins and their components")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -82,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "plugins":
             return cmd_plugins(args)
+        if args.command == "chat":
+            return cmd_chat(args)
+        if args.command == "studio":
+            from tunekit.ui.studio import serve
+
+            return serve(args)
         if args.command == "runs":
             if args.runs_command == "show":
                 return cmd_runs_show(args)
@@ -136,6 +156,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               "(null in the spec: the strategy's default)")
         return EXIT_OK
     registry = _registry()
+    _stop_on_sigterm()
     print(f"training: {spec.data['dataset']['name']} -> {spec.data['backbone']['name']} "
           f"with {spec.data['strategy']['name']} ({spec.source})", file=sys.stderr)
     try:
@@ -155,6 +176,62 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_RUN_FAILED
     _print_result(registry, result)
     return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (the studio's stop button, a scheduler) stops a run like Ctrl-C: it is
+    recorded as cancelled instead of being killed mid-write."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from tunekit.ui.assistant import Assistant
+
+    manager = _manager(args)
+    assistant = Assistant(manager)
+    say = (lambda text: print(text, file=sys.stderr)) if args.json else print
+    if not args.json:
+        say("Tell me what to train (Ctrl-D to leave). For example: \"train on tickets.csv with "
+            "LoRA for 5 epochs\".")
+    launched = None
+    while True:
+        if not args.json:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        reply = assistant.respond(line.strip())
+        say(reply.text + (f"\n  [{' | '.join(reply.choices)}]" if reply.choices else ""))
+        if reply.action == "launch":
+            launched = reply.spec
+            code = _launch_from_chat(args, manager, assistant, reply.spec, say)
+            if args.json:
+                print(json.dumps(reply.spec))
+                return code
+    if args.json:
+        print(json.dumps(launched or assistant.spec()))
+    return EXIT_OK
+
+
+def _launch_from_chat(args: argparse.Namespace, manager: Any, assistant: Any,
+                      spec_data: dict[str, Any], say: Any) -> int:
+    import tunekit
+    from tunekit.ui.assistant import explain_run
+
+    registry = _registry()
+    spec = tunekit.parse_spec(spec_data, manager, base_dir=assistant.base_dir)
+    try:
+        result = tunekit.run(spec, manager=manager, registry=registry, progress=not args.json)
+    except Exception as exc:  # reported in words; the registry has the run as failed
+        say(f"The run failed: {exc}")
+        return EXIT_RUN_FAILED
+    say(explain_run(registry, result.run_id).text)
+    return EXIT_OK
 
 
 def _print_result(registry: Any, result: Any) -> None:

@@ -9,13 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
-from tunekit.data import split_stratified
+from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, detect_column, split_stratified
 from tunekit.errors import did_you_mean
-
-TEXT_NAMES = ("text", "sentence", "review", "message", "content", "body", "comment", "utterance",
-              "document", "tweet", "query", "question", "input", "prompt", "description", "title")
-LABEL_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "intent", "topic",
-               "tag", "y", "output", "classification", "rating")
 
 COMMON_PARAMS = (
     tunekit.Param(name="path", type=str, required=True, help="the file with the examples"),
@@ -125,10 +120,9 @@ def pick_column(columns: list[str], wanted: str | None, common: tuple[str, ...],
             f"no column {wanted!r}.{did_you_mean(wanted, columns)} "
             f"Columns found: {found}", where=str(path),
             hint=f"set dataset.{role}_column to one of the columns found")
-    lowered = {c.lower().strip(): c for c in columns if c != exclude}
-    for name in common:
-        if name in lowered:
-            return lowered[name]
+    detected = detect_column(columns, common, exclude)
+    if detected:
+        return detected
     rest = [c for c in columns if c != exclude]
     if exclude and len(rest) == 1:
         return rest[0]
@@ -138,8 +132,8 @@ def pick_column(columns: list[str], wanted: str | None, common: tuple[str, ...],
 
 def load_examples(path: Path, options: dict[str, Any], reader: Any) -> list[dict[str, str]]:
     columns, rows = reader(path)
-    label_col = pick_column(columns, options["label_column"], LABEL_NAMES, "label", path)
-    text_col = pick_column(columns, options["text_column"], TEXT_NAMES, "text", path,
+    label_col = pick_column(columns, options["label_column"], LABEL_COLUMN_NAMES, "label", path)
+    text_col = pick_column(columns, options["text_column"], TEXT_COLUMN_NAMES, "text", path,
                            exclude=label_col)
     if text_col == label_col:
         raise tunekit.DataError(f"the text and label columns are both {text_col!r}",

@@ -1,0 +1,101 @@
+"""A quick look at a data file: columns, a few rows, the label distribution.
+
+Used by the assistant to recommend and to ask about ambiguous columns, and by the studio's
+preview. It reads at most ``limit`` rows and never raises on a bad file: it says what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, detect_column
+
+
+@dataclass
+class Preview:
+    path: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    count: int = 0
+    text_column: str | None = None
+    label_column: str | None = None
+    labels: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.problem is None and (self.text_column is None or self.label_column is None)
+
+    def describe(self) -> str:
+        if self.problem:
+            return f"{self.path}: {self.problem}"
+        parts = [f"{self.count} rows, columns: {', '.join(self.columns)}"]
+        if self.labels:
+            shown = ", ".join(f"{k} {v}" for k, v in list(self.labels.items())[:8])
+            parts.append(f"{len(self.labels)} labels ({shown})")
+        return "; ".join(parts)
+
+
+def peek(path: str | Path, limit: int = 20000) -> Preview:
+    file = Path(path).expanduser()
+    preview = Preview(path=str(path))
+    if not file.is_file():
+        preview.problem = "file not found"
+        return preview
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        preview.problem = f"cannot read it as UTF-8 text ({type(exc).__name__})"
+        return preview
+    records: list[dict[str, str]] = []
+    if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        for line in text.splitlines()[:limit]:
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    preview.problem = "a line is not valid JSON"
+                    return preview
+                if isinstance(obj, dict):
+                    records.append({k: str(v) for k, v in obj.items()})
+        columns = list(dict.fromkeys(k for r in records for k in r))
+    else:
+        first = text.split("\n", 1)[0]
+        delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+            columns = [c.strip() for c in reader.fieldnames or []]
+            for i, row in enumerate(reader):
+                if i >= limit:
+                    break
+                records.append({(k or "").strip(): v for k, v in row.items()})
+        except csv.Error as exc:
+            preview.problem = f"unreadable CSV ({exc})"
+            return preview
+    preview.columns = columns
+    preview.rows = records[:5]
+    preview.count = len(records)
+    preview.label_column = detect_column(columns, LABEL_COLUMN_NAMES)
+    preview.text_column = detect_column(columns, TEXT_COLUMN_NAMES, preview.label_column)
+    if preview.text_column is None and preview.label_column and len(columns) == 2:
+        preview.text_column = next(c for c in columns if c != preview.label_column)
+    if preview.label_column:
+        preview.labels = dict(Counter(str(r.get(preview.label_column, "")) for r in records
+                                      ).most_common())
+    return preview
+
+
+def with_columns(preview: Preview, text_column: str | None, label_column: str | None) -> Preview:
+    """The preview with the columns a person named (label counts recomputed)."""
+    if text_column in preview.columns:
+        preview.text_column = text_column
+    if label_column in preview.columns:
+        preview.label_column = label_column
+        preview.labels = dict(Counter(str(r.get(label_column, "")) for r in preview.rows
+                                      ).most_common()) if not preview.labels else preview.labels
+    return preview
