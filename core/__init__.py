@@ -27,7 +27,9 @@ from .components import (
     StrategyPlan,
 )
 from .errors import DataError, PluginError, SpecError, TunekitError, UnknownComponentError
+from .events import Event, RunInfo
 from .hookspecs import CONTRACT_VERSION, hookimpl
+from .layers import LayerGroup
 from .plugin_manager import PluginManager, load_plugins
 from .spec import RunSpec, load_spec, parse_spec
 
@@ -39,7 +41,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Backbone", "BuiltModel", "Component",
-    "DataContext", "DataError", "DataSplits", "Dataset", "ExportContext", "Exporter", "Metric",
+    "DataContext", "DataError", "DataSplits", "Dataset", "Event", "ExportContext", "Exporter",
+    "LayerGroup", "Metric", "RunInfo",
     "ModelRequest", "Param", "ParamGroup", "PluginError", "PluginManager", "Registry",
     "RunResult", "RunSpec", "SpecError", "Strategy", "StrategyContext", "StrategyPlan",
     "TunekitError", "UnknownComponentError", "hookimpl", "load_plugins", "load_spec",

@@ -164,6 +164,15 @@ class Component:
             if p.name in names or p.name == "name":
                 raise PluginError(f"{self.kind} {self.name!r}: param name {p.name!r} is repeated")
             names.add(p.name)
+            if p.required and p.default is not None:
+                raise PluginError(f"{self.kind} {self.name!r}: param {p.name!r} is required and "
+                                  "has a default; choose one")
+            if p.default is not None:
+                try:
+                    p.coerce(p.default, p.name)
+                except SpecError as exc:
+                    raise PluginError(f"{self.kind} {self.name!r}: the default of param "
+                                      f"{p.name!r} is invalid: {exc.message}") from None
         work = getattr(self, self._work, None)
         if not callable(work):
             raise PluginError(f"{self.kind} {self.name!r} needs a callable {self._work!r}")
@@ -250,7 +259,6 @@ class ModelRequest:
     task: str
     labels: list[str]
     dropout: float | None = None
-    pretrained: bool = True
 
 
 @dataclass(kw_only=True)
@@ -270,7 +278,13 @@ class BuiltModel:
 
 @dataclass(kw_only=True)
 class Backbone(Component):
-    """Builds a pretrained model for a task. ``build(options, request) -> BuiltModel``."""
+    """Builds a pretrained model for a task. ``build(options, request) -> BuiltModel``.
+
+    For text classification the model is called as ``model(input_ids=..., attention_mask=...,
+    [token_type_ids=...], labels=...)`` and must return an object with ``.loss`` and
+    ``.logits`` (batch x labels), as transformers' ``*ForSequenceClassification`` do; the
+    tokenizer is called on a list of strings with ``truncation=True, max_length=...``.
+    """
 
     kind: ClassVar[str] = "backbone"
     _work: ClassVar[str] = "build"

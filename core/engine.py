@@ -8,9 +8,9 @@ plugin; everything that happens is an event (see ``tunekit.events``).
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import platform
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ from .components import (
     StrategyContext,
 )
 from .data import check_classification_splits, class_counts, fingerprint
-from .errors import PluginError, TunekitError
+from .errors import PluginError, SpecError, TunekitError
 from .events import EventBus, Listener, RunInfo
 from .listeners import ConsoleProgress, PluginObserver, RegistryWriter
 from .plugin_manager import PluginManager, load_plugins
@@ -64,6 +64,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
     record = registry.create_run(spec.to_dict(), parent_id=parent_id)
     root = Path(output_root) if output_root else registry.path.resolve().parent / "runs"
     output_dir = root / f"run-{record.id}"
+    registry.update_run(record.id, output_dir=str(output_dir))
     info = RunInfo(id=record.id, spec=spec.to_dict(), output_dir=output_dir)
     bus = EventBus([RegistryWriter(registry, record.id)])
     if progress:
@@ -99,15 +100,18 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
 
 def _call_plugins(manager: PluginManager, hook_name: str, quiet: bool = False,
                   **kwargs: Any) -> None:
-    """Call one lifecycle hook plugin by plugin, so a failure names its plugin."""
-    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+    """Call one lifecycle hook plugin by plugin, so a failure names its plugin. With ``quiet``
+    (the run has ended) a failure is reported on standard error and the others still run."""
+    for plugin, call in manager.call_each(hook_name, **kwargs):
         try:
-            impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+            call()
         except Exception as exc:
             if quiet:
+                print(f"warning: plugin {plugin} failed in {hook_name}: "
+                      f"{type(exc).__name__}: {exc}", file=sys.stderr)
                 continue
             raise PluginError(f"{type(exc).__name__}: {exc}",
-                              where=f"plugin {impl.plugin_name} ({hook_name})") from exc
+                              where=f"plugin {plugin} ({hook_name})") from exc
 
 
 # ---------------------------------------------------------------- the loop
@@ -172,12 +176,12 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
         collate_fn=lambda rows: _pad(rows, pad_id))
     val_loader = _eval_loader(val_rows, training.batch_size, pad_id)
 
-    steps_per_epoch = math.ceil(len(train_rows) / training.batch_size)
+    model, optimizer, train_loader, val_loader = accelerator.prepare(
+        model, optimizer, train_loader, val_loader)
+    steps_per_epoch = len(train_loader)  # per process, once accelerate has sharded the data
     total_steps = steps_per_epoch * epochs
     cycle = steps_per_epoch if plan.cycle_per_epoch else total_steps
     scheduler = _linear_schedule(optimizer, int(cycle * training.warmup_ratio), cycle)
-    model, optimizer, train_loader, val_loader, scheduler = accelerator.prepare(
-        model, optimizer, train_loader, val_loader, scheduler)
 
     trainable, total = count_parameters(model)
     bus.emit("status", status="running", device=str(accelerator.device), precision=precision,
@@ -242,9 +246,11 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
         test_eval = _evaluate(model, test_loader, metrics, labels, accelerator)
         bus.emit("evaluation", split="test", epoch=epoch + 1, step=step, **test_eval)
 
+    trained = {"strategy": plan.summary, "learning_rate": base_lr, "epochs": epochs,
+               "epochs_trained": epoch + 1,
+               "best_epoch": monitor.best_epoch if monitor and stopping.restore_best else None}
     artifacts = _export(spec, manager, bus, info, accelerator.unwrap_model(model), built, labels,
-                        final, test_eval, data_summary,
-                        {"strategy": plan.summary, "learning_rate": base_lr, "epochs": epochs})
+                        final, test_eval, data_summary, trained)
     details = {"validation": final["details"],
                "test": test_eval["details"] if test_eval else None}
     return {"metrics": final["metrics"],
@@ -394,6 +400,10 @@ class _Monitor:
         """Record an evaluation; True when training should stop."""
         if self.best is None:
             self._watch(evaluation["metrics"])
+        if self.metric not in evaluation["metrics"]:
+            scores = ", ".join(evaluation["metrics"])
+            raise SpecError(f"the metrics give no score named {self.metric!r}; they give: "
+                            f"{scores}", where="training.early_stopping.metric")
         value = evaluation["metrics"][self.metric]
         delta = self.stopping.min_delta
         improved = self.best is None or (
@@ -402,7 +412,9 @@ class _Monitor:
             self.best, self.best_epoch, self.waited = value, epoch, 0
             self.best_eval = evaluation
             if self.stopping.restore_best:
-                self.best_state = {n: t.detach().clone() for n, t in self._state(model)}
+                # kept in host memory: a second copy on the GPU would double its footprint
+                self.best_state = {n: t.detach().to("cpu", copy=True)
+                                   for n, t in self._state(model)}
             return False
         self.waited += 1
         return self.waited >= self.stopping.patience

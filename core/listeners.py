@@ -112,11 +112,9 @@ class PluginObserver:
         self.run = run
 
     def __call__(self, event: Event) -> None:
-        for impl in self.manager.hook.on_run_event.get_hookimpls():
-            kwargs = {k: v for k, v in (("run", self.run), ("event", event))
-                      if k in impl.argnames}
+        for plugin, call in self.manager.call_each("on_run_event", run=self.run, event=event):
             try:
-                impl.function(**kwargs)
+                call()
             except Exception as exc:
                 raise PluginError(f"{type(exc).__name__}: {exc}",
-                                  where=f"plugin {impl.plugin_name} (on_run_event)") from exc
+                                  where=f"plugin {plugin} (on_run_event)") from exc

@@ -24,7 +24,7 @@ import pluggy
 
 from . import hookspecs
 from .components import COMPONENT_TYPES, KINDS, Component
-from .errors import PluginError, UnknownComponentError, did_you_mean
+from .errors import PluginError, UnknownComponentError, closest, did_you_mean
 
 ENTRY_POINT_GROUP = "tunekit"
 LOCAL_PACKAGE = "tunekit_local_plugins"
@@ -160,6 +160,9 @@ class PluginManager:
             if opts is None:
                 continue
             hook = opts.get("specname") or attr
+            if opts.get("wrapper") or opts.get("hookwrapper"):
+                return f"{hook!r} is marked as a hook wrapper; tunekit hooks take plain " \
+                       "implementations (drop wrapper=True / hookwrapper=True)"
             if hook not in known:
                 return (f"implements {hook!r}, which is not a tunekit hook."
                         f"{did_you_mean(hook, known)}")
@@ -236,8 +239,14 @@ class PluginManager:
             if wanted == component.name or wanted in (a.lower() for a in component.aliases):
                 return component
         installed = ", ".join(sorted(catalog)) or "none"
+        # suggest by name or by alias ("bertt" -> the backbone whose alias is "bert")
+        words = {**{n: n for n in catalog},
+                 **{a.lower(): c.name for c in catalog.values() for a in c.aliases}}
+        close = list(dict.fromkeys(words[w] for w in closest(str(name).lower(), words)))
+        quoted = " or ".join(f'"{c}"' for c in close[:3])
+        hint = f" Did you mean {quoted}?" if close else ""
         raise UnknownComponentError(
-            f"unknown {kind} {name!r}.{did_you_mean(str(name), catalog)} Installed: {installed}",
+            f"unknown {kind} {name!r}.{hint} Installed: {installed}",
             where=where or kind,
             hint="`tunekit plugins` lists what is installed",
         )
@@ -245,6 +254,20 @@ class PluginManager:
     @property
     def hook(self) -> Any:
         return self.pm.hook
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> Any:
+        """Yield ``(plugin name, call)`` for each implementation of a lifecycle hook, in
+        pluggy's order (tryfirst/trylast honoured), so a caller can name a plugin that fails.
+        Each ``call()`` passes only the arguments the implementation asks for, and is traced
+        under TUNEKIT_TRACE_PLUGINS like pluggy's own calls."""
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            args = {k: v for k, v in kwargs.items() if k in impl.argnames}
+
+            def call(impl: Any = impl, args: dict[str, Any] = args) -> Any:
+                self.pm.trace.root.get("hook")(hook_name, {"plugin": impl.plugin_name})
+                return impl.function(**args)
+
+            yield impl.plugin_name, call
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -23,7 +23,6 @@ from .errors import TunekitError
 
 SCHEMA_VERSION = 1
 RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "interrupted")
-FINAL_STATUSES = ("completed", "failed", "cancelled", "interrupted")
 
 
 def now() -> datetime:
@@ -157,17 +156,40 @@ class Registry:
         registry = cls(path)
         try:
             SQLModel.metadata.create_all(registry.engine)
-            with Session(registry.engine) as session:
-                if session.get(Meta, "schema_version") is None:
-                    session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-                    session.commit()
+            registry._migrate()
         except Exception as exc:  # sqlite3.DatabaseError: not a database, read-only, ...
+            cause = getattr(exc, "orig", None) or exc  # the database's words, not SQLAlchemy's
             raise TunekitError(
-                f"cannot open the registry: {exc.__class__.__name__}: {exc}",
+                f"cannot open the registry: {cause}",
                 where=str(path),
                 hint="point TUNEKIT_REGISTRY at another file, or move this one away",
             ) from None
         return registry
+
+    def _migrate(self) -> None:
+        """Bring a registry written by an older tunekit up to this schema: columns added since
+        are added (empty), nothing is dropped. A newer registry is refused, not damaged."""
+        with Session(self.engine) as session:
+            meta = session.get(Meta, "schema_version")
+            found = int(meta.value) if meta else 0
+            if found > SCHEMA_VERSION:
+                raise TunekitError(
+                    f"this registry was written by a newer tunekit (schema {found}; this one "
+                    f"knows {SCHEMA_VERSION})", where=str(self.path), hint="upgrade tunekit")
+        with self.engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                have = {row[1] for row in conn.execute(text(f'PRAGMA table_info("{table.name}")'))}
+                for column in table.columns:
+                    if column.name not in have:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
+                                          f'"{column.name}" {kind}'))
+        with Session(self.engine) as session:
+            meta = session.get(Meta, "schema_version") or Meta(key="schema_version", value="")
+            if meta.value != str(SCHEMA_VERSION):
+                meta.value = str(SCHEMA_VERSION)
+                session.add(meta)
+                session.commit()
 
     def journal_mode(self) -> str:
         with self.engine.connect() as conn:
@@ -231,6 +253,8 @@ class Registry:
 
     def update_run(self, run_id: int, **fields: Any) -> RunRecord:
         """Set fields of a run; dicts are stored as JSON in the matching ``*_json`` column."""
+        if "status" in fields and fields["status"] not in RUN_STATUSES:
+            raise ValueError(f"unknown run status {fields['status']!r}")
         with Session(self.engine) as session:
             record = session.get(RunRecord, run_id)
             if record is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .components import TEXT_CLASSIFICATION
 from .errors import SpecError, UnknownComponentError, did_you_mean
@@ -73,6 +73,16 @@ class Training(BaseModel):
     max_grad_norm: float | None = Field(1.0, gt=0.0, le=1e6)
     log_every: int = Field(10, ge=1, le=100000, description="steps between training-loss points")
     early_stopping: EarlyStopping | None = Field(default_factory=EarlyStopping)
+
+    @field_validator("early_stopping", mode="before")
+    @classmethod
+    def _off_means_none(cls, value: Any) -> Any:
+        """``early_stopping: false`` (or off/no) turns it off; ``true`` keeps the defaults."""
+        if value is False or (isinstance(value, str) and value.lower() in ("false", "off", "no")):
+            return None
+        if value is True or (isinstance(value, str) and value.lower() in ("true", "on", "yes")):
+            return {}
+        return value
 
 
 class RunSpec:
@@ -206,8 +216,11 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     data = apply_overrides(data, list(overrides)) if overrides else deepcopy(data)
     unknown = [k for k in data if k not in TOP_LEVEL]
     if unknown:
-        key = unknown[0]
-        raise SpecError(f"unknown field.{did_you_mean(str(key), TOP_LEVEL)}", where=str(key),
+        key = str(unknown[0])
+        if key in Training.model_fields:
+            raise SpecError("unknown field here: it belongs under training", where=key,
+                            hint=f"write training: {{{key}: ...}} or --set training.{key}=...")
+        raise SpecError(f"unknown field.{did_you_mean(key, TOP_LEVEL)}", where=key,
                         hint="fields: " + ", ".join(TOP_LEVEL))
     for key in ("dataset",):
         if key not in data or data[key] in (None, ""):
@@ -216,6 +229,10 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     task = data.get("task") or TEXT_CLASSIFICATION
     if not isinstance(task, str):
         raise SpecError(f"expected a task name, got {task!r}", where="task")
+    tasks = sorted({t for c in manager.components() for t in c.tasks})
+    if task not in tasks:
+        raise SpecError(f"unknown task {task!r}.{did_you_mean(task, tasks)} "
+                        f"Tasks the installed plugins support: {', '.join(tasks)}", where="task")
     resolved: dict[str, Any] = {"task": task}
     for slot in SLOTS:
         value = data.get(slot)
@@ -259,7 +276,8 @@ def load_spec(path: str | Path | None, manager: PluginManager,
         return parse_spec(data, manager, base_dir=path.resolve().parent, source=str(path),
                           overrides=overrides)
     except (SpecError, UnknownComponentError) as exc:
-        exc.where = f"{path}: {exc.where}" if exc.where else str(path)
+        if not (exc.where or "").startswith("--set"):  # overrides are not in the file
+            exc.where = f"{path}: {exc.where}" if exc.where else str(path)
         raise
 
 
@@ -288,7 +306,7 @@ def _check_early_stopping(resolved: dict[str, Any], manager: PluginManager) -> N
     if metric is None:
         return
     scalars = {"loss"} | {m["name"] for m in resolved["metrics"]}
-    if metric not in scalars and not any(metric.startswith(m + "_") for m in scalars):
+    if metric not in scalars:
         raise SpecError(
             f"{metric!r} is not computed by this run.{did_you_mean(metric, scalars)} "
             f"Choose one of: {', '.join(sorted(scalars))}",

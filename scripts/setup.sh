@@ -27,11 +27,15 @@ if "$venv/bin/python" -c "import torch" 2>/dev/null; then
 elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
     echo "NVIDIA GPU found: installing torch with CUDA"
     "${pip[@]}" install "torch>=2.4"
+elif [ -n "${TUNEKIT_TORCH_INDEX:-}" ]; then
+    echo "no NVIDIA GPU: installing torch from $TUNEKIT_TORCH_INDEX"
+    "${pip[@]}" install --index-url "$TUNEKIT_TORCH_INDEX" "${TUNEKIT_TORCH:-torch}"
 else
     echo "no NVIDIA GPU: installing a CPU build of torch"
-    index=()
-    [ -n "${TUNEKIT_TORCH_INDEX:-}" ] && index=(--index-url "$TUNEKIT_TORCH_INDEX")
-    "${pip[@]}" install "${index[@]}" "${TUNEKIT_TORCH:-torch==2.13.0}"
+    # A CPU wheel that pip's configured sources hold (a local wheel folder, a mirror) comes
+    # first; otherwise PyTorch's own CPU index, since PyPI's default Linux build carries CUDA.
+    "${pip[@]}" install "${TUNEKIT_TORCH:-torch==2.13.0+cpu}" 2>/dev/null ||
+        "${pip[@]}" install --index-url https://download.pytorch.org/whl/cpu "${TUNEKIT_TORCH:-torch}"
 fi
 
 "${pip[@]}" install --quiet -e ".[dev]"

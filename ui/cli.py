@@ -6,7 +6,8 @@
     tunekit runs show RUN [--json]               one run: status, spec, metrics, artifacts
     tunekit chat [--json]                        configure and launch a run in plain language
 
-Errors in input print one message and exit 2; a run that does not complete exits 1.
+Bad input (a spec, a data file, an unknown component) prints one message and exits 2, with
+the run, if one started, recorded as failed; any other failure of a run exits 1; Ctrl-C 130.
 """
 
 from __future__ import annotations
@@ -122,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _manager(args: argparse.Namespace) -> Any:
+def _manager(args: argparse.Namespace, warn: bool = True) -> Any:
     from tunekit import load_plugins
 
     manager = load_plugins(args.plugins_dir)
-    for problem in manager.problems:
+    for problem in manager.problems if warn else ():
         print(f"warning: plugin {problem.plugin} ({problem.source}): {problem.error}",
               file=sys.stderr)
     return manager
@@ -152,8 +153,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         training = spec.data["training"]
         epochs = training["epochs"] or strategy.default_epochs
         rate = training["learning_rate"] or strategy.default_learning_rate
-        print(f"# {strategy.name} trains for {epochs} epochs at learning rate {rate:g} "
-              "(null in the spec: the strategy's default)")
+        defaulted = [k for k in ("epochs", "learning_rate") if training[k] is None]
+        note = f" ({' and '.join(defaulted)}: {strategy.name}'s defaults)" if defaulted else ""
+        print(f"# {strategy.name} trains for {epochs} epochs at learning rate {rate:g}{note}")
         return EXIT_OK
     registry = _registry()
     _stop_on_sigterm()
@@ -247,7 +249,7 @@ def _print_result(registry: Any, result: Any) -> None:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    manager = load_quietly(args)
+    manager = _manager(args, warn=False)  # the listing shows the problems itself
     description = manager.describe()
     if args.json:
         print(json.dumps(description, indent=2, default=str))
@@ -268,12 +270,6 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         for problem in others:
             print(f"  {problem.plugin} ({problem.source}): {problem.error}")
     return EXIT_OK
-
-
-def load_quietly(args: argparse.Namespace) -> Any:
-    from tunekit import load_plugins
-
-    return load_plugins(args.plugins_dir)
 
 
 def cmd_runs_list(args: argparse.Namespace) -> int:

@@ -24,7 +24,8 @@ def set_dropout(config: Any, dropout: float) -> None:
     """Apply one dropout rate to every dropout setting the architecture has."""
     for key, value in list(config.to_dict().items()):
         is_dropout = "dropout" in key or key.endswith("pdrop")
-        if is_dropout and (value is None or isinstance(value, float)):
+        if is_dropout and (value is None or isinstance(value, int | float)) \
+                and not isinstance(value, bool):
             setattr(config, key, dropout)
 
 

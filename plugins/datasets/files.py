@@ -130,7 +130,8 @@ def pick_column(columns: list[str], wanted: str | None, common: tuple[str, ...],
                             where=str(path), hint=f"set dataset.{role}_column")
 
 
-def load_examples(path: Path, options: dict[str, Any], reader: Any) -> list[dict[str, str]]:
+def load_examples(path: Path, options: dict[str, Any], reader: Any,
+                  notes: list[str] | None = None) -> list[dict[str, str]]:
     columns, rows = reader(path)
     label_col = pick_column(columns, options["label_column"], LABEL_COLUMN_NAMES, "label", path)
     text_col = pick_column(columns, options["text_column"], TEXT_COLUMN_NAMES, "text", path,
@@ -138,11 +139,12 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any) -> list[dict
     if text_col == label_col:
         raise tunekit.DataError(f"the text and label columns are both {text_col!r}",
                                 where=str(path))
-    examples = []
+    examples, skipped = [], []
     for number, row in rows:
         text, label = row.get(text_col), row.get(label_col)
         if text is None or label is None or not str(text).strip() or str(label).strip() == "":
-            continue  # the data check reports these; a run skips them
+            skipped.append(number)
+            continue
         if isinstance(label, list | dict):
             raise tunekit.DataError(f"label {label!r} is not a single value",
                                     where=f"{path}:{number}")
@@ -150,25 +152,30 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any) -> list[dict
     if not examples:
         raise tunekit.DataError(f"no rows with both a {text_col!r} and a {label_col!r} value",
                                 where=str(path))
+    if skipped and notes is not None:
+        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        notes.append(f"skipped {len(skipped)} rows of {path.name} without a text or a label "
+                     f"(lines {lines})")
     return examples
 
 
 def make_loader(reader: Any) -> Any:
     def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
         path = resolve_path(options["path"], context.base_dir, "dataset.path")
-        rows = load_examples(path, options, reader)
-        notes = []
+        notes: list[str] = []
+        rows = load_examples(path, options, reader, notes)
         if options["test_path"]:
             test = load_examples(resolve_path(options["test_path"], context.base_dir,
-                                              "dataset.test_path"), options, reader)
+                                              "dataset.test_path"), options, reader, notes)
         elif options["test_split"]:
             rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
             notes.append(f"held out {len(test)} examples as a test set (stratified)")
         else:
             test = None
         if options["validation_path"]:
-            validation = load_examples(resolve_path(options["validation_path"], context.base_dir,
-                                                    "dataset.validation_path"), options, reader)
+            validation_file = resolve_path(options["validation_path"], context.base_dir,
+                                           "dataset.validation_path")
+            validation = load_examples(validation_file, options, reader, notes)
             train = rows
         else:
             train, validation = split_stratified(rows, options["validation_split"], context.seed)

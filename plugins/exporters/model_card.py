@@ -42,7 +42,9 @@ def render(context: tunekit.ExportContext) -> str:
          f"{training['trainable_parameters']:,} of {training['total_parameters']:,} "
          f"({100 * training['trainable_parameters'] / max(1, training['total_parameters']):.2f}%)"),
         ("learning rate", f"{training['learning_rate']:g}"),
-        ("epochs", str(training["epochs"])),
+        ("epochs", f"{training['epochs_trained']} of {training['epochs']} planned"
+         + (f"; weights of epoch {training['best_epoch']}, the best on validation"
+            if training.get("best_epoch") else "")),
         ("batch size", str(training["batch_size"])),
         ("weight decay", str(training["weight_decay"])),
         ("dropout", "the backbone's default" if training.get("dropout") is None
@@ -110,7 +112,9 @@ Test (held out, evaluated once at the end):
 ```python
 from transformers import pipeline
 
-classify = pipeline("text-classification", model="path/to/this/folder")
+# the model folder written by the huggingface exporter (copy this card into it as README.md
+# when you publish it)
+classify = pipeline("text-classification", model="{context.directory.parent / 'huggingface'}")
 classify("your text here")
 ```
 """

@@ -33,13 +33,18 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
             return f"training {names} only"
         return f"unfroze {names} (learning rate x{factor ** -(count - 1):.3g})"
 
+    reach = min(len(top_down), 1 + (context.epochs - 1) // every)
+    short = (f"; with {context.epochs} epochs only the top {reach} of {len(top_down)} groups "
+             f"unfreeze (use at least {1 + (len(top_down) - 1) * every} epochs to reach the "
+             "embeddings)") if reach < len(top_down) else ""
     groups = [tunekit.ParamGroup(name=g.name, params=g.parameters(), lr_scale=factor ** -depth)
               for depth, g in enumerate(top_down)]
     return tunekit.StrategyPlan(
         model=model, param_groups=groups, on_epoch_start=on_epoch_start,
         frozen_modules=kept_in_eval, cycle_per_epoch=True,
         summary=f"gradual unfreezing: head first, one more of {len(top_down)} layer groups "
-                f"every {every} epoch(s) from the top down; rates divided by {factor} per group")
+                f"every {every} epoch(s) from the top down; rates divided by {factor} per group"
+                f"{short}")
 
 
 @tunekit.hookimpl

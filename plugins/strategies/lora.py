@@ -7,7 +7,12 @@ from tunekit.layers import modules_of
 
 
 def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyPlan:
+    import warnings
+
     from peft import LoraConfig, TaskType, get_peft_model
+
+    # peft asks transformers a deprecated question; the warning means nothing to our users
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
 
     # the new task head (and a pooler above the blocks) trains in full, next to the adapters
     heads = modules_of(model, context.layer_groups[-1])
