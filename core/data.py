@@ -26,6 +26,43 @@ def detect_column(columns: list[str], common: tuple[str, ...],
     return next((lowered[name] for name in common if name in lowered), None)
 
 
+def guess_columns(columns: list[str], rows: list[dict[str, Any]]) -> tuple[str | None,
+                                                                        str | None, bool]:
+    """``(text column, label column, guessed from the values)`` for a table.
+
+    Common names come first (text, review, message... / label, category, sentiment...); with
+    two columns, naming one names the other; otherwise the values decide: the label column is
+    the one with the fewest distinct values (a handful, repeated), the text column the one
+    with the longest values. Either is None when nothing fits.
+    """
+    label = detect_column(columns, LABEL_COLUMN_NAMES)
+    text = detect_column(columns, TEXT_COLUMN_NAMES, exclude=label)
+    if len(columns) == 2 and (text is None) != (label is None):
+        other = next(c for c in columns if c not in (text, label))
+        return (text or other, label or other, False)
+    if text and label:
+        return text, label, False
+    if len(rows) < 10:  # too few rows for the values to say anything
+        return text, label, False
+    values = {c: [str(r.get(c, "") or "") for r in rows] for c in columns}
+    n = max(1, len(rows))
+
+    def distinct(c: str) -> int:
+        return len(set(values[c]))
+
+    def length(c: str) -> float:
+        return sum(len(v) for v in values[c]) / n
+
+    if label is None:
+        categorical = [c for c in columns if c != text and 2 <= distinct(c) <= max(2, n // 2)
+                       and distinct(c) <= 100]
+        label = min(categorical, key=lambda c: (distinct(c), length(c))) if categorical else None
+    if text is None:
+        free = [c for c in columns if c != label and distinct(c) > n // 2]
+        text = max(free, key=length) if free else None
+    return text, label, True
+
+
 def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
                      label_key: str = "label") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split rows into (kept, held out), holding out about ``fraction`` of every label.

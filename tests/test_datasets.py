@@ -81,6 +81,20 @@ def test_columns_that_cannot_be_guessed_are_listed(manager, tmp_path):
     assert "dataset.label_column" in err.hint
 
 
+def test_columns_with_unusual_names_are_guessed_from_their_values_and_noted(manager, tmp_path):
+    rows = [f"row {i},the {w} was {w} and I would say so again {i},{'ok' if i % 3 else 'ko'}"
+            for i, w in enumerate(["food", "room", "staff", "view", "bed"] * 4)]
+    write_csv(tmp_path / "data.csv", "ref,remarks,verdict", rows)
+    dataset = manager.get("dataset", "csv")
+    options = dataset.resolve_options({"path": "data.csv"}, "dataset")
+    splits = dataset.load(options, DataContext(task="text-classification", seed=0,
+                                               base_dir=tmp_path))
+    assert {r["label"] for r in splits.train} == {"ok", "ko"}
+    assert all(r["text"].startswith("the ") for r in splits.train)
+    assert any("guessed from the values" in n and "'remarks'" in n and "'verdict'" in n
+               for n in splits.notes)
+
+
 def test_a_wrong_column_name_lists_the_columns_and_suggests_the_close_one(manager, tmp_path):
     write_csv(tmp_path / "data.csv", "review,sentiment", ["nice,pos", "awful,neg"])
     err = load_error(manager, "csv", path="data.csv", text_column="reviw")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
-from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, detect_column, split_stratified
+from tunekit.data import guess_columns, split_stratified
 from tunekit.errors import did_you_mean
 
 COMMON_PARAMS = (
@@ -106,36 +106,48 @@ def read_jsonl(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]
     return list(keys), rows
 
 
-def pick_column(columns: list[str], wanted: str | None, common: tuple[str, ...], role: str,
-                path: Path, exclude: str | None = None) -> str:
-    """The column named ``wanted``, or the one with a common name for its role."""
+def pick_column(columns: list[str], wanted: str, role: str, path: Path) -> str:
+    """The column named ``wanted`` (case-insensitively), or a message listing the columns."""
+    if wanted in columns:
+        return wanted
+    lowered = {c.lower(): c for c in columns}
+    if wanted.lower() in lowered:
+        return lowered[wanted.lower()]
+    raise tunekit.DataError(
+        f"no column {wanted!r}.{did_you_mean(wanted, columns)} "
+        f"Columns found: {', '.join(columns)}", where=str(path),
+        hint=f"set dataset.{role}_column to one of the columns found")
+
+
+def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any]]],
+             options: dict[str, Any], notes: list[str] | None) -> tuple[str, str]:
+    """The text and label columns: as named in the spec, else found by name or by values."""
+    text_col = pick_column(columns, options["text_column"], "text", path) \
+        if options["text_column"] else None
+    label_col = pick_column(columns, options["label_column"], "label", path) \
+        if options["label_column"] else None
+    if text_col and label_col:
+        return text_col, label_col
+    sample = [row for _, row in rows[:2000]]
+    found_text, found_label, guessed = guess_columns(columns, sample)
+    text_col = text_col or (found_text if found_text != label_col else None)
+    label_col = label_col or (found_label if found_label != text_col else None)
     found = ", ".join(columns)
-    if wanted:
-        if wanted in columns:
-            return wanted
-        lowered = {c.lower(): c for c in columns}
-        if wanted.lower() in lowered:
-            return lowered[wanted.lower()]
-        raise tunekit.DataError(
-            f"no column {wanted!r}.{did_you_mean(wanted, columns)} "
-            f"Columns found: {found}", where=str(path),
-            hint=f"set dataset.{role}_column to one of the columns found")
-    detected = detect_column(columns, common, exclude)
-    if detected:
-        return detected
-    rest = [c for c in columns if c != exclude]
-    if exclude and len(rest) == 1:
-        return rest[0]
-    raise tunekit.DataError(f"cannot tell which column holds the {role}. Columns found: {found}",
-                            where=str(path), hint=f"set dataset.{role}_column")
+    for col, role in ((label_col, "label"), (text_col, "text")):
+        if col is None:
+            raise tunekit.DataError(f"cannot tell which column holds the {role}. Columns "
+                                    f"found: {found}", where=str(path),
+                                    hint=f"set dataset.{role}_column")
+    if guessed and notes is not None:
+        notes.append(f"guessed from the values: text column {text_col!r}, label column "
+                     f"{label_col!r} (set dataset.text_column / label_column to choose)")
+    return text_col, label_col
 
 
 def load_examples(path: Path, options: dict[str, Any], reader: Any,
                   notes: list[str] | None = None) -> list[dict[str, str]]:
     columns, rows = reader(path)
-    label_col = pick_column(columns, options["label_column"], LABEL_COLUMN_NAMES, "label", path)
-    text_col = pick_column(columns, options["text_column"], TEXT_COLUMN_NAMES, "text", path,
-                           exclude=label_col)
+    text_col, label_col = _columns(path, columns, rows, options, notes)
     if text_col == label_col:
         raise tunekit.DataError(f"the text and label columns are both {text_col!r}",
                                 where=str(path))
