@@ -35,3 +35,36 @@ def tiny_csv(tmp_path: Path) -> Path:
     from tunekit.testing import write_text_csv
 
     return write_text_csv(tmp_path / "tiny.csv", n=120)
+
+
+# ---------------------------------------------------------------- weights before and after
+# The capture plugin (tests/capture.py) keeps each model a run builds and a copy of its
+# weights, so strategy and engine tests can compare parameters bit for bit.
+
+
+@pytest.fixture(scope="module")
+def _capture_plugin():
+    from capture import Capture
+
+    return Capture()
+
+
+@pytest.fixture(scope="module")
+def cap_manager(_capture_plugin):
+    from capture import capture_manager
+
+    return capture_manager(_capture_plugin)
+
+
+@pytest.fixture(autouse=True)
+def capture(_capture_plugin):
+    """The capture plugin, emptied before each test (it is cheap to empty)."""
+    _capture_plugin.reset()
+    return _capture_plugin
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    from tunekit.testing import write_text_csv
+
+    return write_text_csv(tmp_path / "small.csv", n=40)

@@ -11,31 +11,10 @@ from pathlib import Path
 import pytest
 import torch
 import tunekit
-from capture import Capture, capture_manager
+from capture import capture_manager
 from tunekit.components import DataContext
 from tunekit.data import fingerprint
 from tunekit.registry import Registry
-from tunekit.testing import write_text_csv
-
-
-@pytest.fixture(scope="module")
-def capture() -> Capture:
-    return Capture()
-
-
-@pytest.fixture(scope="module")
-def cap_manager(capture: Capture) -> tunekit.PluginManager:
-    return capture_manager(capture)
-
-
-@pytest.fixture(autouse=True)
-def fresh_capture(capture: Capture) -> None:
-    capture.reset()
-
-
-@pytest.fixture
-def small_csv(tmp_path: Path) -> Path:
-    return write_text_csv(tmp_path / "small.csv", n=40)
 
 
 @pytest.fixture

@@ -12,34 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 import tunekit
-from capture import Capture, capture_manager
 from tunekit.components import ModelRequest, StrategyContext
 from tunekit.layers import default_layer_groups
 from tunekit.registry import Registry
-from tunekit.testing import write_text_csv
 
 BODY = ("embeddings", "block 0", "block 1")
 ALL_GROUPS = (*BODY, "head")
-
-
-@pytest.fixture(scope="module")
-def capture() -> Capture:
-    return Capture()
-
-
-@pytest.fixture(scope="module")
-def cap_manager(capture: Capture) -> tunekit.PluginManager:
-    return capture_manager(capture)
-
-
-@pytest.fixture(autouse=True)
-def fresh_capture(capture: Capture) -> None:
-    capture.reset()
-
-
-@pytest.fixture
-def small_csv(tmp_path: Path) -> Path:
-    return write_text_csv(tmp_path / "small.csv", n=40)
 
 
 def train(manager, data: Path, strategy, *, backbone: str = "tiny-bert", epochs: int = 1,
