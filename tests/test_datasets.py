@@ -99,7 +99,7 @@ def test_a_wrong_column_name_lists_the_columns_and_suggests_the_close_one(manage
     write_csv(tmp_path / "data.csv", "review,sentiment", ["nice,pos", "awful,neg"])
     err = load_error(manager, "csv", path="data.csv", text_column="reviw")
     assert err.where == str(tmp_path / "data.csv")
-    assert "no column 'reviw'" in err.message
+    assert "no text column 'reviw'" in err.message
     assert 'Did you mean "review"' in err.message
     assert "Columns found: review, sentiment" in err.message
 

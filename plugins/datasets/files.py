@@ -106,26 +106,27 @@ def read_jsonl(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]
     return list(keys), rows
 
 
-def pick_column(columns: list[str], wanted: str, role: str, path: Path) -> str:
-    """The column named ``wanted`` (case-insensitively), or a message listing the columns."""
+def pick_column(columns: list[str], wanted: str) -> str | None:
+    """The column named ``wanted``, case-insensitively, or None."""
     if wanted in columns:
         return wanted
-    lowered = {c.lower(): c for c in columns}
-    if wanted.lower() in lowered:
-        return lowered[wanted.lower()]
-    raise tunekit.DataError(
-        f"no column {wanted!r}.{did_you_mean(wanted, columns)} "
-        f"Columns found: {', '.join(columns)}", where=str(path),
-        hint=f"set dataset.{role}_column to one of the columns found")
+    return {c.lower(): c for c in columns}.get(wanted.lower())
 
 
 def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any]]],
              options: dict[str, Any], notes: list[str] | None) -> tuple[str, str]:
     """The text and label columns: as named in the spec, else found by name or by values."""
-    text_col = pick_column(columns, options["text_column"], "text", path) \
-        if options["text_column"] else None
-    label_col = pick_column(columns, options["label_column"], "label", path) \
-        if options["label_column"] else None
+    named = {role: options[f"{role}_column"] for role in ("text", "label")
+             if options[f"{role}_column"]}
+    missing = [role for role, name in named.items() if pick_column(columns, name) is None]
+    if missing:
+        said = "; ".join(f"no {role} column {named[role]!r}."
+                         f"{did_you_mean(named[role], columns)}" for role in missing)
+        raise tunekit.DataError(
+            f"{said} Columns found: {', '.join(columns)}", where=str(path),
+            hint=f"set dataset.{missing[0]}_column to one of the columns found")
+    text_col = pick_column(columns, named["text"]) if "text" in named else None
+    label_col = pick_column(columns, named["label"]) if "label" in named else None
     if text_col and label_col:
         return text_col, label_col
     sample = [row for _, row in rows[:2000]]
