@@ -41,8 +41,10 @@ def register_backbones(register):
         title="MiniLM L6 (bundled)",
         description="all-MiniLM-L6-v2: a small, fast English sentence encoder (BERT, 6 layers, "
                     "22M parameters) that works offline. A good default on a CPU.",
-        aliases=("minilm", "mini lm", "all-minilm-l6-v2", "small model", "default model",
-                 "bundled model", "bert", "sentence transformer"),
+        aliases=("minilm", "mini lm", "minilm-l6", "minilm l6", "all-minilm-l6-v2",
+                 "sentence-transformers/all-minilm-l6-v2", "small model", "default model",
+                 "bundled model", "built-in model", "builtin model", "offline model",
+                 "default backbone", "bundled backbone", "sentence transformer"),
         params=(PRETRAINED,),
         build=build,
     ))

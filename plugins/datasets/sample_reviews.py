@@ -32,6 +32,9 @@ def register_datasets(register):
         description="A bundled sentiment dataset: about 700 short reviews labelled positive or "
                     "negative, many turning on negation or word order. Good for a first run.",
         aliases=("sample", "sample data", "bundled data", "reviews", "sentiment", "demo data",
-                 "example data", "default data"),
+                 "example data", "default data", "sample reviews", "sample dataset",
+                 "bundled dataset", "built-in data", "built-in dataset", "builtin data",
+                 "demo dataset", "example dataset", "default dataset", "toy data",
+                 "toy dataset"),
         load=load,
     ))

@@ -36,7 +36,8 @@ def register_exporters(register):
         description="A model folder (config, safetensors weights, tokenizer) that "
                     "transformers loads with AutoModelForSequenceClassification.from_pretrained; "
                     "LoRA adapters are merged in unless adapter_only is set.",
-        aliases=("hf", "transformers", "save_pretrained", "hugging face folder", "model folder"),
+        aliases=("hf", "transformers", "save_pretrained", "hugging face folder", "model folder",
+                 "hugging face format", "transformers format", "safetensors"),
         params=(tunekit.Param(name="adapter_only", type=bool, default=False,
                               help="with LoRA, save only the adapter instead of a merged model"),),
         export=export,

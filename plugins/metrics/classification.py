@@ -77,7 +77,8 @@ def register_metrics(register):
         name="f1", title="F1 (macro)",
         description="The harmonic mean of precision and recall per class, averaged over classes "
                     "so that small classes count as much as large ones. Good for imbalanced data.",
-        aliases=("f1 score", "f-score", "f measure", "macro f1"), compute=_macro("f1")))
+        aliases=("f1 score", "f1-score", "f-score", "f measure", "macro f1", "macro-f1",
+                 "f1 macro"), compute=_macro("f1")))
     register(tunekit.Metric(
         name="confusion-matrix", title="Confusion matrix",
         description="How many examples of each true class were predicted as each class.",

@@ -36,7 +36,8 @@ def register_strategies(register):
                     "head-only and full fine-tuning.",
         aliases=("freeze bottom", "freeze lower layers", "freeze the first layers",
                  "freeze early layers", "partial fine-tuning", "freeze some layers",
-                 "train the top layers"),
+                 "train the top layers", "freeze the lower layers", "freeze the bottom layers",
+                 "freeze the early layers", "partial freezing"),
         params=(tunekit.Param(name="layers", type=int, default=3, min=0,
                               help="how many of the lowest blocks to freeze (the embeddings "
                                    "are always frozen)"),),

@@ -22,8 +22,10 @@ def register_strategies(register):
         description="Train every weight of the pretrained model at a low learning rate. The most "
                     "accurate with enough data; the slowest and the most memory.",
         aliases=("full fine-tuning", "fine-tune everything", "train everything",
-                 "all layers", "all weights", "unfreeze everything", "no freezing",
-                 "train the whole model", "full finetune"),
+                 "train all layers", "fine-tune all layers", "update all weights",
+                 "unfreeze everything", "no freezing", "train the whole model", "full finetune",
+                 "full fine-tune", "fully fine-tune", "end-to-end fine-tuning",
+                 "standard fine-tuning", "vanilla fine-tuning", "regular fine-tuning"),
         default_learning_rate=1e-4,
         default_epochs=6,
         apply=apply,

@@ -58,7 +58,8 @@ def register_strategies(register):
                     "against being wiped out early.",
         aliases=("gradual unfreezing", "slowly unfreeze", "unfreeze gradually",
                  "progressive unfreezing", "ulmfit", "unfreeze layer by layer",
-                 "discriminative learning rates", "step by step unfreezing"),
+                 "discriminative learning rates", "step by step unfreezing",
+                 "gradually unfreeze", "layer-wise unfreezing", "one layer at a time"),
         params=(
             tunekit.Param(name="factor", type=float, default=2.6, min=1.0, max=100.0,
                           help="each lower group's learning rate is the one above divided by this"),

@@ -1,4 +1,9 @@
-"""The conversation: a draft spec filled slot by slot, corrections, questions, confirmation."""
+"""The conversation: a draft spec filled slot by slot, corrections, questions, confirmation.
+
+A turn is, in this order: undo or start over; the answer to a pending question; a
+confirmation or a refusal; then the message read sentence by sentence, questions answered and
+requests applied. Nothing launches unless the run was shown and the person then said yes.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +17,30 @@ from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, parse_spec, set_field
 
 from .datafile import Preview, peek
-from .knowledge import answer, is_question, recommend
-from .language import normalise
-from .understand import Catalog, understand
+from .knowledge import answer, question_focus, question_kind, recommend
+from .language import NUMBER, normalise, sentences
+from .understand import Catalog, Understanding, understand
 
-CONFIRM = re.compile(r"^(?:yes|yep|yeah|yup|y|ok|okay|sure|go|go ahead|go for it|do it|launch|"
-                     r"launch it|start|start it|start training|train it|run it|let'?s go|confirm|"
-                     r"confirmed|sounds good|looks good|perfect|great|please do|ship it|lgtm)"
-                     r"(?:\s*(?:please|now|then|,? ?thanks|it|!|\.|the run|training))*[.!]*$")
-DECLINE = re.compile(r"^(?:no|nope|not yet|wait|hold on|stop|cancel|don'?t start|n)\b")
-UNDO = re.compile(r"^(?:undo|revert|go back|scratch that|never ?mind|cancel that|undo that|"
-                  r"take that back)\b")
-ASKING = re.compile(r"^(?:what|why|how|explain|tell me|which|is|are|does|do i|should i|what's|"
-                    r"whats|difference|when should)\b")
-RESET = re.compile(r"^(?:start over|reset|clear|new run|begin again)\b")
+# a turn made only of these words confirms; one of the STARTING words is a clear "start it"
+STARTING = frozenset("""start launch go run train begin kick proceed execute fire ship engage
+do confirm confirmed""".split())
+AGREEING = frozenset("""yes yep yeah yup y ya ok okay sure fine good great perfect correct right
+alright absolutely definitely lgtm affirmative exactly cool nice excellent awesome
+agreed""".split())
+FILLER = frozenset("""please now then thanks thank you it the run training model off away ahead
+let's lets let us we can you i and that's thats that all looks sounds seems good to me for it's
+this just so go on with a right away already up ready is am are set please! sir!""".split())
+DECLINE = re.compile(r"^(?:no|nope|nah|not yet|not now|wait|hold on|hold off|stop|cancel|"
+                     r"don'?t start|do not start|n|never ?mind)\b(?:[\s,.!]*(?:thanks|thank you|"
+                     r"not yet|wait|for now|please))*[\s.!]*$")
+UNDO = re.compile(r"^(?:oops,? )?(?:undo|revert|go back|scratch that|cancel that|take that back|"
+                  r"forget that|forget it|never ?mind that|back)(?:,? (?:that|it|this|the last "
+                  r"(?:change|one|thing|step)|one step|last|please|again))*[\s.!]*$")
+RESET = re.compile(r"^(?:start over|start again|reset|clear|new run|begin again|from the top|"
+                   r"start fresh|start from scratch)(?: everything| all| the run| the spec| it|"
+                   r"please|,)*[\s.!]*$")
+SHOW = re.compile(r"^(?:show|what'?s|what is|summari[sz]e|review|recap)\b.*\b(?:spec|config|"
+                  r"configuration|settings|setup|plan|run|so far)\b|^(?:summary|status)$")
 
 LAUNCH, CHANGE = "Start training", "Change something"
 
@@ -56,74 +71,148 @@ class Assistant:
         self.draft: dict[str, Any] = deepcopy(draft or DEFAULT_SPEC)
         self.history: list[dict[str, Any]] = []
         self.base_dir = Path(base_dir) if base_dir else Path.cwd()
-        self.awaiting_confirmation = False
+        self.awaiting_confirmation = False  # the run was shown and not changed since
+        self.asked_to_start = False  # the last reply ended with "Shall I start it?"
         self.pending: tuple[str, list[str]] | None = None  # (field, choices) of a question
         self.preview: Preview | None = None
+        self.last_numbers: list[str] = []  # the numeric fields the last change set
 
     # ------------------------------------------------------------ the turn
 
     def respond(self, message: str) -> Reply:
+        """Answer one turn of the conversation."""
+        asked, self.asked_to_start = self.asked_to_start, False
         text = normalise(message or "")
         if not text:
             return self._reply("Tell me what you would like to train, in your own words.")
         if UNDO.match(text):
             return self._undo()
         if RESET.match(text):
-            self._remember()
-            self.draft = deepcopy(DEFAULT_SPEC)
-            self.preview, self.pending = None, None
-            return self._show("Starting over from the bundled default.")
+            return self._reset()
         if self.pending and self._answer_pending(message):
             return self._after_change([])
-        if ASKING.match(text):  # "what is LoRA?" explains; it does not switch to LoRA
-            said = answer(message, self.catalog, self.preview, self.draft)
-            if said:
-                return self._reply(said, [LAUNCH, CHANGE] if self.awaiting_confirmation else [])
-        understood = understand(message, self.catalog, self.draft)
-        if not understood and CONFIRM.match(text):
-            return self._confirm()
-        if not understood and DECLINE.match(text):
+        confirmation = _confirmation(text)
+        if confirmation:
+            return self._confirm(strong=confirmation == "start", asked=asked)
+        if DECLINE.match(text):
             self.awaiting_confirmation = False
             return self._reply("No problem: nothing is running. What would you like to change?")
-        if not understood and is_question(message):
-            said = answer(message, self.catalog, self.preview, self.draft)
-            if said:
-                return self._reply(said, [LAUNCH, CHANGE] if self.awaiting_confirmation else [])
-        if not understood:
-            if understood.unknown:
-                return self._reply(f"I have no plugin for {understood.unknown[0]}.")
-            return self._reply(
-                "I did not catch a setting in that. Try, for example: \"train on data/tickets.csv "
-                "with LoRA for 5 epochs\", \"keep the pretrained layers fixed\", \"lr 3e-5\", or "
-                "ask \"which strategy should I use?\".",
-                ["Use the sample data", "Which strategy should I use?"])
-        return self._apply(understood)
+        if SHOW.match(text):
+            return self._show("Here is the run so far.")
+        return self._read(message)
+
+    def _read(self, message: str) -> Reply:
+        """Questions get answers; everything else is read as changes to the draft."""
+        questions, requests = [], []
+        for sentence in sentences(message):
+            kind = question_kind(sentence)
+            if kind == "tentative":  # "LoRA with r 16?" asks for a setting
+                kind = "request" if self._understand(sentence).changes else "question"
+            (questions if kind == "question" else requests).append(sentence)
+        understood = self._understand(" ".join(requests)) if requests else Understanding()
+        if not understood and requests:  # "make that three": the number just set, again
+            understood = self._bare_number(" ".join(requests)) or understood
+        answers = [said for q in questions if (said := self._answer(q))]
+        if understood:
+            reply = self._apply(understood)
+            if answers:
+                reply.text = "\n\n".join([*answers, reply.text])
+            return reply
+        if answers:
+            return self._reply("\n\n".join(answers),
+                               [LAUNCH, CHANGE] if self.awaiting_confirmation else [])
+        if understood.unknown:
+            return self._reply(f"I could not use that: {understood.unknown[0]}.")
+        asked = [r for r in requests if r.rstrip().endswith("?")]
+        if asked:  # "can I use my own csv?" asks after all
+            return self._reply("\n\n".join(self._answer(q) for q in asked),
+                               [LAUNCH, CHANGE] if self.awaiting_confirmation else [])
+        if _said(message, CHANGE):
+            return self._reply("Sure: what would you like to change? The data, the model, the "
+                               "strategy, or numbers such as epochs and learning rate.")
+        return self._reply(
+            "I did not catch a setting in that. Try, for example: \"train on data/tickets.csv "
+            "with LoRA for 5 epochs\", \"keep the pretrained layers fixed\", \"lr 3e-5\", or "
+            "ask \"which strategy should I use?\".",
+            ["Use the sample data", "Which strategy should I use?"])
+
+    def _bare_number(self, message: str) -> Understanding:
+        """A short correction with a number and no field ("make that 3", "4 is too many, use
+        2", "actually 5e-5", "double it") changes the one number the previous turn set."""
+        found = Understanding()
+        text = normalise(message)
+        if len(self.last_numbers) != 1 or len(text.split()) > 8:
+            return found
+        path = self.last_numbers[0]
+        numbers = re.findall(rf"(?<![\w.]){NUMBER}(?![\w.])", text)
+        scale = re.search(r"\b(?:(double|twice)|(halve|half))\b", text)
+        current = self._value_now(path)
+        if numbers:
+            value: Any = float(numbers[-1])
+        elif scale and current is not None:  # "double it", "half that"
+            value = float(current) * (2 if scale.group(1) else 0.5)
+        else:
+            return found
+        if (isinstance(current, int) or path.endswith(("epochs", "batch_size", ".r", "alpha")))\
+                and value.is_integer():
+            value = int(value)
+        found.set(path, value, f"{path.split('.')[-1].replace('_', ' ')}: {value:g}")
+        return found
+
+    def _value_now(self, path: str) -> Any:
+        """A field's value in the resolved spec, the strategy's default for an unset one."""
+        value = _get(self.spec(), path)
+        if value is None and path in ("training.epochs", "training.learning_rate"):
+            strategy = self.catalog.get("strategy", self.spec()["strategy"]["name"])
+            value = getattr(strategy, "default_" + path.split(".")[1], None)
+        return value
+
+    def _understand(self, message: str) -> Understanding:
+        return understand(message, self.catalog, self.draft, base_dir=self.base_dir)
+
+    def _answer(self, question: str) -> str:
+        """The answer; the setting asked about becomes the one a bare number then changes
+        ("what's a good rank?" ... "let's go with 16")."""
+        focus = question_focus(question, self.catalog, self.draft)
+        if focus:
+            self.last_numbers = [focus]
+        return answer(question, self.catalog, self.preview, self.draft, summary=self.summary)
 
     # ------------------------------------------------------------ changes
 
-    def _apply(self, understood: Any) -> Reply:
+    def _apply(self, understood: Understanding) -> Reply:
+        """Apply every change that validates; say which could not be used and why."""
         previous = deepcopy(self.draft)
-        for path, value in understood.changes.items():
-            if path == "dataset":  # other data: the old file's columns no longer apply
+        problems = []
+        for path, value in _in_order(understood.changes):
+            before = deepcopy(self.draft)
+            if path == "dataset":  # other data: the old file's options no longer apply
                 self.draft["dataset"] = dict(value)
             else:
                 set_field(self.draft, path, value)
-        try:
-            parse_spec(self.draft, self.manager, base_dir=self.base_dir)
-        except TunekitError as exc:
-            self.draft = previous
-            return self._reply(f"I could not use that: {exc}")
-        self.history.append(previous)
+            try:
+                parse_spec(self.draft, self.manager, base_dir=self.base_dir)
+            except TunekitError as exc:
+                self.draft = before
+                problems.append(str(exc))
+        if self.draft != previous:
+            self.history.append(previous)
+        self.last_numbers = [p for p, v in understood.changes.items() if _is_number(v)
+                             and _get(self.draft, p) == v]
         if "dataset" in understood.changes:
             self._look_at_data()
-        return self._after_change(understood.noticed)
+        noticed = understood.noticed + understood.acknowledged
+        if problems:
+            return self._after_change(noticed, "I could not use part of that: "
+                                      + "; ".join(problems))
+        return self._after_change(noticed)
 
-    def _after_change(self, noticed: list[str]) -> Reply:
+    def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
         question = self._next_question()
         if question:
             return question
         said = f"Got it — {'; '.join(noticed)}." if noticed else "Got it."
-        return self._show(said)
+        return self._show(f"{warning}\n\n{said}".strip() if warning else said)
 
     def _look_at_data(self) -> None:
         dataset = self.draft.get("dataset") or {}
@@ -135,23 +224,22 @@ class Assistant:
         file = file if file.is_absolute() else self.base_dir / file
         if file.is_file():
             self.preview = peek(file)
-            dataset.setdefault("text_column", None)
             if self.preview.text_column and not dataset.get("text_column"):
                 dataset["text_column"] = self.preview.text_column
             if self.preview.label_column and not dataset.get("label_column"):
                 dataset["label_column"] = self.preview.label_column
-            if dataset.get("text_column") is None:
-                dataset.pop("text_column")
 
     def _next_question(self) -> Reply | None:
         """One question at a time, with choices: the columns when the file leaves them open."""
         preview = self.preview
         dataset = self.draft.get("dataset") or {}
         if preview is None or preview.problem or not isinstance(dataset, dict):
+            self.pending = None
             return None
         for key, role in (("label_column", "label"), ("text_column", "text")):
             if not dataset.get(key):
-                choices = [c for c in preview.columns if c != dataset.get("label_column")]
+                choices = [c for c in preview.columns if c not in (dataset.get("label_column"),
+                                                                   dataset.get("text_column"))]
                 self.pending = (f"dataset.{key}", choices)
                 return self._reply(f"Which column of {Path(preview.path).name} holds the {role}? "
                                    f"({preview.describe()})", choices)
@@ -159,10 +247,15 @@ class Assistant:
         return None
 
     def _answer_pending(self, message: str) -> bool:
+        """A bare column name ("topic", "the topic column", "it's topic") answers the question;
+        anything longer is read as a message of its own."""
         path, choices = self.pending
-        said = message.strip().strip("\"'`").lower()
+        said = re.sub(r"^(?:(?:it'?s|it is|use|the|column|field|in|called|named)\b\s*)+|"
+                      r"(?:\s*\b(?:column|field|please|one)\b|[\s.!])+$", "",
+                      message.strip().lower())
+        said = said.strip("\"'` ")
         for choice in choices:
-            if said == choice.lower() or re.search(rf"\b{re.escape(choice.lower())}\b", said):
+            if said == choice.lower():
                 self._remember()
                 set_field(self.draft, path, choice)
                 self.pending = None
@@ -180,10 +273,20 @@ class Assistant:
         self._look_at_data()
         return self._show("Undone.")
 
+    def _reset(self) -> Reply:
+        self._remember()
+        self.draft = deepcopy(DEFAULT_SPEC)
+        self.preview, self.pending = None, None
+        return self._show("Starting over from the bundled default.")
+
     # ------------------------------------------------------------ confirmation
 
-    def _confirm(self) -> Reply:
-        if not self.awaiting_confirmation:
+    def _confirm(self, strong: bool, asked: bool) -> Reply:
+        """Launch when the run was shown and the person said yes to it. A plain "yes" counts
+        only right after "Shall I start it?"; "start training" counts while the shown run is
+        unchanged. Otherwise show the run first."""
+        ready = self.awaiting_confirmation and (asked or strong) and self.pending is None
+        if not ready:
             return self._show("Here is the run I would start.")
         try:
             spec = parse_spec(self.draft, self.manager, base_dir=self.base_dir)
@@ -194,6 +297,7 @@ class Assistant:
 
     def _show(self, lead: str) -> Reply:
         self.awaiting_confirmation = True
+        self.asked_to_start = True
         return self._reply(f"{lead}\n\n{self.summary()}\n\nShall I start it?", [LAUNCH, CHANGE])
 
     def _reply(self, text: str, choices: list[str] | None = None) -> Reply:
@@ -204,8 +308,6 @@ class Assistant:
     def set(self, path: str, value: Any) -> Reply:
         """Set one field as a form would (``training.epochs``, ``strategy``...): validated,
         undoable, and the chat sees it like anything said."""
-        from .understand import Understanding
-
         change = Understanding()
         change.set(path, value, f"{path}: {value}")
         return self._apply(change)
@@ -241,13 +343,16 @@ class Assistant:
             columns = f" (text: {data.get('text_column') or 'auto'}, label: " \
                       f"{data.get('label_column') or 'auto'})"
         backbone = spec["backbone"].get("model") or spec["backbone"]["name"]
+        stopping = training.get("early_stopping")
         lines = [
             f"- **data**: {where}{columns}",
             f"- **model**: {backbone}",
             f"- **strategy**: {spec['strategy']['name']}{f' ({options})' if options else ''}",
             f"- **training**: {epochs} epochs, learning rate {rate:g}, batch size "
             f"{training['batch_size']}, weight decay {training['weight_decay']}"
-            + (f", dropout {training['dropout']}" if training.get("dropout") is not None else ""),
+            + (f", dropout {training['dropout']}" if training.get("dropout") is not None else "")
+            + (f", early stopping (patience {stopping['patience']})" if stopping
+               else ", no early stopping"),
             f"- **metrics**: {', '.join(m['name'] for m in spec['metrics'])}; **exports**: "
             f"{', '.join(e['name'] for e in spec['exporters']) or 'none'}",
         ]
@@ -257,3 +362,45 @@ class Assistant:
 
     def recommend(self) -> str:
         return recommend(self.preview, self.catalog)
+
+
+# ---------------------------------------------------------------- helpers
+
+# slots first, lists before training (early stopping may watch a metric the lists add)
+ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "training")
+
+
+def _in_order(changes: dict[str, Any]) -> list[tuple[str, Any]]:
+    def rank(item: tuple[str, Any]) -> tuple[int, int]:
+        top = item[0].split(".")[0]
+        return (ORDER.index(top) if top in ORDER else len(ORDER), item[0].count("."))
+    return sorted(changes.items(), key=rank)
+
+
+def _confirmation(text: str) -> str | None:
+    """"start" for a clear go ("start training", "go ahead", "launch it"), "yes" for an
+    agreement ("yes", "sounds good"), None when the turn says more than that."""
+    text = text.replace("\U0001f44d", " yes ").replace("\u2705", " yes ")
+    # every word counts, numbers too: "let's go with 16" is not a confirmation
+    words = [w.strip(".-") for w in re.findall(r"[a-z0-9'.-]+", text) if w.strip(".-")]
+    if not words or len(words) > 12:
+        return None
+    if any(w not in STARTING and w not in AGREEING and w not in FILLER for w in words):
+        return None
+    if any(w in STARTING for w in words):
+        return "start"
+    return "yes" if any(w in AGREEING for w in words) else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _said(message: str, choice: str) -> bool:
+    return normalise(message).strip(" .!") == choice.lower()

@@ -60,36 +60,205 @@ NOTES: dict[str, tuple[tuple[str, ...], str]] = {
     "early-stopping": (("early stopping", "stop early", "patience"),
         "Early stopping watches the validation score after each epoch and stops when it has not "
         "improved for `patience` epochs, then restores the best epoch's weights."),
+    "backbone": (("which model", "what model", "which backbone", "what backbone", "bigger model",
+                  "larger model", "best model", "model should"),
+        "The bundled **MiniLM** (minilm-l6, 22M parameters) works offline and trains in minutes "
+        "on a CPU: the right first run. For more accuracy on English text, a base-sized model "
+        "such as `distilbert-base-uncased` or `roberta-base` (with a GPU); for other languages, "
+        "`xlm-roberta-base`. Name any Hugging Face id or a local folder and I will use it."),
+    "hardware": (("gpu", "cpu", "how long", "how fast", "memory", "cuda", "speed"),
+        "tunekit runs on whatever is there: CPU, one GPU, or several through accelerate. On a "
+        "CPU, the bundled MiniLM with LoRA or head-only takes a few minutes on a few thousand "
+        "examples; full fine-tuning of a base-sized model wants a GPU."),
+    "data-format": (("format", "csv", "jsonl", "upload", "columns", "my own data", "my data"),
+        "Give me a CSV, TSV or JSON-lines file with one column of text and one of labels (by "
+        "path, or upload it in the studio). I find columns with common names (text, review, "
+        "label, category...) myself; otherwise say \"the text column is X, labels are in Y\"."),
+    "freezing": (("freeze", "freezing", "frozen", "unfreeze"),
+        "Freezing a layer means its weights do not change during training. Freezing more of "
+        "the model (head-only, freeze-bottom) trains faster and overfits less on small data; "
+        "freezing nothing (full fine-tuning) adapts the most with enough data."),
 }
 
-QUESTION = re.compile(r"^(?:what|why|how|which|should|when|can|could|is|are|does|do|explain|"
-                      r"tell me|what's|whats|help|difference)\b|\?\s*$")
+# how a question opens; "can you use LoRA?" and "how about 5 epochs" are requests instead
+QUESTION = re.compile(r"^(?:what|what's|whats|why|how|which|when|where|who|whose|explain|describe|"
+                      r"would|could|will|might|may|shall|can (?!you|we|i|u)\w+|"
+                      r"define|tell me|difference|compare|is|are|isn't|aren't|does|doesn't|"
+                      r"do (?:i|we|you|they)|did|should|shouldn't|would (?:it|this|that|a|an)|"
+                      r"will (?:it|this|that)|any (?:advice|tips?|suggestions?|recommendations?|"
+                      r"idea)|recommend|suggest|help$|help me (?:understand|decide|choose|pick)|"
+                      r"i don't (?:understand|know|get)|i'm not sure|not sure|wondering|i wonder|"
+                      r"meaning of)\b")
+REQUEST = re.compile(r"^(?:(?:can|could|would|will) (?:you|we|i|u)|(?:can|could|may) i|please|"
+                     r"let'?s|how about|what about|what if (?:we|i)|why don't (?:we|you)|"
+                     r"i'?d like|i would like|i want|i need|is it possible to|go with)\b")
+ASKS_ADVICE = re.compile(r"\b(?:explain|tell|describe|recommend|suggest|advise|list|show me|name "
+                         r"the|help me "
+                         r"(?:understand|decide|choose|pick))\b")
+
+
+def question_kind(message: str) -> str:
+    """"question" to answer, "request" to apply, or "tentative": a statement with a question
+    mark ("LoRA with r 16?"), a request when it names settings. "Can you explain LoRA?" asks;
+    "can you use LoRA?" and "how about 5 epochs?" request."""
+    text = normalise(message)
+    if REQUEST.match(text):
+        return "question" if ASKS_ADVICE.search(text[:40]) else "request"
+    if QUESTION.match(text):
+        return "question"
+    if not text.rstrip().endswith("?"):
+        return "request"
+    # "LoRA with r 16?" asks for a setting; "full fine-tuning better?" asks a question
+    if re.search(r"\b(?:better|worse|faster|slower|enough|good idea|ok|okay|make sense|work|"
+                 r"worth|difference|vs|versus)\b", text):
+        return "question"
+    return "tentative"
 
 
 def is_question(message: str) -> bool:
-    return bool(QUESTION.search(normalise(message)))
+    """A question to answer rather than a request to apply."""
+    return question_kind(message) != "request"
 
 
-def answer(message: str, catalog: Any, preview: Any = None,
-           draft: dict | None = None) -> str | None:
-    """A plain-words answer, or None when the question is not one the assistant knows."""
+# the settings a question may be about, by the words that name them (NOTES keys)
+SETTING_WORDS = {
+    "learning-rate": r"learning rate|\blr\b", "epochs": r"\bepochs?\b",
+    "batch-size": r"batch", "weight-decay": r"weight decay|\bl2\b", "dropout": r"dropout",
+    "early-stopping": r"early stopping|patience|stop early",
+}
+KINDS = {"strateg": "strategy", "model": "backbone", "backbone": "backbone", "dataset": "dataset",
+         "data": "dataset", "metric": "metric", "export": "exporter", "format": "exporter"}
+
+
+def answer(message: str, catalog: Any, preview: Any = None, draft: dict | None = None,
+           summary: Any = None) -> str:
+    """A plain-words answer to a question; a helpful pointer when it is not one I know.
+
+    In order: the run so far; what is installed; a setting (with the strategy's default);
+    which model; which strategy (a recommendation from the data); a component or option
+    explained by its own description; the notes; a pointer to what I can do."""
     text = normalise(message)
-    if re.search(r"\b(which|what) (strategy|method|approach)\b|\bshould i (use|pick|choose)\b|"
-                 r"\brecommend", text):
-        return recommend(preview, catalog)
-    for kind in ("strategy", "backbone", "dataset", "metric", "exporter"):
-        component, _ = catalog.best(kind, text)
-        if component is not None and re.search(r"\bwhat\b|\bexplain\b|\btell me\b|\bhow does\b",
-                                               text):
-            return f"**{component.title}** ({component.name}): {component.description}"
+    if summary and re.search(r"\b(?:current|so far|the plan|my run|this run|what will (?:you|it) "
+                             r"(?:run|train)|settings|config)\b", text):
+        return f"Here is the run so far:\n\n{summary()}"
+    for said in (_installed(text, catalog), _about_setting(text, catalog, draft),
+                 _about_backbones(text), _recommendation(text, catalog, preview),
+                 _about_components(text, catalog), _about_params(text, catalog, draft)):
+        if said:
+            return said
     for _, (cues, note) in NOTES.items():
         if any(re.search(rf"\b{re.escape(cue)}", text) for cue in cues):
             return note
-    if re.search(r"\b(strategies|options|what can you do|help)\b", text):
-        names = ", ".join(f"{c.name} ({c.title})" for c in catalog.by_kind.get("strategy", []))
-        return ("Tell me what to train on and how, in your own words: the data (the bundled "
-                "sample or a CSV/JSONL path), the model, the strategy, and numbers such as "
-                f"epochs or learning rate. Strategies installed: {names}.")
+    names = ", ".join(f"{c.name} ({c.title})" for c in catalog.by_kind.get("strategy", []))
+    return ("Tell me what to train on and how, in your own words: the data (the bundled sample "
+            "or a CSV/JSONL path), the model, the strategy, and numbers such as epochs or "
+            f"learning rate. I can also explain any of them. Strategies installed: {names}.")
+
+
+def question_focus(message: str, catalog: Any, draft: dict | None) -> str | None:
+    """The numeric field a question is about ("what's a good rank?" -> strategy.r), so that
+    the answer that follows ("let's go with 16") lands there."""
+    text = normalise(message)
+    fields = {"learning-rate": "learning_rate", "epochs": "epochs", "batch-size": "batch_size",
+              "weight-decay": "weight_decay", "dropout": "dropout"}
+    strategy = catalog.get("strategy", _strategy_name(draft))
+    for param in getattr(strategy, "params", ()):
+        words = [param.name.replace("_", " ")] + (["rank"] if param.name == "r" else [])
+        if param.type in (int, float) and any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])",
+                                                        text) for w in words):
+            return f"strategy.{param.name}"
+    for key, words in SETTING_WORDS.items():
+        if key in fields and re.search(words, text):
+            return f"training.{fields[key]}"
+    return None
+
+
+def _installed(text: str, catalog: Any) -> str | None:
+    """"what metrics do you report?", "which strategies are there?": the live catalog."""
+    match = re.search(r"\b(?:what|which) (strateg|model|backbone|dataset|data|metric|export|format)"
+                      r"\w* (?:are|do|can|is|does|could|would)\b|\b(?:list|show|name)\w* (?:me )?"
+                      r"(?:all )?(?:the |your |of the )?(?:available |installed )?(strateg|model|"
+                      r"backbone|dataset|metric|export|format)", text)
+    if not match or re.search(r"\bshould\b|\bbest\b|\brecommend", text):
+        return None
+    kind = KINDS[match.group(1) or match.group(2)]
+    items = "; ".join(f"**{c.name}** ({c.title})" for c in catalog.by_kind.get(kind, []))
+    extra = (" Any Hugging Face model id or local folder works too." if kind == "backbone"
+             else " Or give a CSV, TSV or JSONL file of your own." if kind == "dataset" else "")
+    plural = "strategies" if kind == "strategy" else f"{kind}s"
+    return f"Installed {plural}: {items}.{extra}"
+
+
+def _about_setting(text: str, catalog: Any, draft: dict | None) -> str | None:
+    """A question about a training setting (and no component): the note, and the value the
+    current strategy would use."""
+    if any(catalog.exact(kind, text) for kind in ("strategy", "backbone", "metric")):
+        return None
+    for key, words in SETTING_WORDS.items():
+        if re.search(words, text):
+            note = NOTES[key][1]
+            strategy = catalog.get("strategy", _strategy_name(draft))
+            if strategy is not None and key in ("learning-rate", "epochs"):
+                value = (strategy.default_learning_rate if key == "learning-rate"
+                         else strategy.default_epochs)
+                note += f" With {strategy.title}, the default is {value:g}."
+            return note
+    return None
+
+
+def _about_backbones(text: str) -> str | None:
+    if re.search(r"\b(?:which|what|best|bigger|larger|another|better) (?:\w+ )?(?:model|backbone|"
+                 r"checkpoint)s?\b", text):
+        return NOTES["backbone"][1]
+    return None
+
+
+def _recommendation(text: str, catalog: Any, preview: Any) -> str | None:
+    if re.search(r"\b(which|what) (strateg\w*|method|approach|technique)\b|\bshould (?:i|we) "
+                 r"(use|pick|choose|go with|freeze|do)\b|\brecommend|\bsuggest|\bbest (?:strategy|"
+                 r"way|approach|option)\b|\bwhich (?:one|is better)\b|\bbetter\b|\bwhen "
+                 r"(?:should|to|do)\b", text):
+        return recommend(preview, catalog)
+    return None
+
+
+def _strategy_name(draft: dict | None) -> str:
+    current = (draft or {}).get("strategy") or "lora"
+    return current.get("name") if isinstance(current, dict) else current
+
+
+def _about_components(text: str, catalog: Any) -> str | None:
+    """Questions naming components: each one explained from its own description."""
+    found = []
+    for kind in ("strategy", "backbone", "dataset", "metric", "exporter"):
+        for mention in sorted(catalog.exact(kind, text), key=lambda m: m.start):
+            if mention.component not in found:
+                found.append(mention.component)
+        if not found and kind == "strategy":
+            loose, _ = catalog.loose(kind, text)
+            if loose is not None:
+                found.append(loose)
+    if not found:
+        return None
+    return "\n\n".join(f"**{c.title}** ({c.name}): {c.description}" for c in found[:3])
+
+
+def _about_params(text: str, catalog: Any, draft: dict | None) -> str | None:
+    """"what is r?", "what does alpha do?": a component option explained by its help text."""
+    current = ((draft or {}).get("strategy") or {})
+    current_name = current.get("name") if isinstance(current, dict) else current
+    components = sorted(catalog.components, key=lambda c: c.name != current_name)
+    aliases = {"rank": "r"}
+    for component in components:
+        for param in component.params:
+            words = {param.name, param.name.replace("_", " ")} | {
+                a for a, p in aliases.items() if p == param.name}
+            # asked about by name: "what is r?", "what does alpha do?", "explain r and alpha"
+            if param.help and any(re.search(rf"\b(?:what|what's|whats|explain|meaning of|mean "
+                                            rf"by|about)\b[^?]{{0,30}}(?<![\w-]){re.escape(w)}"
+                                            rf"(?![\w-])", text) for w in words):
+                return (f"**{param.name}** ({component.title}): {param.help}"
+                        + (f" Default: {param.default}." if param.default is not None else ""))
     return None
 
 

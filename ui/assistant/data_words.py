@@ -1,0 +1,462 @@
+"""Reading data: file paths (and what each is for), held-out splits, and column names.
+
+"train on data/tickets.csv, validate on dev.csv", "'my data/chat logs.csv'", "hold out 20% for
+validation", "predict intent from utterance", "the text column is message".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
+
+from .catalog import clauses
+from .datafile import peek
+from .language import NUMBER
+from .reading import Reading
+
+DATA_SUFFIXES = ("csv", "tsv", "jsonl", "ndjson", "json", "txt")
+# a suffix with no plugin of its own name is read by the plugin of a kindred format
+KINDRED = {"tsv": "csv", "txt": "csv", "ndjson": "jsonl", "json": "jsonl"}
+_SUFFIX = "|".join(DATA_SUFFIXES)
+QUOTED = re.compile(r"""(?<![\w])(["'`])([^"'`\n]{1,200}?)\1(?![\w])""")
+UNQUOTED_PATH = re.compile(
+    rf"(?<![\w/.~\\-])((?:[a-z]:[\\/]|~[\\/]|\.{{1,2}}[\\/]|[\\/])?(?:[\w.~-]*[\w~-][\\/])*"
+    rf"[\w.-]*\w\.(?:{_SUFFIX}))(?![\w])", re.IGNORECASE)
+ROLE_WORDS = [("validation_path", r"\b(?:valid\w*|dev|eval\w*)\b"), ("test_path", r"\btest\w*"),
+              ("path", r"\b(?:train\w*|fine-?tun\w*|learn\w*|fit)\b")]
+
+
+# ---------------------------------------------------------------- files
+
+
+def read_data_files(reading: Reading) -> None:
+    """Data files named in the message: the training file, and validation or test files."""
+    found = _paths(reading)
+    if not found:
+        return
+    roles = _roles(reading.message, found)
+    current = reading.draft.get("dataset") or {}
+    if "path" not in roles and not (isinstance(current, dict) and current.get("path")):
+        roles[0] = "path"  # no training file yet: "hold out 20% for validation on t.csv"
+    for (start, end, path), role in zip(found, roles, strict=True):
+        reading.consume_written(start, end)
+        if role == "path" and "dataset" not in reading.result.changes:
+            _use_file(reading, path)
+        elif role != "path":
+            reading.result.set(f"dataset.{role}", path, f"{role.replace('_', ' ')}: {path}")
+
+
+def _paths(reading: Reading) -> list[tuple[int, int, str]]:
+    """``(start, end, path)`` of every data file, quoted ones first (they may hold spaces)."""
+    found: list[tuple[int, int, str]] = []
+    for match in QUOTED.finditer(reading.message):
+        if re.search(rf"\.(?:{_SUFFIX})$", match.group(2), re.IGNORECASE):
+            found.append((match.start(), match.end(), match.group(2).strip()))
+    taken = [(s, e) for s, e, _ in found]
+    for match in UNQUOTED_PATH.finditer(reading.message):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        start, path = _longest_existing(reading, match.start(1), match.group(1))
+        found.append((start, match.end(1), path))
+    return sorted(found)
+
+
+def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str]:
+    """An unquoted path with spaces ("my data/chat logs.csv") is taken whole when such a file
+    exists; otherwise only the part after the last space counts. Quoting is the sure way."""
+    before = reading.message[max(0, start - 80):start]
+    words = before.rstrip().split(" ") if before.endswith(" ") else []
+    for count in range(min(4, len(words)), 0, -1):
+        prefix = " ".join(words[-count:])
+        candidate = f"{prefix} {path}"
+        file = Path(candidate).expanduser()
+        if prefix.strip() and (file if file.is_absolute() else reading.base_dir / file).is_file():
+            return start - len(prefix) - 1, candidate
+    # no such file here: words before it that hold a folder separator are part of it
+    # ("~/Downloads/tickets export.csv")
+    joined = [w for w in words[-1:] if w and re.search(r"[/\\]", w)]
+    if joined and not re.search(r"[/\\]", path):
+        return start - len(joined[0]) - 1, f"{joined[0]} {path}"
+    return start, path
+
+
+def _roles(message: str, found: list[tuple[int, int, str]]) -> list[str]:
+    """What each file is for, from the words around it ("validate on dev.csv", "test.csv as
+    the test set") or, failing that, from its name when there are several files."""
+    lowered = message.lower()
+    roles = []
+    previous_end = 0
+    for i, (start, end, path) in enumerate(found):
+        following = found[i + 1][0] if i + 1 < len(found) else len(lowered)
+        after = lowered[end:min(following, end + 40)]
+        before = lowered[max(previous_end, start - 45):start]
+        roles.append(_role_after(after) or _role_before(before) or _role_by_name(path, found))
+        previous_end = end
+    return roles
+
+
+def _role_after(after: str) -> str | None:
+    match = re.match(r"\s*(?:file\s*)?(?:for|as|is|=|:)?\s*(?:the |a |my |our )?(?:held[- ]out )?"
+                     r"(valid\w*|dev|eval\w*|test\w*|train\w*)", after)
+    if not match:
+        return None
+    word = match.group(1)
+    return ("validation_path" if word.startswith(("valid", "dev", "eval")) else
+            "test_path" if word.startswith("test") else "path")
+
+
+def _role_before(before: str) -> str | None:
+    clause = re.split(r"[;.!?]|,\s*(?=and\b|then\b)", before)[-1]
+    best, where = None, -1
+    for role, pattern in ROLE_WORDS:
+        for match in re.finditer(pattern, clause):
+            if match.start() > where:
+                best, where = role, match.start()
+    return best
+
+
+def _role_by_name(path: str, found: list) -> str:
+    if len(found) < 2:
+        return "path"
+    name = Path(path).stem.lower()
+    if re.search(r"(?:^|[_.-])(?:val|valid|validation|dev|eval)(?:$|[_.-])", name):
+        return "validation_path"
+    if re.search(r"(?:^|[_.-])test(?:$|[_.-])", name):
+        return "test_path"
+    return "path"
+
+
+def _use_file(reading: Reading, path: str) -> None:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    component = _dataset_for(reading, suffix)
+    if component is None:
+        reading.result.unknown.append(f"no installed dataset plugin reads .{suffix} files")
+        return
+    new: dict[str, Any] = {"name": component.name, "path": path}
+    current = reading.draft.get("dataset") or {}
+    if isinstance(current, dict) and current.get("path"):
+        # another file of the same table: the columns named before still apply
+        for key in ("text_column", "label_column"):
+            if current.get(key) and key in {p.name for p in component.params}:
+                new[key] = current[key]
+    reading.result.set("dataset", new, f"data: {path}")
+
+
+def _dataset_for(reading: Reading, suffix: str) -> Any | None:
+    """The dataset plugin that reads ``.suffix`` files: one named after the suffix, one that
+    lists it among its aliases, or the plugin of a kindred format (.tsv -> csv)."""
+    for name in (suffix, KINDRED.get(suffix)):
+        component = reading.catalog.get("dataset", name) if name else None
+        if component is not None:
+            return component
+    for component in reading.catalog.by_kind.get("dataset", []):
+        if suffix in [a.lower() for a in component.aliases]:
+            return component
+    return None
+
+
+# ---------------------------------------------------------------- held-out splits
+
+HELD_OUT = {
+    "validation_split": r"(?:validation|val|dev|eval(?:uation)?)",
+    "test_split": r"(?:test(?:ing)?)",
+}
+
+
+def read_splits(reading: Reading) -> None:
+    """"hold out 20% for validation", "validation split 0.1", "a 10% test set", "80/20"."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None or "validation_split" not in {p.name for p in dataset.params}:
+        return
+    for key, word in HELD_OUT.items():
+        patterns = [
+            rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
+            rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
+            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
+            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}",
+            rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w ]{{0,20}}"
+            rf"(?:for|as) (?:the |a )?{word}",
+            rf"{word}\w* on {NUMBER}\s*(%|percent)",
+        ]
+        for pattern in patterns:
+            match = reading.find(pattern)
+            if match:
+                share = _share(match.group(1), match.group(2))
+                if share is not None:
+                    reading.result.set(f"dataset.{key}", share, f"{key.replace('_', ' ')}: "
+                                       f"{share:g}")
+                    reading.consume(match.start(), match.end())
+                break
+    ratio = reading.find(r"\b(\d{2})\s*/\s*(\d{1,2})\s*(?:train[\s/-]*(val\w*|dev|test)\s*)?"
+                         r"(?:split|ratio|division)")
+    if ratio and int(ratio.group(1)) + int(ratio.group(2)) == 100:
+        key = "test_split" if (ratio.group(3) or "").startswith("test") else "validation_split"
+        if f"dataset.{key}" not in reading.result.changes:
+            reading.result.set(f"dataset.{key}", int(ratio.group(2)) / 100,
+                               f"{key.replace('_', ' ')}: {int(ratio.group(2)) / 100:g}")
+            reading.consume(ratio.start(), ratio.end())
+
+
+def _share(raw: str, percent: str | None) -> float | None:
+    value = float(raw)
+    if percent or value >= 1:
+        value /= 100
+    return value if 0 < value < 1 else None
+
+
+# ---------------------------------------------------------------- columns
+
+
+def named(prefix: str = "") -> str:
+    """A column name, quoted (may hold spaces) or one word; groups ``{prefix}q``/``{prefix}n``."""
+    return rf"""(?:["'`](?P<{prefix}q>[^"'`\n]{{1,60}})["'`]|(?P<{prefix}n>[A-Za-z_][\w\-]*))"""
+
+
+NAME, TEXT_NAME, LABEL_NAME = named(), named("t"), named("l")
+TEXT_WORDS = (r"(?:input )?(?:texts?|inputs?|sentences?|messages?|documents?|utterances?|"
+              r"content|features?|strings?)")
+LABEL_WORDS = (r"(?:gold |class |target |true )?(?:labels?|targets?|class(?:es)?|"
+               r"categor(?:y|ies)|answers?|outputs?|tags?|ground truth|y)")
+COLUMN = r"(?:column|col|field|key|attribute|property)"
+HOLDS = r"(?:has|have|holds?|contains?|stores?|carries|carry|gives?|is|are|as|=)"
+# words a pattern may catch that are never the column meant
+FILLER = frozenset("""
+the a an column columns field fields col key keys attribute property is in from
+my file data csv this that each every it them which what there here one both
+given based using these those and or with to of for as on by into be are was
+were should will would can our your their its column's english german french
+spanish italian portuguese dutch chinese japanese
+""".split())
+
+# (pattern, explicit): explicit patterns name a column outright ("text column is X"); the
+# loose ones read it from a freer sentence ("X holds the text")
+TEXT_PATTERNS = [
+    (rf"\b(?:text|input)[_ ]?{COLUMN}s?\b\s*(?:is|=|:|should be|will be|would be)?\s*"
+     rf"(?:named |called )?(?:the )?{NAME}", True),
+    (rf"\b(?:text|input)\s*[=:]\s*{NAME}", True),
+    (rf"\b(?:the )?{TEXT_WORDS} (?:(?:is|are|can be|will be) )?(?:\w+ )?"
+     rf"(?:in|under|from|at) (?:the |a )?(?:{COLUMN} )?(?:called |named )?{NAME}", False),
+    (rf"\b{COLUMN} {NAME} (?:{HOLDS}) (?:the )?{TEXT_WORDS}\b", True),
+    (rf"{NAME} (?:{COLUMN} )?(?:{HOLDS}) (?:the |my |our )?{TEXT_WORDS}\b", False),
+    (rf"\b(?:use|using|take|taking|treat) (?:the )?(?:{COLUMN} )?{NAME} (?:{COLUMN} )?"
+     rf"(?:as|for) (?:the |my )?{TEXT_WORDS}\b", True),
+    (rf"\b(?:the )?{TEXT_WORDS} {COLUMN} (?:is |= ?|: ?)?(?:named |called )?{NAME}", True),
+    (rf"{NAME} (?:{COLUMN} )?(?:as|for) (?:the |my )?{TEXT_WORDS}\b", False),
+]
+LABEL_PATTERNS = [
+    (rf"\b(?:labels?|targets?|class|category|y|outputs?)[_ ]?{COLUMN}s?\b\s*"
+     rf"(?:is|=|:|should be|will be|would be)?\s*(?:named |called )?(?:the )?{NAME}", True),
+    (rf"\b(?:labels?|targets?)\s*[=:]\s*{NAME}", True),
+    (rf"\b(?:the )?{LABEL_WORDS} (?:(?:is|are|can be|will be) )?(?:\w+ )?"
+     rf"(?:in|under|from|at) (?:the |a )?(?:{COLUMN} )?(?:called |named )?{NAME}", False),
+    (rf"\b{COLUMN} {NAME} (?:{HOLDS}) (?:the )?{LABEL_WORDS}\b", True),
+    (rf"{NAME} (?:{COLUMN} )?(?:{HOLDS}) (?:the |my |our )?{LABEL_WORDS}\b", False),
+    (rf"\b(?:use|using|take|taking|treat) (?:the )?(?:{COLUMN} )?{NAME} (?:{COLUMN} )?"
+     rf"(?:as|for) (?:the |my )?{LABEL_WORDS}\b", True),
+    (rf"\b(?:the )?(?:labels?|targets?) {COLUMN} (?:is |= ?|: ?)?(?:named |called )?"
+     rf"{NAME}", True),
+    (rf"\b(?:the )?(?:labels?|targets?) (?:are|is) (?:called|named) {NAME}", True),
+    (rf"\bpredict\w* (?:the )?(?:{COLUMN} )?{NAME}(?: {COLUMN}\b)?", False),
+    (rf"{NAME} (?:{COLUMN} )?(?:as|for) (?:the |my )?{LABEL_WORDS}\b", False),
+]
+# one sentence naming both: "predict intent from utterance", "classify body into topic"
+BOTH_PATTERNS = [
+    (rf"(?P<text>{TEXT_NAME})\s*(?:->|→|=>|-->)\s*(?P<label>{LABEL_NAME})", True),
+    (rf"\bpredict\w* (?:the )?(?P<label>{LABEL_NAME}) (?:{COLUMN} |labels? |values? )?"
+     rf"(?:from|given|based on|using|out of|off) (?:the )?(?:{COLUMN} )?"
+     rf"(?P<text>{TEXT_NAME})", True),
+    (rf"\b(?:classify|categori[sz]e|label|tag) (?:the )?(?:{COLUMN} )?(?P<text>{TEXT_NAME})"
+     rf" (?:{COLUMN} |texts? )?(?:into|by|as|according to|with) (?:the |their )?"
+     rf"(?P<label>{LABEL_NAME})", False),
+]
+
+
+def read_columns(reading: Reading) -> None:
+    """Text and label column names, from the many ways people say them."""
+    columns = _known_columns(reading)
+    found: dict[str, tuple[str, int, int]] = {}
+    for pattern, explicit in BOTH_PATTERNS:
+        for match in re.finditer(pattern, reading.message, re.IGNORECASE):
+            text = _name(match, "t", columns, explicit)
+            label = _name(match, "l", columns, explicit)
+            if text and label:
+                found["text_column"] = (text, match.start("text"), match.end("text"))
+                found["label_column"] = (label, match.start("label"), match.end("label"))
+    for key, patterns in (("text_column", TEXT_PATTERNS), ("label_column", LABEL_PATTERNS)):
+        for pattern, explicit in patterns:
+            match = next((m for m in re.finditer(pattern, reading.message, re.IGNORECASE)
+                          if _name(m, "", columns, explicit)), None)
+            if match:
+                group = "q" if match.group("q") else "n"
+                found[key] = (_name(match, "", columns, explicit), match.start(group),
+                              match.end(group))
+                break
+    if not found:
+        found = _listed_pair(reading.message, columns)
+    if len(found) < 2:
+        _by_proximity(reading.message, columns, found)
+    if len(found) == 1:
+        _other_role(reading.message, columns, found)
+    if not found:
+        return
+    component = reading.component("dataset", "dataset")
+    if component is None or not {"text_column", "label_column"} <= {p.name for p in
+                                                                     component.params}:
+        reading.result.unknown.append("column names need a data file of yours first (for "
+                                      "example: train on data/tickets.csv)")
+        return
+    for key, (name, start, end) in found.items():
+        reading.result.set(f"dataset.{key}", name, f"{key.replace('_', ' ')}: {name}")
+        reading.consume_written(start, end)
+
+
+# two columns named together, roles unsaid: "with columns ticket_text and urgency"
+LISTED_PAIR = [
+    rf"\b{COLUMN}s? (?:are |named |called |: ?)?(?P<a>{named('a')})\s*(?:,|and|&)\s*"
+    rf"(?P<b>{named('b')})",
+    rf"\b(?:has|have|with) (?:the )?(?P<a>{named('a')})\s*(?:,|and|&)\s*(?P<b>{named('b')}) "
+    rf"{COLUMN}s\b",
+    rf"\b(?:has|have|with|contains?) (?:an? |the )?(?P<a>{named('a')}) {COLUMN},? (?:and|&) "
+    rf"(?:an? |the )?(?P<b>{named('b')}) {COLUMN}\b",
+]
+# words in column names that say what they hold, beyond the names found automatically
+TEXT_HINTS = (*TEXT_COLUMN_NAMES, "email", "mail", "tweet", "post", "summary", "headline",
+              "note", "notes", "transcript", "abstract", "sms", "complaint", "feedback",
+              "narrative", "paragraph", "passage", "snippet", "ticket", "subject", "title")
+LABEL_HINTS = (*LABEL_COLUMN_NAMES, "department", "team", "queue", "priority", "urgency",
+               "score", "stars", "polarity", "flag", "type", "kind", "group", "genre", "section",
+               "product", "emotion", "toxicity", "toxic", "spam", "is", "grade", "level")
+
+
+def _listed_pair(message: str, columns: list[str] | None) -> dict[str, tuple[str, int, int]]:
+    """Two columns listed without roles: the one whose name says text ("ticket_text",
+    "review") holds the text, the other the label; or the other way round; failing both, the
+    order people list them in (text, then label)."""
+    for pattern in LISTED_PAIR:
+        match = re.search(pattern, message, re.IGNORECASE)
+        if not match:
+            continue
+        a, b = _name(match, "a", columns, True), _name(match, "b", columns, True)
+        if not a or not b:
+            continue
+        spans = {a: (match.start("a"), match.end("a")), b: (match.start("b"), match.end("b"))}
+        text = _looks_like(a, TEXT_HINTS) and a or _looks_like(b, TEXT_HINTS) and b
+        label = _looks_like(b, LABEL_HINTS) and b or _looks_like(a, LABEL_HINTS) and a
+        text = text or (label and (b if label == a else a))
+        label = label or (text and (b if text == a else a))
+        if not text and not label:  # nothing to tell them apart: text first, as people list
+            text, label = a, b
+        if text and label and text != label:
+            return {"text_column": (text, *spans[text]), "label_column": (label, *spans[label])}
+    return {}
+
+
+# words that say which role a nearby column plays
+COLUMN_ROLES = {"text_column": rf"\b{TEXT_WORDS}\b|\b(?:review|body|email|tweet|feature)s?\b",
+              "label_column": rf"\b{LABEL_WORDS}\b|\bpredict\w*|\bclassif\w* (?:by|into)\b"}
+CANDIDATE = [r"""["'`](?P<q>[^"'`\n]{1,60})["'`]""", rf"\b{COLUMN} (?P<n>[A-Za-z_][\w\-]*)",
+             rf"\b(?P<n>[A-Za-z_][\w\-]*) {COLUMN}\b"]
+
+
+def _by_proximity(message: str, columns: list[str] | None,
+                  found: dict[str, tuple[str, int, int]]) -> None:
+    """The general rule behind the patterns: in each clause, one column name (quoted, or
+    next to the word "column") and words of one role ("the answers sit in 'verdict'") make
+    that column the role's."""
+    taken = {name for name, _, _ in found.values()}
+    for start, clause in clauses(message):
+        names = {}
+        for pattern in CANDIDATE:
+            for match in re.finditer(pattern, clause, re.IGNORECASE):
+                group = "q" if "q" in match.groupdict() and match.group("q") else "n"
+                name = match.group(group)
+                if name.lower() not in FILLER and name not in taken and (
+                        not columns or name in columns):
+                    names[name] = (start + match.start(group), start + match.end(group))
+        if len(names) != 1:
+            continue
+        (name, (begin, end)), = names.items()
+        rest = (message[start:begin] + " " + message[end:start + len(clause)]).lower()
+        roles = [key for key, words in COLUMN_ROLES.items()
+                 if key not in found and re.search(words, rest)]
+        if len(roles) == 1:
+            found[roles[0]] = (name, begin, end)
+            taken.add(name)
+
+
+# a column named without saying what it holds: "topics are in the 'label' column"
+ROLELESS = [rf"\b(?:in|from|under|at) (?:the )?{COLUMN} {NAME}",
+            rf"\b(?:in|from|under|at) (?:the )?{NAME} {COLUMN}\b",
+            r"""\b(?:in|from|under|at) (?:the )?["'`](?P<q2>[^"'`\n]{1,60})["'`]"""]
+
+
+def _other_role(message: str, columns: list[str] | None,
+                found: dict[str, tuple[str, int, int]]) -> None:
+    """One role said outright, another column named with a word of its own ("the documents
+    in 'text', topics in the 'label' column"): that column takes the role left."""
+    missing = "label_column" if "text_column" in found else "text_column"
+    (known, start, end), = found.values()
+    for pattern in ROLELESS:
+        for match in re.finditer(pattern, message, re.IGNORECASE):
+            group = next(g for g in ("q", "n", "q2") if g in match.groupdict() and match.group(g))
+            name = match.group(group)
+            if name == known or start <= match.start(group) < end or \
+                    (columns and name not in columns) or name.lower() in FILLER:
+                continue
+            found[missing] = (name, match.start(group), match.end(group))
+            return
+
+
+def _looks_like(name: str, common: tuple[str, ...]) -> bool:
+    words = re.split(r"[\W_]+", name.lower())
+    return any(word in common for word in words)
+
+
+def _name(match: re.Match, prefix: str, columns: list[str] | None, explicit: bool) -> str | None:
+    """The column name a pattern caught, checked against the file's columns when known."""
+    quoted = match.group(f"{prefix}q")
+    name = quoted or match.group(f"{prefix}n")
+    if not name:
+        return None
+    if columns:  # the file settles it
+        exact = next((c for c in columns if c.lower() == name.lower()), None)
+        return exact or (name if explicit and name.lower() not in FILLER else None)
+    if quoted:
+        return name
+    lowered = name.lower()
+    if lowered in FILLER:
+        return None
+    # a loosely phrased name is taken when it looks like a column, not like prose
+    return name if explicit or name[1:] == name[1:].lower() or "_" in name else None
+
+
+def _known_columns(reading: Reading) -> list[str] | None:
+    """The columns of the file this message (or the draft) trains on, when it can be read."""
+    path = reading.slot("dataset").get("path")
+    if not path:
+        return None
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.is_file():
+        return None
+    return peek(file, limit=50).columns or None
+
+
+# ---------------------------------------------------------------- bundled data
+
+
+def read_dataset_name(reading: Reading) -> None:
+    """A bundled dataset by name ("the sample data", "the demo reviews"), when no file is
+    named: file plugins ("csv") mean nothing without a path."""
+    if "dataset" in reading.result.changes:
+        return
+    component, _ = reading.catalog.best("dataset", reading.text)
+    if component is None or any(getattr(p, "required", False) for p in component.params):
+        return
+    if reading.slot("dataset").get("name") != component.name:
+        reading.result.set("dataset", {"name": component.name}, f"data: {component.title}")
+    else:
+        reading.result.keep(f"data: {component.title}")

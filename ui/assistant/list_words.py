@@ -1,0 +1,139 @@
+"""Reading the lists of a run: metrics to compute and exporters to run.
+
+"also track precision", "report accuracy only", "no confusion matrix", "metrics: accuracy and
+f1", "skip the confusion matrix and the model card", "save just the LoRA adapter".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tunekit.spec import DEFAULT_SPEC
+
+from .language import negated_before
+from .reading import Reading
+
+LIST_CUES = {
+    "metric": r"\b(?:metrics?|report\w*|track\w*|measur\w*|evaluat\w*|scor\w*|comput\w*|log\w*|"
+              r"show\w*|add|include|also|plus|calculat\w*|print|see|get|only|just|as well)\b",
+    "exporter": r"\b(?:export\w*|sav(?:e|ing)|write|writ\w*|output|produc\w*|format|publish\w*|"
+                r"push|upload|packag\w*|generat\w*|creat\w*|add|include|also|plus|only|just|"
+                r"as well|want|give me)\b",
+}
+# "no metrics except accuracy" means "only accuracy": the exception is what is wanted
+ALL_BUT = (r"\b(?:no|none of the|nothing|no other)\s+(?:(?:metrics?|exports?|exporters?)\s+)?"
+           r"(?:except|but|other than|apart from|besides|save)\b")
+NONE_OF = {
+    "exporters": r"\b(?:no|without|skip|don't|do not|nothing to)\b (?:\w+ ){0,2}?(?:export\w*|"
+                 r"artifacts|saving|save anything)\b|\bexport nothing\b",
+    "metrics": r"\bno (?:extra )?metrics\b",
+}
+
+
+def read_list(reading: Reading, key: str, kind: str) -> None:
+    """Metrics and exporters: added to the list, removed ("no confusion matrix"), or the list
+    replaced ("only accuracy", "metrics: accuracy and f1")."""
+    text = reading.text
+    items = _current_items(reading, key)
+    current = [_item_name(i) for i in items]
+    exception = re.search(ALL_BUT, text)
+    if exception:  # "no metrics except accuracy": "only accuracy" (same length, same places)
+        said = "only".ljust(exception.end() - exception.start())
+        text = reading.text = text[:exception.start()] + said + text[exception.end():]
+    if re.search(NONE_OF[key], text):
+        if current:
+            reading.result.set(key, [], f"no {key}")
+        return
+    wanted, dropped = _mentioned(reading, kind)
+    if not wanted and not dropped and not any(_options_said(reading, kind, i) for i in items):
+        return
+    if wanted and _replaces(text, key):
+        kept = [next((i for i in items if _item_name(i) == w), w) for w in wanted]
+    else:
+        kept = [i for i in items if _item_name(i) not in dropped]
+        kept += [w for w in wanted if w not in current]
+    kept = _with_options(reading, kind, kept)
+    if kept != items:
+        reading.result.set(key, kept, f"{key}: {', '.join(map(_item_name, kept)) or 'none'}")
+    elif wanted:
+        reading.result.keep(f"{key}: {', '.join(wanted)}")
+
+
+def _current_items(reading: Reading, key: str) -> list[Any]:
+    if key in reading.result.changes:
+        return list(reading.result.changes[key])
+    if key in reading.draft:
+        return list(reading.draft[key] or [])
+    return list(DEFAULT_SPEC[key])
+
+
+def _item_name(item: Any) -> str:
+    return item if isinstance(item, str) else item.get("name")
+
+
+def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
+    """The components of a kind the text asks for, and the ones it turns down. A "no" carries
+    along a list: "skip the confusion matrix and the model card" drops both."""
+    text = reading.text
+    mentions = sorted((m for k in ("metric", "exporter") for m in reading.catalog.exact(k, text)),
+                      key=lambda m: m.start)
+    wanted: list[str] = []
+    dropped: list[str] = []
+    previous = None
+    for mention in mentions:
+        phrase = text[mention.start:mention.end]
+        if " " not in phrase and phrase != mention.component.name and not re.search(
+                LIST_CUES[mention.component.kind], _clause_around(text, mention.start)):
+            continue  # "card", "acc": one loose word needs a word about lists nearby
+        negated = mention.negated or (
+            previous is not None and previous.negated and previous.end <= mention.start
+            and re.fullmatch(r"\s*(?:,|and|or|nor|&|, and|, or)\s*(?:the |a |an )?",
+                             text[previous.end:mention.start]) is not None)
+        mention.negated = negated
+        previous = mention
+        if mention.component.kind != kind:
+            continue
+        target = dropped if negated else wanted
+        if mention.component.name not in target:
+            target.append(mention.component.name)
+    return [w for w in wanted if w not in dropped], dropped
+
+
+def _replaces(text: str, key: str) -> bool:
+    singular = key.rstrip("s")
+    return bool(re.search(rf"\b(?:only|just|solely)\b|\b{key}?\s*(?:are|:|=|should be|will be)|"
+                          rf"\b(?:as|for) (?:the |my )?{key}\b|\b(?:the )?{singular}s? to "
+                          rf"(?:use|report|track) (?:are|is)", text))
+
+
+def _clause_around(text: str, position: int) -> str:
+    return text[max(0, position - 40):position + 40]
+
+
+def _options_said(reading: Reading, kind: str, item: Any) -> dict[str, bool]:
+    """On/off options of a listed component said in words: "adapter only" (the
+    ``adapter_only`` option of huggingface), "no adapter only"."""
+    component = reading.catalog.get(kind, _item_name(item))
+    said = {}
+    for param in getattr(component, "params", ()):
+        if param.type is not bool:
+            continue
+        head = re.escape(param.name.split("_")[0])
+        words = param.name.replace("_", r"s?[ _-]?")
+        match = re.search(rf"\b{words}\b|\b(?:only|just)\b (?:\w+ ){{0,2}}?(?:the )?"
+                          rf"(?:lora )?{head}s?\b|\b{head}s? (?:weights )?only\b", reading.text)
+        if match:
+            said[param.name] = not negated_before(reading.text, match.start())
+    return said
+
+
+def _with_options(reading: Reading, kind: str, items: list[Any]) -> list[Any]:
+    """The items, with the on/off options said in the message set on them."""
+    result = []
+    for item in items:
+        said = _options_said(reading, kind, item)
+        if said:
+            item = {**({"name": item} if isinstance(item, str) else item), **said}
+        result.append(item)
+    return result

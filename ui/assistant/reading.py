@@ -1,0 +1,92 @@
+"""The working state of reading one message.
+
+A message is read by several small readers (files, models, columns, strategy, numbers...).
+Each one *consumes* what it understood: the span is blanked so that a later reader does not
+read it again ("data/sentiment.csv" is a path, not the bundled sentiment dataset; "32 samples
+per batch" is a batch size, not the sample data). Readers of names, paths and column names work
+on the message as written (case matters there); the others on the normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .language import blank, distribute_negation, normalise, strip_interjections
+
+
+@dataclass
+class Understanding:
+    """What one message asks for."""
+
+    changes: dict[str, Any] = field(default_factory=dict)  # dotted path -> value
+    noticed: list[str] = field(default_factory=list)  # short notes for the reply
+    unknown: list[str] = field(default_factory=list)  # things named that are not installed
+    negated: list[str] = field(default_factory=list)  # components the message turns down
+    acknowledged: list[str] = field(default_factory=list)  # understood, already so
+
+    def set(self, path: str, value: Any, note: str | None = None) -> None:
+        self.changes[path] = value
+        if note:
+            self.noticed.append(note)
+
+    def keep(self, note: str) -> None:
+        """Something understood that needs no change ("with early stopping": it is on)."""
+        self.acknowledged.append(note)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes or self.acknowledged)
+
+
+@dataclass
+class Reading:
+    """One message being read: as written, normalised, and what has been consumed."""
+
+    message: str
+    catalog: Catalog
+    draft: dict[str, Any]
+    base_dir: Path
+    result: Understanding = field(default_factory=Understanding)
+    text: str = ""
+
+    def consume_written(self, start: int, end: int) -> None:
+        """Blank a span of the message as written (a path, a model id, a column name)."""
+        self.message = blank(self.message, start, end)
+
+    def normalise(self) -> None:
+        """Move on to the normalised text, once the as-written readers are done."""
+        self.text = distribute_negation(strip_interjections(normalise(self.message)))
+
+    def consume(self, start: int, end: int) -> None:
+        """Blank a span of the normalised text."""
+        self.text = blank(self.text, start, end)
+
+    def find(self, pattern: str) -> re.Match | None:
+        """The last match of ``pattern`` in the text (a later word corrects an earlier one)."""
+        matches = list(re.finditer(pattern, self.text))
+        return matches[-1] if matches else None
+
+    # ---- the spec as it will be after this message
+
+    def slot(self, name: str) -> dict[str, Any]:
+        """The slot (dataset, backbone, strategy) as this message leaves it so far."""
+        value = self.result.changes.get(name, self.draft.get(name))
+        if isinstance(value, str):
+            value = {"name": value}
+        value = dict(value or {})
+        for path, change in self.result.changes.items():
+            if path.startswith(name + "."):
+                value[path.split(".", 1)[1]] = change
+        return value
+
+    def component(self, kind: str, slot: str) -> Any | None:
+        name = self.slot(slot).get("name")
+        return self.catalog.get(kind, name) if name else None
+
+    def training(self, key: str) -> Any:
+        if f"training.{key}" in self.result.changes:
+            return self.result.changes[f"training.{key}"]
+        return (self.draft.get("training") or {}).get(key)

@@ -1,0 +1,391 @@
+"""Reading the training numbers: epochs, learning rate, batch size, weight decay, dropout, seed,
+max length, warmup, clipping, and early stopping.
+
+Each field has cue words; a number belongs to a field when it follows a cue (with a few linking
+words between: "a learning rate of about 3e-5", "batch size: 8", "change epochs from 3 to 5")
+or precedes its unit ("five epochs", "32 examples per batch", "64 tokens", "10% dropout").
+When a field is said twice, the later one wins ("3 epochs... make that 5 epochs").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tunekit.spec import Training
+
+from .language import NUMBER, as_int, negated_before, rejected_after
+from .reading import Reading
+
+# words that may stand between a cue and its number
+GAP = (r"(?:\s*(?:=|:|~|->|→)\s*|\s+(?:of|to|at|is|be|as|around|about|roughly|approximately|"
+       r"approx|equal to|equals|set to|should be|would be|will be|like|maybe|say|up to|down to|"
+       r"just|only|the|a|an|value|now|go|becomes?|changed to|lowered to|raised to|increased to|"
+       r"decreased to|reduced to|bumped to|dropped to|from \S+ to|something like|somewhere "
+       r"around|in the order of|per step|per device|value of|it|with|it with|using|number)\b)*"
+       r"\s*")
+PERCENT = r"\s*(%|percent)?"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A training field: its cue words, the units that follow a number, its type."""
+
+    name: str
+    kind: type
+    cues: str  # the number follows: "lr 3e-5"
+    units: str = ""  # the number comes first: "5 epochs"
+    fraction: bool = False  # 10% -> 0.1
+
+    def patterns(self) -> list[str]:
+        found = [rf"\b(?:{self.cues}){GAP}{NUMBER}{PERCENT}"]
+        if self.units:
+            found.append(rf"(?<![\w.]){NUMBER}{PERCENT}[\s-]*(?:{self.units})")
+        return found
+
+
+FIELDS = [
+    Field("max_length", int,
+          r"max(?:imum)?[ _-]?(?:seq(?:uence)?[ _-]?|input[ _-]?|token[ _-]?|text[ _-]?)?"
+          r"(?:length|len)|max[ _-]?tokens|seq(?:uence)?[ _-]?len(?:gth)?|context (?:length|"
+          r"size|window)|truncat\w*(?: \w+)?(?: at| to| after)?|cut (?:\w+ )?(?:off )?(?:at|to|"
+          r"after)|pad(?:ding)? (?:and truncate )?to|limit (?:\w+ ){0,2}to|length limit|token "
+          r"limit|tokens? max",
+          r"(?:max(?:imum)? )?tokens?\b"),
+    Field("epochs", int,
+          r"epochs?|num[_ ]?(?:train[_ ])?epochs|n[_ ]?epochs|epoch count|number of epochs|"
+          r"passes",
+          r"(?:more |total |full |training |whole )?(?:epochs?|passes|rounds|sweeps|cycles|"
+          r"times over (?:the )?data|iterations over (?:the )?(?:data|dataset))\b"),
+    Field("learning_rate", float,
+          r"learning[ _-]?rate|lr|step size|learn rate|base lr|peak lr",
+          r"(?:as (?:the |my |our )?)?(?:learning[ _-]?rate|lr)\b"),
+    Field("batch_size", int,
+          r"(?:per[_ ]device[_ ])?(?:train(?:ing)?[_ ])?batch[ _-]?size|batch(?:es)?|bs|"
+          r"mini-?batch(?:es)?(?: size)?|minibatch(?:es)?(?: size)?",
+          r"(?:examples?|samples?|texts?|items?|rows?|sentences?|reviews?|inputs?)?\s*"
+          r"(?:per|a|each|in a|in each|to a) (?:mini-?)?batch\b|[- ](?:example|sample|item|"
+          r"text)s? (?:mini-?)?batch(?:es)?\b|\s*(?:as (?:the )?)?batch[ _]?size\b"),
+    Field("weight_decay", float,
+          r"weight[ _-]?decay|wd|l2(?: regulari[sz]ation| penalty| reg| norm| weight)?|"
+          r"decoupled weight decay",
+          r"(?:of )?(?:weight[ _-]?decay|l2)\b", fraction=True),
+    Field("dropout", float,
+          r"(?:hidden |classifier |model |attention )?dropout(?: rate| probability| prob| p)?",
+          r"dropout\b", fraction=True),
+    Field("seed", int, r"(?:random[ _-]?)?seed", r"as (?:the |a |my )?(?:random )?seed\b"),
+    Field("warmup_ratio", float,
+          r"warm[ _-]?up(?:[ _]ratio| proportion| fraction| share)?(?: for)?",
+          r"(?:of (?:the )?(?:steps|training) )?(?:for |as )?(?:linear )?warm[ _-]?up\b",
+          fraction=True),
+    Field("max_grad_norm", float,
+          r"max[ _-]?grad(?:ient)?[ _-]?norm|clip\w* (?:the )?grad\w*(?: norms?)?(?: at| to)?|"
+          r"gradient clipping(?: at| of)?|grad(?:ient)? clip(?:ping)?"),
+    Field("log_every", int, r"log(?:ging)?(?: the loss)?(?: every)|log[_ ]every"),
+]
+# after their number, these words say it is not the field's ("every 100 steps" is not warmup)
+NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?)\b", "epochs": r"\s*(?:without|with no)\b"}
+
+SWITCHED_OFF = {
+    "dropout": (r"(?:hidden |classifier )?dropout", 0.0),
+    "weight_decay": (r"weight[ _-]?decay|l2(?: regulari[sz]ation)?", 0.0),
+    "warmup_ratio": (r"warm[ _-]?up", 0.0),
+    "max_grad_norm": (r"(?:gradient|grad) clipping|clipping", None),
+}
+OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|don't use|"
+             r"do not use|get rid of|drop)")
+
+
+def read_training(reading: Reading) -> None:
+    """Every training number the message gives, then the ones it switches off or scales."""
+    for spec_field in FIELDS:
+        span, value = _last_value(reading, spec_field)
+        if span is None:
+            continue
+        reading.result.set(f"training.{spec_field.name}", value,
+                           f"{spec_field.name.replace('_', ' ')}: {value:g}")
+        reading.consume(*span)
+    _switched_off(reading)
+    _back_to_default(reading)
+    _relative(reading)
+    _bare_learning_rate(reading)
+    _train_for(reading)
+
+
+def _last_value(reading: Reading, spec_field: Field) -> tuple[tuple[int, int] | None, Any]:
+    """The span and value of the last valid, not negated, mention of a field ("not 5 epochs"
+    and "8 epochs is too long" do not count)."""
+    best: tuple[re.Match | None, Any] = (None, None)
+    for pattern in spec_field.patterns():
+        for match in re.finditer(pattern, reading.text):
+            after = reading.text[match.end():match.end() + 20]
+            if spec_field.name in NOT_THIS and re.match(NOT_THIS[spec_field.name], after):
+                continue
+            if negated_before(reading.text, match.start()) or rejected_after(reading.text,
+                                                                             match.end()):
+                continue
+            value = _value(spec_field, match.group(1), match.group(2))
+            if value is not None and (best[0] is None or match.start() > best[0].start()):
+                best = (match, value)
+    match, value = best
+    if match is None:
+        return None, None
+    return _settled(reading, spec_field, match, value)
+
+
+def _settled(reading: Reading, spec_field: Field, match: re.Match,
+             value: Any) -> tuple[tuple[int, int], Any]:
+    """"three or four epochs, say 4": a number settled on right after a mention wins."""
+    after = reading.text[match.end():match.end() + 40]
+    settled = re.match(rf"[^.;]*?,\s*(?:let's say|say|so|make it|i'd say|ideally)\s+{NUMBER}"
+                       r"(?![\w.%])", after)
+    new = _value(spec_field, settled.group(1), None) if settled else None
+    if new is not None:
+        return (match.start(), match.end() + settled.end()), new
+    return (match.start(), match.end()), value
+
+
+def _value(spec_field: Field, raw: str, percent: str | None) -> Any:
+    value = float(raw)
+    if spec_field.fraction and (percent or value >= 1):
+        value /= 100  # "10% dropout", "warmup 10"
+    if spec_field.name == "learning_rate" and value >= 1:
+        return None  # not a learning rate: "lr 3" means nothing
+    if spec_field.kind is int:
+        return as_int(value)
+    return value
+
+
+def _switched_off(reading: Reading) -> None:
+    """"no dropout", "without weight decay", "turn off warmup", "no gradient clipping"."""
+    for name, (words, value) in SWITCHED_OFF.items():
+        match = reading.find(rf"\b{OFF_WORDS}\b (?:\w+ ){{0,2}}?(?:{words})\b|"
+                             rf"\b(?:{words}) (?:off|disabled|none|to 0|of 0|0)\b")
+        if match and not re.search(r"lora|adapter", match.group(0)):
+            reading.result.set(f"training.{name}", value, f"no {name.replace('_', ' ')}")
+            reading.consume(match.start(), match.end())
+
+
+SPOKEN_FIELDS = {
+    "epochs": r"(?:number of )?epochs", "learning_rate": r"learning[ _-]?rate|lr",
+    "batch_size": r"batch[ _-]?size", "weight_decay": r"weight[ _-]?decay",
+    "dropout": r"dropout", "seed": r"(?:random )?seed",
+    "max_length": r"max(?:imum)?[ _-]?(?:sequence[ _-]?)?length|sequence length",
+    "warmup_ratio": r"warm[ _-]?up(?: ratio)?",
+}
+
+
+def _back_to_default(reading: Reading) -> None:
+    """"set the learning rate back to the default", "use the default batch size"."""
+    for name, words in SPOKEN_FIELDS.items():
+        match = reading.find(
+            rf"\b(?:reset|set|put|change|revert|restore|return|bring|go back with)\w* (?:the )?"
+            rf"(?:{words}) (?:back )?to (?:the |its |their )?(?:default|original)s?\b|"
+            rf"\b(?:use|keep|with|leave) (?:the |its )?(?:default|usual|normal|standard) "
+            rf"(?:{words})\b|\b(?:{words}) (?:at|as) (?:the |its )?default\b")
+        if match and f"training.{name}" not in reading.result.changes:
+            default = Training.model_fields[name].default
+            current = reading.training(name)
+            if current != default:
+                reading.result.set(f"training.{name}", default,
+                                   f"{name.replace('_', ' ')}: the default")
+            else:
+                reading.result.keep(f"{name.replace('_', ' ')}: the default")
+            reading.consume(match.start(), match.end())
+
+
+RELATIVE_FIELDS = {"batch size": "batch_size", "batch": "batch_size", "epochs": "epochs",
+                   "number of epochs": "epochs", "learning rate": "learning_rate",
+                   "lr": "learning_rate"}
+_RELATIVE = r"(?:the )?(?:number of )?(batch size|batch|epochs|learning rate|lr)"
+
+
+def _relative(reading: Reading) -> None:
+    """"double the batch size", "halve the learning rate", "a 10x smaller learning rate"."""
+    changes = [
+        (rf"\b(?:double|twice|2x) {_RELATIVE}", lambda v, m: v * 2),
+        (rf"\b(?:halve|half) {_RELATIVE}|\bcut {_RELATIVE} in half", lambda v, m: v / 2),
+        (rf"\b(\d+)\s*(?:x|times) (?:smaller|lower|less) {_RELATIVE}",
+         lambda v, m: v / float(m.group(1))),
+        (rf"\b(?:divide|reduce|lower|decrease) {_RELATIVE} by (?:a factor of )?(\d+)\b(?!\s*%)",
+         lambda v, m: v / float(m.group(2))),
+        (rf"\b(\d+)\s*(?:x|times) (?:bigger|larger|higher|more) {_RELATIVE}",
+         lambda v, m: v * float(m.group(1))),
+    ]
+    for pattern, scale in changes:
+        match = reading.find(pattern)
+        if not match:
+            continue
+        said = next(g for g in match.groups() if g and not g.isdigit())
+        key = RELATIVE_FIELDS[said]
+        if f"training.{key}" in reading.result.changes:
+            continue
+        value = scale(_current(reading, key), match)
+        value = max(1, round(value)) if key != "learning_rate" else float(f"{value:.3g}")
+        reading.result.set(f"training.{key}", value, f"{key.replace('_', ' ')}: {value:g}")
+        reading.consume(match.start(), match.end())
+
+
+def _current(reading: Reading, key: str) -> float:
+    """A field's value now, the strategy's default standing in for an unset one."""
+    value = reading.training(key)
+    if value is not None:
+        return value
+    strategy = reading.component("strategy", "strategy")
+    defaults = {"epochs": getattr(strategy, "default_epochs", 3),
+                "learning_rate": getattr(strategy, "default_learning_rate", 5e-5),
+                "batch_size": 16}
+    return defaults[key]
+
+
+def _bare_learning_rate(reading: Reading) -> None:
+    """A number in e-notation with no cue ("3 epochs at 2e-5") is a learning rate: nothing
+    else in a fine-tuning spec is written that way."""
+    if "training.learning_rate" in reading.result.changes:
+        return
+    for match in reversed(list(re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?e-\d+)\b", reading.text))):
+        value = float(match.group(1))
+        if value < 0.1 and not negated_before(reading.text, match.start()):
+            reading.result.set("training.learning_rate", value, f"learning rate: {value:g}")
+            reading.consume(match.start(), match.end())
+            return
+
+
+def _train_for(reading: Reading) -> None:
+    """"train for 5" with no unit: epochs, when nothing else claims the number."""
+    if "training.epochs" in reading.result.changes:
+        return
+    match = reading.find(r"\b(?:train|run|fine-?tune)\w* (?:it |the model |this )?for (\d+)"
+                         r"(?=\s*$|\s*[,.;!]|\s+(?:and|with|instead|please|then)\b)")
+    if match:
+        reading.result.set("training.epochs", int(match.group(1)), f"epochs: {match.group(1)}")
+        reading.consume(match.start(), match.end())
+
+
+# ---------------------------------------------------------------- early stopping
+
+STOPPING = r"early[ -]?stop\w*"
+ES_OFF = (rf"\b(?:no|without|disable\w*|turn\w* off|skip\w*|don't use|do not use|don't want|"
+          rf"no need for|remove|drop|switch off|deactivate|never|not|don't|do not)\b "
+          rf"(?:\w+ ){{0,2}}?(?:{STOPPING}|stop\w* early)|\b{STOPPING} (?:off|disabled|false|"
+          rf"no)\b|\b(?:train|run) (?:for |through )?all (?:the )?(?:\d+ )?epochs|\bno patience|"
+          rf"\b(?:keep|continue) (?:training|going)\w* (?:\w+ ){{0,3}}?(?:even if|even when|"
+          rf"regardless|no matter)")
+ES_ON = (rf"\b(?:with|use|using|enable\w*|turn\w* on|add|keep|switch on|want|do|apply)\b "
+         rf"(?:\w+ ){{0,2}}?{STOPPING}|\b{STOPPING} (?:on|enabled)\b|\bstop (?:training )?early\b")
+# "monitor f1" is about early stopping only when the message talks about stopping
+ES_MONITOR = r"\b(?:monitor|watch)\w* (?:the )?(?:validation |val |eval |dev )?([\w-]+(?: [\w-]+)?)"
+PATIENCE = [
+    r"\bpatience\s*[,:=]?\s*(?:of|to|is|at)?\s*(\d+)",
+    r"\b(\d+) (?:epochs?|evaluations?|evals?|rounds?) (?:of )?patience",
+    r"\b(?:stop\w*|early[ -]?stop\w*|halt\w*|quit\w*|end\w*)[\w ,]{0,40}?(?:after|if|when|once|"
+    r"for) (\d+) (?:\w+ )?(?:epochs?|evaluations?|evals?|rounds?|checks?)(?: in a row)? "
+    r"(?:\w+ ){0,2}?(?:without|with no|of no|no|don't|doesn't|do not|not)\b",
+    r"\b(\d+) (?:epochs?|evaluations?|evals?|rounds?|checks?) (?:in a row )?(?:without|with no|"
+    r"of no) (?:\w+ )?improv\w*",
+    r"(?:\bnot|n't|\bno longer|\bstops?|\bfails? to) (?:\w+ )?improv\w* (?:\w+ ){0,3}?"
+    r"(?:for|after|in|within|over) (\d+) (?:\w+ )?(?:epochs?|evaluations?|evals?|rounds?|checks?)",
+]
+ES_METRIC = [
+    rf"\b(?:{STOPPING}|stop\w*|patience(?: of)? \d+)(?: \w+){{0,3}}? (?:on|by|using|watching|"
+    rf"monitoring|based on|tracking|with|when|if) (?:the )?(?:validation |val |eval |dev )?"
+    rf"([\w-]+(?: [\w-]+)?)",
+    r"\b(?:monitor|watch|track)\w* (?:the )?(?:validation |val |eval |dev )?([\w-]+(?: [\w-]+)?)"
+    rf" (?:for|during|with|to decide) (?:\w+ )?(?:{STOPPING}|stopping|when to stop)",
+    rf"\b((?:validation |val )?[\w-]+) (?:should |will |is to |to )?(?:drive|decide|control|guide|"
+    rf"determine|trigger)s? (?:the )?(?:{STOPPING}|stopping|when to stop)",
+    rf"\b(?:use|using|pick|take) ((?:validation |val )?[\w-]+(?: [\w-]+)?) (?:for|in|with|as the "
+    rf"metric for|to drive) (?:the )?(?:{STOPPING}|stopping|when to stop)",
+]
+# "it" in "please use it for early stopping": the metric named last before it
+PRONOUN = re.compile(r"(?:it|that|this|that one|this one|the same)\b")
+
+
+def read_early_stopping(reading: Reading) -> None:
+    """Off ("without early stopping"), on, its patience, and the metric it watches."""
+    off = reading.find(ES_OFF)
+    if off:
+        reading.result.set("training.early_stopping", None, "no early stopping")
+        reading.consume(off.start(), off.end())
+        return
+    settings: dict[str, Any] = {}
+    metric_patterns = ES_METRIC + ([ES_MONITOR] if re.search(rf"patience|{STOPPING}",
+                                                              reading.text) else [])
+    for pattern in metric_patterns:  # before patience: "patience of 5 on validation loss"
+        match = reading.find(pattern)
+        watched = _watched(reading, match.group(1)) if match else None
+        if match and not watched and PRONOUN.match(match.group(1)):
+            watched = _last_metric_before(reading, match.start())
+            if watched:
+                settings["metric"] = watched
+                reading.consume(match.start(1), match.start(1) + 2)
+                break
+        if watched:
+            settings["metric"], length = watched
+            reading.consume(match.start(1), match.start(1) + length)
+            break
+    for pattern in PATIENCE:
+        match = reading.find(pattern)
+        if match and as_int(float(match.group(1))):
+            settings["patience"] = int(match.group(1))
+            reading.consume(match.start(), match.end())
+            break
+    delta = reading.find(rf"\bmin(?:imum)?[_ ]?(?:delta|improvement)\s*(?:=|:|of|is)?\s*{NUMBER}")
+    if delta:
+        settings["min_delta"] = float(delta.group(1))
+        reading.consume(delta.start(), delta.end())
+    on = reading.find(ES_ON)
+    if not settings and not on:
+        return
+    if on:
+        reading.consume(on.start(), on.end())
+    current = _current_stopping(reading)
+    if current is None or settings:
+        merged = {**(current or {}), **settings}
+        reading.result.set("training.early_stopping", merged,
+                           "early stopping" + "".join(f", {k} {v}" for k, v in settings.items()))
+    else:
+        reading.result.keep("early stopping is on")
+
+
+def _current_stopping(reading: Reading) -> dict[str, Any] | None:
+    """Early stopping as the draft has it: None is off; left out means the default (on)."""
+    training = reading.draft.get("training") or {}
+    if "training.early_stopping" in reading.result.changes:
+        return reading.result.changes["training.early_stopping"]
+    return training.get("early_stopping", {}) if isinstance(training, dict) else {}
+
+
+def _watched(reading: Reading, words: str) -> tuple[str, int] | None:
+    """The metric early stopping watches ("loss", or a metric of the catalog, added to the
+    spec's metrics when missing: only computed metrics can be watched), and how many
+    characters of ``words`` named it."""
+    loss = re.match(r"(?:validation |val )?loss\b", words)
+    if loss:
+        return "loss", loss.end()
+    mentions = [m for m in reading.catalog.exact("metric", words) if not m.negated]
+    if not mentions:
+        return None
+    first = min(mentions, key=lambda m: m.start)
+    _ensure_metric(reading, first.component.name)
+    return first.component.name, first.end
+
+
+def _last_metric_before(reading: Reading, position: int) -> str | None:
+    mentions = [m for m in reading.catalog.exact("metric", reading.text[:position])
+                if not m.negated]
+    if re.search(r"\b(?:validation )?loss\b", reading.text[:position]) and not mentions:
+        return "loss"
+    if not mentions:
+        return None
+    name = max(mentions, key=lambda m: m.start).component.name
+    _ensure_metric(reading, name)
+    return name
+
+
+def _ensure_metric(reading: Reading, name: str) -> None:
+    current = reading.result.changes.get("metrics", reading.draft.get("metrics") or [])
+    names = [m if isinstance(m, str) else m.get("name") for m in current]
+    if name not in names:
+        reading.result.set("metrics", [*names, name], f"metrics: {', '.join([*names, name])}")

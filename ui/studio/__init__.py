@@ -1,0 +1,13 @@
+"""The studio: a Gradio app where a person configures, launches, watches and compares runs,
+talking to the same assistant as ``tunekit chat``.
+
+    tunekit studio [--host H] [--port P] [--share] [--auth USER:PASS | --auth-file F]
+
+``build_app()`` returns the ``gr.Blocks`` (for tests and embedding); ``serve(args)`` is what
+the CLI calls.
+"""
+
+from .app import build_app
+from .serve import read_auth, serve
+
+__all__ = ["build_app", "read_auth", "serve"]

@@ -1,0 +1,269 @@
+"""The studio app: the page (layout.py) wired to the sessions (session.py).
+
+Every event runs one Session method under that session's lock and answers with the views it
+touched (card.py, monitor.py, history.py, plugins_page.py). Each event has an ``api_name``, so
+``gradio_client`` drives the studio exactly as the page does. An unexpected error becomes one
+line at the top of the page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+from tunekit import PluginManager, load_plugins
+from tunekit.registry import Registry
+
+from .card import render_card, render_chat, render_data
+from .form import FormField, triggers
+from .history import render_compare, render_detail, render_history
+from .layout import Page, lay_out
+from .monitor import render_monitor
+from .plugins_page import render_plugins
+from .session import START, Session, Studio
+
+log = logging.getLogger("tunekit.studio")
+
+Action = Callable[..., dict[Any, Any] | None]
+# an action may return {VIEWS: [...]} to answer with fewer views than its event could
+VIEWS = "__views__"
+
+
+def build_app(manager: PluginManager | None = None, registry_path: str | Path | None = None,
+              workdir: str | Path | None = None, plugins_dir: str | Path | None = None
+              ) -> gr.Blocks:
+    """The studio as a ``gr.Blocks`` (launch it yourself, or use ``serve``).
+
+    ``manager`` defaults to the installed plugins plus ``plugins_dir``; ``registry_path`` to
+    ``$TUNEKIT_REGISTRY`` or ./registry.db; ``workdir`` (uploads, spec files, logs) to the
+    current folder. ``plugins_dir`` is also handed to every run process. The app's ``studio``
+    attribute is the shared state, ``output_names`` maps each api_name to its outputs' names.
+    """
+    plugins = str(plugins_dir) if plugins_dir else None
+    manager = manager or load_plugins(plugins)
+    registry = Registry.open(registry_path)
+    studio = Studio(manager, registry, Path(workdir or Path.cwd()), plugins_dir=plugins)
+    with gr.Blocks(title="tunekit studio", analytics_enabled=False, fill_width=True) as blocks:
+        page = lay_out(manager)
+        wiring = Wiring(studio, page)
+        wiring.connect(blocks)
+    blocks.studio = studio
+    blocks.page = page
+    blocks.output_names = wiring.output_names
+    return blocks
+
+
+class Wiring:
+    """Connects the page's events to session methods and views."""
+
+    def __init__(self, studio: Studio, page: Page):
+        self.studio = studio
+        self.page = page
+        self.output_names: dict[str, list[str]] = {}
+        self.renderers: dict[str, Callable[[Session], dict[Any, Any]]] = {
+            "chat": lambda s: render_chat(page, s),
+            "card": lambda s: render_card(page, s),
+            "data": lambda s: render_data(page, s),
+            "monitor": lambda s: self._remember(s, render_monitor(page, s)),
+            "history": lambda s: render_history(page, studio),
+            "plugins": lambda s: render_plugins(page, studio.manager),
+        }
+
+    # ------------------------------------------------------------ events
+
+    def connect(self, blocks: gr.Blocks) -> None:
+        page = self.page
+        talk = ("chat", "card", "data", "monitor")
+        self.on([page.message.submit, page.send.click], self.say, [page.message],
+                [*talk, "message"], "chat", progress_on=page.chatbot)
+        # a choice button sends its own label; clients call "choose" with the label instead
+        # (gradio_client does not send values of buttons)
+        for i, button in enumerate(page.choices):
+            self.on([button.click], self.choose, [button], talk, f"choice_{i}",
+                    progress_on=page.chatbot, private=True)
+        self.on([page.choice_text.submit], self.choose, [page.choice_text], talk, "choose")
+        self.on([page.start.click], lambda s: s.choose(START), [], talk, "start",
+                progress_on=page.chatbot)
+        self.on([page.attach.upload], self.upload, [page.attach], [*talk, "upload"], "upload")
+        self.on([page.upload.upload], self.upload, [page.upload], [*talk, "upload"],
+                "upload_form")
+        for field in page.fields:
+            widget = page.widgets[field.key]
+            self.on(triggers(field, widget), self.edit(field), [widget],
+                    ("chat", "card", "data"), field.api_name)
+        self.on([page.timer.tick], self.poll, [], ("monitor", "chat", "history"), "poll",
+                quiet=True)
+        self.on([page.stop.click], self.stop, [], ("monitor",), "stop")
+        self.on([page.refresh.click, page.history_tab.select], None, [], ("history",),
+                "history")
+        self.on([page.open_run.click, page.run_pick.input], self.open_run, [page.run_pick],
+                ("detail",), "open_run")
+        self.on([page.clone.click], self.clone, [page.run_pick],
+                ("chat", "card", "data", "tabs"), "clone")
+        self.on([page.compare.click], self.compare, [page.compare_pick, page.compare_all],
+                ("compare",), "compare")
+        self.on([page.plugins_tab.select], None, [], ("plugins",), "plugins")
+        page.history_table.select(self.open_from_table, None, self.page.group("detail"),
+                                  api_visibility="private", show_progress="hidden")
+        self.on([], None, [], (*talk, "history", "plugins"), "load", load=blocks)
+
+    def on(self, triggers: list[Any], action: Action | None, inputs: list[Any],
+           groups: tuple[str, ...] | list[str], api_name: str, *, load: gr.Blocks | None = None,
+           quiet: bool = False, progress_on: Any = None, private: bool = False) -> None:
+        """Wire ``triggers`` to ``action(session, *values)``, answering with ``groups``."""
+        names = list(groups)
+        extra = [n for n in names if n in ("message", "upload")]
+        outputs = self.page.group("notice", *[n for n in names if n not in extra])
+        outputs += [getattr(self.page, n) for n in extra]
+        handler = self._handler(action, names, len(inputs), quiet)
+        # what gradio_client returns: every output but those it skips (buttons, tabs)
+        self.output_names[api_name] = [self.page.name_of(c) for c in outputs if not c.skip_api]
+        options: dict[str, Any] = {"api_name": api_name,
+                                   "show_progress": "minimal" if progress_on else "hidden"}
+        if progress_on is not None:
+            options["show_progress_on"] = progress_on
+        if private:
+            options["api_visibility"] = "private"
+        if load is not None:  # the page opened (or was refreshed)
+            load.load(handler, None, outputs, **options)
+            return
+        if quiet:
+            options["trigger_mode"] = "always_last"
+        gr.on(triggers=triggers, fn=handler, inputs=inputs or None, outputs=outputs, **options)
+
+    def _handler(self, action: Action | None, groups: list[str], arity: int,
+                 quiet: bool) -> Callable[..., dict[Any, Any]]:
+        def run(request: gr.Request | None, values: tuple[Any, ...]) -> dict[Any, Any]:
+            session = self.studio.session(getattr(request, "session_hash", None))
+            with session.lock:
+                if not quiet:
+                    session.notice = ""
+                updates: dict[Any, Any] = {}
+                try:
+                    updates.update((action(session, *values) if action else None) or {})
+                except Exception as exc:  # one line for the person; the traceback for the log
+                    log.exception("studio event failed")
+                    session.notice = f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"
+                wanted = updates.pop(VIEWS, None) or groups
+                rendered = self._render(session, [g for g in wanted if g in self.renderers],
+                                        quiet)
+                rendered.update(updates)
+                if not quiet or "chat" in wanted:
+                    rendered[self.page.notice] = gr.update(value=session.notice,
+                                                           visible=bool(session.notice))
+                else:  # an empty dict would read as one value: say "no change" explicitly
+                    rendered.setdefault(self.page.notice, gr.skip())
+                if session.notice.startswith("⚠️") and not quiet:
+                    gr.Warning(session.notice.removeprefix("⚠️").strip())
+                return rendered
+
+        # Gradio passes the request to a parameter annotated gr.Request: one signature per
+        # number of inputs
+        if arity == 0:
+            def handler(request: gr.Request) -> dict[Any, Any]:
+                return run(request, ())
+        elif arity == 1:
+            def handler(value: Any, request: gr.Request) -> dict[Any, Any]:
+                return run(request, (value,))
+        else:
+            def handler(first: Any, second: Any, request: gr.Request) -> dict[Any, Any]:
+                return run(request, (first, second))
+        return handler
+
+    def _render(self, session: Session, groups: list[str], quiet: bool) -> dict[Any, Any]:
+        rendered: dict[Any, Any] = {}
+        for group in groups:
+            try:
+                views = self.renderers[group](session)
+            except Exception as exc:
+                log.exception("studio view %s failed", group)
+                session.notice = f"⚠️ The {group} view failed: {type(exc).__name__}: {exc}"
+                continue
+            if quiet and group == "monitor":
+                views = {k: v for k, v in views.items() if k in session.shown_changed}
+            rendered.update(views)
+        return rendered
+
+    def _remember(self, session: Session, views: dict[Any, Any]) -> dict[Any, Any]:
+        """Note which monitor values changed since the page last got them (the poll sends
+        only those, so curves do not redraw every second)."""
+        memo = session.shown
+        changed = set()
+        for component, value in views.items():
+            key = id(component)
+            fingerprint = _fingerprint(value)
+            if memo.get(key) != fingerprint:
+                memo[key] = fingerprint
+                changed.add(component)
+        session.shown_changed = changed
+        return views
+
+    # ------------------------------------------------------------ actions
+
+    def say(self, session: Session, text: str) -> dict[Any, Any]:
+        session.say(text or "")
+        return {self.page.message: ""}
+
+    @staticmethod
+    def choose(session: Session, label: str) -> None:
+        session.choose(label or "")
+
+    def upload(self, session: Session, file: Any) -> dict[Any, Any]:
+        path = file if isinstance(file, str) or file is None else getattr(file, "name", None)
+        session.upload(path)
+        return {self.page.upload: None}
+
+    def edit(self, field: FormField) -> Action:
+        def edit(session: Session, value: Any) -> dict[Any, Any] | None:
+            if not session.edit(field, value) and not session.notice:
+                # nothing changed: leave every view as it is (no flicker, no lost typing)
+                return {VIEWS: ["none"]}
+            return None
+
+        return edit
+
+    @staticmethod
+    def stop(session: Session) -> None:
+        session.stop()
+
+    def poll(self, session: Session) -> dict[Any, Any]:
+        if session.follow_run():
+            return {VIEWS: ["monitor", "chat", "history"]}
+        return {VIEWS: ["monitor"]}
+
+    def open_run(self, session: Session, run_id: Any) -> dict[Any, Any]:
+        return render_detail(self.page, self.studio, _as_int(run_id))
+
+    def open_from_table(self, event: gr.SelectData) -> dict[Any, Any]:
+        row = event.row_value or []
+        return render_detail(self.page, self.studio, _as_int(row[0] if row else None))
+
+    def clone(self, session: Session, run_id: Any) -> dict[Any, Any]:
+        number = _as_int(run_id)
+        if number is None:
+            session.notice = "⚠️ Pick a run to clone first."
+            return {}
+        if session.clone(number):
+            return {self.page.tabs: gr.Tabs(selected="studio")}
+        return {}
+
+    def compare(self, session: Session, run_ids: Any, everything: Any) -> dict[Any, Any]:
+        return render_compare(self.page, self.studio, run_ids, bool(everything))
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _fingerprint(value: Any) -> str:
+    if isinstance(value, pd.DataFrame):
+        return value.to_json()
+    return json.dumps(value, default=str, sort_keys=True)

@@ -1,0 +1,162 @@
+"""Files the studio takes in and hands out: uploaded data, exported specs, run artifacts.
+
+Uploads are copied into ``<workdir>/uploads`` so a run (and a clone of it next week) still
+finds them after Gradio clears its cache. Downloads are written to a folder under the system's
+temp directory, which Gradio serves without extra configuration.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tunekit.ui.assistant.datafile import Preview, peek
+
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+class UploadError(ValueError):
+    """An uploaded file that cannot be used; the message says why, for a person."""
+
+
+def take_upload(source: str | Path, uploads: Path) -> tuple[Path, Preview]:
+    """Copy an uploaded data file into ``uploads`` and look at it; UploadError if unusable."""
+    source = Path(source)
+    name = _original_name(source)
+    if not source.is_file():
+        raise UploadError(f"the upload of {name} did not arrive; please try again")
+    if source.suffix.lower() not in DATA_SUFFIXES:
+        raise UploadError(f"{name} is not a CSV or JSONL file: upload a .csv, .tsv or .jsonl "
+                          "file with a text column and a label column")
+    if source.stat().st_size == 0:
+        raise UploadError(f"{name} is empty")
+    if source.stat().st_size > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    with source.open("rb") as handle:
+        if b"\x00" in handle.read(8192):
+            raise UploadError(f"{name} is not a text file: upload a CSV or JSONL file")
+    preview = peek(source)
+    if preview.problem:
+        raise UploadError(f"{name}: {preview.problem}")
+    if preview.count == 0 or not preview.columns:
+        raise UploadError(f"{name} has no rows of data under a header line")
+    if len(preview.columns) < 2:
+        raise UploadError(f"{name} has a single column ({preview.columns[0]}); it needs a text "
+                          "column and a label column")
+    uploads.mkdir(parents=True, exist_ok=True)
+    target = _free_name(uploads / name, source)
+    if not target.exists():
+        shutil.copyfile(source, target)
+    return target, peek(target)
+
+
+def _original_name(path: Path) -> str:
+    """Gradio keeps the name the person's file had; make it safe for our folder."""
+    name = path.name.replace("/", "_").replace("\\", "_").strip() or "data.csv"
+    return name.lstrip(".") or "data.csv"
+
+
+def _free_name(wanted: Path, source: Path) -> Path:
+    """``wanted``, or ``name-2.csv``... when another file of that name is already there.
+    The same content uploaded twice lands on the same file."""
+    digest = _sha256(source)
+    candidate, n = wanted, 1
+    while candidate.exists():
+        if _sha256(candidate) == digest:
+            return candidate
+        n += 1
+        candidate = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
+    return candidate
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str, int]:
+    """How many rows carry each value of ``column`` (the first ``limit`` rows), for a label
+    column a person chose themselves; {} when the file cannot be read."""
+    file = Path(path)
+    try:
+        return dict(_label_counts(str(file.resolve()), file.stat().st_mtime, column, limit))
+    except (OSError, UnicodeDecodeError, csv.Error, json.JSONDecodeError):
+        return {}
+
+
+@lru_cache(maxsize=32)
+def _label_counts(path: str, mtime: float, column: str, limit: int) -> tuple[tuple[str, int], ...]:
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if Path(path).suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        rows = (json.loads(line) for line in text.splitlines()[:limit] if line.strip())
+        values = [str(row.get(column, "")) for row in rows if isinstance(row, dict)]
+    else:
+        first = text.split("\n", 1)[0]
+        delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
+        values = [str(row.get(column) or "") for i, row in enumerate(reader) if i < limit]
+    return tuple(Counter(values).most_common())
+
+
+class Downloads:
+    """A folder of files handed to the browser: exported specs, artifacts (folders zipped)."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="tunekit-studio-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def spec_yaml(self, spec: dict[str, Any], owner: str) -> Path:
+        """The spec as a YAML file (rewritten only when it changes)."""
+        folder = self.folder / "specs" / _safe(owner)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "tunekit-run.yaml"
+        text = "# a tunekit run: `tunekit run tunekit-run.yaml`\n" + yaml.safe_dump(
+            spec, sort_keys=False)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def artifact(self, run_id: int, exporter: str, path: str | Path) -> Path | None:
+        """A downloadable file for an artifact: the file itself (copied), or a folder zipped.
+        None when the artifact is gone from the disk."""
+        source = Path(path)
+        folder = self.folder / "artifacts" / f"run-{run_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if source.is_file():
+            target = folder / f"{_safe(exporter)}-{source.name}"
+            if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+                shutil.copyfile(source, target)
+            return target
+        if source.is_dir():
+            target = folder / f"{_safe(exporter)}.zip"
+            newest = max((p.stat().st_mtime for p in source.rglob("*") if p.is_file()),
+                         default=0.0)
+            if not target.exists() or target.stat().st_mtime < newest:
+                partial = target.with_suffix(".zip.partial")
+                # stored, not deflated: weights barely compress and zipping must be quick
+                with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+                    for file in sorted(source.rglob("*")):
+                        if file.is_file():
+                            archive.write(file, Path(source.name) / file.relative_to(source))
+                partial.replace(target)
+            return target
+        return None
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in str(text))[:80] or "x"

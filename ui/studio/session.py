@@ -1,0 +1,361 @@
+"""Who is using the studio and what they are doing.
+
+``Studio`` holds what every browser tab shares: the plugins, the registry, the run processes,
+the files. ``Session`` is one tab's conversation: its assistant (the same class the CLI talks
+to), the chat so far, the choices on offer, the run it watches. Everything a person does goes
+through a Session method, so the Gradio wiring stays thin and every path is testable.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+from tunekit.errors import TunekitError
+from tunekit.registry import Registry
+from tunekit.spec import parse_spec
+from tunekit.ui.assistant import Assistant, Reply, explain_run
+
+from .files import Downloads, UploadError, take_upload
+from .form import FormError, FormField, missing_required, parse, value_of
+from .runner import FINAL_STATUSES, Job, Runner, RunnerBusy, tail
+
+RUN_SUGGESTION = "Run the suggestion"
+START = "Start training"
+MAX_SESSIONS = 200
+
+WELCOME = (
+    "Hi! I set up a first run for you: the bundled **sample reviews** (short reviews labelled "
+    "positive or negative) and the bundled **MiniLM** model, fine-tuned with LoRA. It trains "
+    "offline on a CPU in a few minutes.\n\n"
+    "Press **Start training** to try it, upload your own CSV or JSONL file (📎), or tell me "
+    "what you want in your own words — \"train only the classifier on top\", \"five epochs\", "
+    "\"which strategy should I use?\"."
+)
+
+
+class Studio:
+    """What all sessions share."""
+
+    def __init__(self, manager: Any, registry: Registry, workdir: Path,
+                 plugins_dir: str | None = None, downloads: Downloads | None = None):
+        self.manager = manager
+        self.registry = registry
+        self.workdir = Path(workdir).resolve()
+        self.uploads = self.workdir / "uploads"
+        self.runner = Runner(registry, self.workdir, plugins_dir)
+        self.downloads = downloads or Downloads()
+        self.sessions: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()
+        registry.mark_orphans_interrupted()
+
+    def session(self, key: str | None) -> Session:
+        """The session of a browser tab (made on its first request)."""
+        key = key or "default"
+        with self._lock:
+            session = self.sessions.get(key)
+            if session is None:
+                session = Session(self, key)
+                self.sessions[key] = session
+                while len(self.sessions) > MAX_SESSIONS:
+                    self.sessions.popitem(last=False)
+            else:
+                self.sessions.move_to_end(key)
+            return session
+
+
+class Session:
+    """One browser tab: a conversation with the assistant and the run it watches."""
+
+    def __init__(self, studio: Studio, key: str):
+        self.studio = studio
+        self.key = key
+        self.assistant = Assistant(studio.manager, base_dir=studio.workdir)
+        self.messages: list[dict[str, str]] = []
+        self.choices: list[str] = []
+        self.notice = ""
+        self.selected: dict[str, str] = {}  # a component picked in the form, not yet usable
+        self.job: Job | None = None
+        self.watching: int | None = None  # the run shown in the monitor
+        self.reported: set[int] = set()  # runs whose ending was posted in the chat
+        self.milestones: dict[int, int] = {}  # run -> the last epoch posted in the chat
+        self.suggestion: tuple[int, dict[str, Any]] | None = None
+        self.parent_id: int | None = None  # the run the next launch follows from
+        self.lock = threading.RLock()
+        self.shown: dict[int, str] = {}  # what the monitor last sent, by component
+        self.shown_changed: set[Any] = set()
+        self._greet()
+
+    # ------------------------------------------------------------ the conversation
+
+    def _greet(self) -> None:
+        # asking to start shows the run and waits for a yes: one click launches the default
+        reply = self.assistant.respond(START)
+        choices = reply.choices if reply.action is None else []
+        self.messages.append({"role": "assistant", "content": WELCOME})
+        self.choices = choices or [START]
+
+    def say(self, text: str) -> None:
+        """A message typed in the chat."""
+        text = (text or "").strip()
+        if not text:
+            return
+        self.notice = ""
+        self.messages.append({"role": "user", "content": text})
+        self.selected.clear()
+        self._answer(self.assistant.respond(text))
+
+    def choose(self, label: str) -> None:
+        """A choice button clicked: said in the chat, except the studio's own choices."""
+        label = (label or "").strip()
+        if label == RUN_SUGGESTION and self.suggestion:
+            self.messages.append({"role": "user", "content": label})
+            self.apply_suggestion()
+            return
+        self.say(label)
+
+    def _answer(self, reply: Reply, brief: bool = False) -> None:
+        text = reply.text
+        if brief:  # a form edit: the first paragraph says it; the card shows the rest
+            text = text.split("\n\n", 1)[0]
+        self.post(text, reply.choices)
+        if reply.action == "launch":
+            self.launch(reply.spec)
+
+    def post(self, text: str, choices: list[str] | None = None) -> None:
+        self.messages.append({"role": "assistant", "content": text})
+        self.choices = list(choices or [])
+
+    # ------------------------------------------------------------ the form
+
+    def edit(self, field: FormField, raw: Any) -> bool:
+        """A field edited in the form; True when the draft changed. A value that cannot be
+        used leaves the draft as it was and says why in ``notice``."""
+        self.notice = ""
+        assistant = self.assistant
+        spec = assistant.spec()
+        try:
+            value = parse(field, raw)
+        except FormError as exc:
+            self.notice = f"⚠️ {exc}"
+            return False
+        shown = value_of(field, spec, self.selected_names(), self.studio.manager)
+        if field.kind != "component" and _same(field, value, shown):
+            return False  # a field left as it was (a blur, a second Enter)
+        before = deepcopy(assistant.draft)
+        reply = self._apply_field(field, value, spec)
+        if reply is None:
+            return True
+        if assistant.draft == before:  # refused: its first paragraph says why
+            self.notice = f"⚠️ {reply.text.split(chr(10) * 2, 1)[0]}"
+            return False
+        self.selected.pop(field.slot, None)
+        self._answer(reply, brief=True)
+        return True
+
+    def _apply_field(self, field: FormField, value: Any, spec: dict[str, Any]) -> Reply | None:
+        assistant, manager = self.assistant, self.studio.manager
+        slot = field.slot
+        if field.kind == "component":
+            current = spec.get(slot) if isinstance(spec.get(slot), dict) else {}
+            if value == _name(current):
+                self.selected.pop(slot, None)
+                return None
+            missing = missing_required(manager, slot, value, {})
+            if missing:  # show its fields; the draft changes once they are filled in
+                self.selected[slot] = value
+                component = manager.get(slot, value)
+                self.notice = (f"{component.title} needs {', '.join(missing)}: fill "
+                               f"{'it' if len(missing) == 1 else 'them'} in below"
+                               + (" or upload a file." if slot == "dataset" else "."))
+                return None
+            return assistant.set(slot, {"name": value})
+        if field.owner:
+            current = spec.get(slot) if isinstance(spec.get(slot), dict) else {}
+            if slot == "dataset" and field.option == "path":
+                # other data: the assistant looks at the file and finds its columns again
+                return assistant.set("dataset", {"name": field.owner, "path": value})
+            if _name(current) != field.owner:  # the first option of a component just picked
+                return assistant.set(slot, {"name": field.owner, field.option: value})
+            return assistant.set(field.path, value)
+        if field.kind == "toggle":
+            return assistant.set("training.early_stopping", {} if value else None)
+        return assistant.set(field.path, value)
+
+    def selected_names(self) -> dict[str, str]:
+        """The component each slot shows in the form: the draft's, or one just picked."""
+        spec = self.assistant.spec()
+        names = {slot: _name(spec.get(slot)) for slot in ("dataset", "backbone", "strategy")}
+        names.update(self.selected)
+        return names
+
+    # ------------------------------------------------------------ data
+
+    def upload(self, path: str | None) -> None:
+        """A data file uploaded (chat or form): copied to uploads/, then used for the run."""
+        self.notice = ""
+        if not path:
+            return
+        try:
+            target, _ = take_upload(path, self.studio.uploads)
+        except UploadError as exc:
+            self.notice = f"⚠️ {exc}"
+            return
+        self.messages.append({"role": "user", "content": f"📎 {target.name}"})
+        self.selected.pop("dataset", None)
+        self._answer(self.assistant.use_file(str(target)))
+
+    # ------------------------------------------------------------ runs
+
+    def launch(self, spec: dict[str, Any]) -> None:
+        """Start the confirmed spec in its own process and watch it."""
+        try:
+            job = self.studio.runner.launch(spec, base_dir=self.assistant.base_dir,
+                                            parent_id=self.parent_id)
+        except RunnerBusy as exc:
+            self.post(f"I cannot start it yet: {exc}.")
+            return
+        except (OSError, TunekitError) as exc:
+            self.post(f"The run could not start: {exc}")
+            return
+        self.job, self.watching, self.parent_id = job, None, None
+        self.suggestion = None
+        self.post("The run is starting in its own process: follow it in the monitor. You can "
+                  "keep talking to me meanwhile.")
+
+    def current_run(self) -> tuple[int | None, Job | None]:
+        """The run the monitor shows: this tab's job, else the one it watches, else whatever
+        is running right now."""
+        job = self.job
+        if job is not None:
+            self.studio.runner.refresh(job)
+            if job.run_id is not None:
+                self.watching = job.run_id
+            return job.run_id, job
+        if self.watching is not None:
+            return self.watching, None
+        for record in self.studio.registry.runs(limit=5):
+            if record.status not in FINAL_STATUSES:  # started elsewhere: follow it to its end
+                self.watching = record.id
+                return record.id, self.studio.runner.job_for(record.id)
+        return None, None
+
+    def follow_run(self) -> bool:
+        """Post this tab's run in the chat: a line per epoch, then its outcome explained with a
+        next step. True when something was posted."""
+        job = self.job
+        if job is None:
+            return False
+        self.studio.runner.refresh(job)
+        if job.run_id is None:
+            if job.alive:
+                return False
+            self.job = None
+            if job.stop_requested:
+                self.post("Stopped before the run started.")
+            else:
+                self.post("The run could not start:\n\n```\n" + (tail(job.log_path, 12) or
+                                                                 "no output") + "\n```")
+            return True
+        record = self.studio.registry.get_run(job.run_id)
+        if record is None or job.run_id in self.reported:
+            return False
+        if record.status not in FINAL_STATUSES:
+            return self._milestone(record)
+        if job.alive:  # recorded as ended; the process is finishing its last writes
+            return False
+        self.reported.add(job.run_id)
+        self.job, self.watching = None, job.run_id
+        explanation = explain_run(self.studio.registry, job.run_id)
+        if record.status == "completed" and explanation.next_changes:
+            self.suggestion = (job.run_id, dict(explanation.next_changes))
+            self.post(explanation.text, [RUN_SUGGESTION])
+        else:
+            self.suggestion = None
+            self.post(explanation.text)
+        return True
+
+    def _milestone(self, record: Any) -> bool:
+        """Say in the chat how the run is doing after each epoch's evaluation."""
+        points = self.studio.registry.metric_points(record.id, split="validation")
+        epochs = sorted({int(p.epoch) for p in points})
+        last = self.milestones.get(record.id, 0)
+        if not epochs or epochs[-1] <= last:
+            return False
+        epoch = epochs[-1]
+        self.milestones[record.id] = epoch
+        scores = {p.name: p.value for p in points if int(p.epoch) == epoch}
+        total = json.loads(record.summary_json or "{}").get("epochs")
+        said = ", ".join(f"{name} {scores[name]:.1%}" if name != "loss" else
+                         f"loss {scores[name]:.3f}" for name in ("accuracy", "f1", "loss")
+                         if name in scores)
+        if not said:
+            said = ", ".join(f"{name} {value:.4g}" for name, value in scores.items())
+        of = f" of {total}" if total else ""
+        self.messages.append({"role": "assistant",
+                              "content": f"Run {record.id}, epoch {epoch}{of}: validation {said}."})
+        return True
+
+    def apply_suggestion(self) -> None:
+        """Apply the last explanation's next changes to the draft and ask to start."""
+        run_id, changes = self.suggestion or (None, {})
+        self.suggestion = None
+        reply: Reply | None = None
+        for path, value in changes.items():
+            reply = self.assistant.set(path, value)
+        if reply is None:
+            self.post("There is no suggestion to apply.")
+            return
+        self.parent_id = run_id
+        self.selected.clear()
+        self._answer(reply)
+
+    def stop(self) -> str:
+        run_id, job = self.current_run()
+        if job is None and run_id is None:
+            self.notice = "There is no run to stop."
+            return self.notice
+        self.notice = self.studio.runner.stop(job=job, run_id=run_id)
+        return self.notice
+
+    def clone(self, run_id: int) -> bool:
+        """Load a past run's spec into the draft (the next launch records it as the parent)."""
+        self.notice = ""
+        record = self.studio.registry.get_run(run_id)
+        if record is None:
+            self.notice = f"⚠️ There is no run {run_id}."
+            return False
+        spec = record.spec
+        try:  # a plugin may be gone since: say so instead of half-loading the spec
+            parse_spec(spec, self.studio.manager, base_dir=self.assistant.base_dir)
+        except TunekitError as exc:
+            self.notice = f"⚠️ Run {run_id} cannot be cloned here: {exc}"
+            return False
+        reply: Reply | None = None
+        for key in ["dataset", *(k for k in spec if k != "dataset")]:
+            if key in spec:
+                reply = self.assistant.set(key, spec[key])
+        self.parent_id = run_id
+        self.selected.clear()
+        self.messages.append({"role": "user", "content": f"Clone run {run_id}"})
+        rest = reply.text.split("\n\n", 1)[1] if reply and "\n\n" in reply.text else ""
+        self.post(f"Loaded the settings of run {run_id} into a new run.\n\n{rest}".rstrip(),
+                  reply.choices if reply else [])
+        return True
+
+
+def _same(field: FormField, value: Any, shown: Any) -> bool:
+    try:
+        return value == parse(field, shown)
+    except FormError:
+        return False
+
+
+def _name(block: Any) -> str | None:
+    if isinstance(block, dict):
+        return block.get("name")
+    return block if isinstance(block, str) else None
