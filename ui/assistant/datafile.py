@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, detect_column
+from tunekit.data import guess_columns
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Preview:
     label_column: str | None = None
     labels: dict[str, int] = field(default_factory=dict)
     problem: str | None = None
+    # what the values suggest when the names do not say: offered first, but asked about
+    suggested: dict[str, str] = field(default_factory=dict)
 
     @property
     def ambiguous(self) -> bool:
@@ -80,10 +82,13 @@ def peek(path: str | Path, limit: int = 20000) -> Preview:
     preview.columns = columns
     preview.rows = records[:5]
     preview.count = len(records)
-    preview.label_column = detect_column(columns, LABEL_COLUMN_NAMES)
-    preview.text_column = detect_column(columns, TEXT_COLUMN_NAMES, preview.label_column)
-    if preview.text_column is None and preview.label_column and len(columns) == 2:
-        preview.text_column = next(c for c in columns if c != preview.label_column)
+    # the same guess a run makes (names first, then the values), so the preview and the
+    # run agree on which column is which
+    text, label, from_values = guess_columns(columns, records[:2000])
+    if from_values:
+        preview.suggested = {k: v for k, v in (("text", text), ("label", label)) if v}
+    else:
+        preview.text_column, preview.label_column = text, label
     if preview.label_column:
         preview.labels = dict(Counter(str(r.get(preview.label_column, "")) for r in records
                                       ).most_common())

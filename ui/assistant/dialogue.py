@@ -240,6 +240,10 @@ class Assistant:
             if not dataset.get(key):
                 choices = [c for c in preview.columns if c not in (dataset.get("label_column"),
                                                                    dataset.get("text_column"))]
+                likely = preview.suggested.get(role)
+                if likely in choices:  # what the values suggest comes first
+                    choices.remove(likely)
+                    choices.insert(0, likely)
                 self.pending = (f"dataset.{key}", choices)
                 return self._reply(f"Which column of {Path(preview.path).name} holds the {role}? "
                                    f"({preview.describe()})", choices)
