@@ -1,11 +1,14 @@
-# The two commands of the README. Each sets up .venv first when pyproject.toml changed.
+# The commands of the README. Each sets up .venv first when pyproject.toml changed.
 VENV ?= .venv
 STAMP := $(VENV)/.tunekit-installed
 
-.PHONY: run test setup
+.PHONY: run studio test setup
 
 run: $(STAMP)
 	$(VENV)/bin/tunekit run
+
+studio: $(STAMP)
+	$(VENV)/bin/tunekit studio
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
