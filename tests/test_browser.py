@@ -215,13 +215,11 @@ def test_stop_a_running_run(studio: StudioPage, project: Path) -> None:
     expect(stop).to_be_disabled()
 
 
-# ---------------------------------------------------------------- known breakage
+# ---------------------------------------------------------------- charts gaining series
 # Gradio 6's line chart fixes its series (the colour scale's domain) when it is first drawn;
-# later values only swap the data, so a series that was not there at first is never drawn.
-# A run written straight into the registry makes the timing deterministic (no training).
-
-CHART_SERIES_BUG = ("Gradio 6 keeps a line chart's series from its first draw: a series that "
-                    "appears later is not drawn until the chart is rebuilt")
+# the studio redraws a chart whose series changed by sending it a new colour map after the
+# data (see ui/studio/app.py). A run written straight into the registry makes the timing
+# deterministic (no training).
 
 
 def fake_run(registry: Any, status: str, points: list[tuple[str, int, float]]) -> int:
@@ -241,7 +239,6 @@ def add_points(registry: Any, run: int, points: list[tuple[str, int, float]]) ->
                                      for split, step, value in points])
 
 
-@pytest.mark.xfail(strict=True, reason=CHART_SERIES_BUG)
 def test_live_loss_curve_gains_the_validation_series(studio: StudioPage, app: Any) -> None:
     registry = app.studio.registry
     run = fake_run(registry, "running", [("train", 2, 0.70), ("train", 4, 0.69)])
@@ -258,7 +255,6 @@ def test_live_loss_curve_gains_the_validation_series(studio: StudioPage, app: An
         registry.update_run(run, status="cancelled", finished_at=datetime.now(UTC))
 
 
-@pytest.mark.xfail(strict=True, reason=CHART_SERIES_BUG)
 def test_compare_another_set_of_runs(studio: StudioPage, app: Any) -> None:
     registry = app.studio.registry
     curve = [("train", 2, 0.7), ("train", 4, 0.6), ("validation", 4, 0.65)]

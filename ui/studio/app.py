@@ -20,6 +20,7 @@ from tunekit import PluginManager, load_plugins
 from tunekit.registry import Registry
 
 from .card import render_card, render_chat, render_data
+from .curves import series_colours
 from .form import FormField, triggers
 from .history import render_compare, render_detail, render_history
 from .layout import Page, lay_out
@@ -101,20 +102,25 @@ class Wiring:
         self.on([page.stop.click], self.stop, [], ("monitor",), "stop")
         self.on([page.refresh.click, page.history_tab.select], None, [], ("history",),
                 "history")
-        self.on([page.open_run.click, page.run_pick.input], self.open_run, [page.run_pick],
-                ("detail",), "open_run")
+        opened = self.on([page.open_run.click, page.run_pick.input], self.open_run,
+                         [page.run_pick], ("detail",), "open_run")
+        detail_charts = [page.detail_loss, page.detail_metrics]
+        self.redraw_charts(opened, detail_charts)
         self.on([page.clone.click], self.clone, [page.run_pick],
                 ("chat", "card", "data", "tabs"), "clone")
-        self.on([page.compare.click], self.compare, [page.compare_pick, page.compare_all],
-                ("compare",), "compare")
+        compared = self.on([page.compare.click], self.compare,
+                           [page.compare_pick, page.compare_all], ("compare",), "compare")
+        self.redraw_charts(compared, [page.compare_loss, page.compare_metric])
         self.on([page.plugins_tab.select], None, [], ("plugins",), "plugins")
-        page.history_table.select(self.open_from_table, None, self.page.group("detail"),
-                                  api_visibility="private", show_progress="hidden")
+        self.redraw_charts(
+            page.history_table.select(self.open_from_table, None, self.page.group("detail"),
+                                      api_visibility="private", show_progress="hidden"),
+            detail_charts)
         self.on([], None, [], (*talk, "history", "plugins"), "load", load=blocks)
 
     def on(self, triggers: list[Any], action: Action | None, inputs: list[Any],
            groups: tuple[str, ...] | list[str], api_name: str, *, load: gr.Blocks | None = None,
-           quiet: bool = False, progress_on: Any = None, private: bool = False) -> None:
+           quiet: bool = False, progress_on: Any = None, private: bool = False) -> Any:
         """Wire ``triggers`` to ``action(session, *values)``, answering with ``groups``."""
         names = list(groups)
         extra = [n for n in names if n in ("message", "upload")]
@@ -130,11 +136,27 @@ class Wiring:
         if private:
             options["api_visibility"] = "private"
         if load is not None:  # the page opened (or was refreshed)
-            load.load(handler, None, outputs, **options)
-            return
+            return load.load(handler, None, outputs, **options)
         if quiet:
             options["trigger_mode"] = "always_last"
-        gr.on(triggers=triggers, fn=handler, inputs=inputs or None, outputs=outputs, **options)
+        return gr.on(triggers=triggers, fn=handler, inputs=inputs or None, outputs=outputs,
+                     **options)
+
+    # Gradio 6 draws only the series a line chart had at its first draw: new data with a new
+    # series is not drawn until a chart setting changes. So a chart that got new series gets
+    # a new colour map (those series' colours) in a later update of its own: the next poll
+    # for the monitor, a chained event for the history. (Sent with the data, it does not
+    # redraw reliably.)
+
+    def redraw_charts(self, event: Any, charts: list[Any]) -> None:
+        """After ``event``, send the charts it gave new series to their new colour maps."""
+        def recolour(request: gr.Request) -> dict[Any, Any]:
+            session = self.studio.session(getattr(request, "session_hash", None))
+            with session.lock:
+                return {chart: gr.update(color_map=session.recolour.pop(id(chart)))
+                        if id(chart) in session.recolour else gr.skip() for chart in charts}
+
+        event.then(recolour, None, charts, api_visibility="private", show_progress="hidden")
 
     def _handler(self, action: Action | None, groups: list[str], arity: int,
                  quiet: bool) -> Callable[..., dict[Any, Any]]:
@@ -153,6 +175,7 @@ class Wiring:
                 rendered = self._render(session, [g for g in wanted if g in self.renderers],
                                         quiet)
                 rendered.update(updates)
+                note_colours(session, rendered)
                 if not quiet or "chat" in wanted:
                     rendered[self.page.notice] = gr.update(value=session.notice,
                                                            visible=bool(session.notice))
@@ -194,8 +217,13 @@ class Wiring:
         only those, so curves do not redraw every second)."""
         memo = session.shown
         changed = set()
-        for component, value in views.items():
+        for component, value in list(views.items()):
             key = id(component)
+            if key in session.recolour:  # new series last time: redraw (data on next poll)
+                views[component] = gr.update(color_map=session.recolour.pop(key))
+                memo.pop(key, None)
+                changed.add(component)
+                continue
             fingerprint = _fingerprint(value)
             if memo.get(key) != fingerprint:
                 memo[key] = fingerprint
@@ -239,9 +267,13 @@ class Wiring:
     def open_run(self, session: Session, run_id: Any) -> dict[Any, Any]:
         return render_detail(self.page, self.studio, _as_int(run_id))
 
-    def open_from_table(self, event: gr.SelectData) -> dict[Any, Any]:
+    def open_from_table(self, event: gr.SelectData, request: gr.Request) -> dict[Any, Any]:
         row = event.row_value or []
-        return render_detail(self.page, self.studio, _as_int(row[0] if row else None))
+        views = render_detail(self.page, self.studio, _as_int(row[0] if row else None))
+        session = self.studio.session(getattr(request, "session_hash", None))
+        with session.lock:
+            note_colours(session, views)
+        return views
 
     def clone(self, session: Session, run_id: Any) -> dict[Any, Any]:
         number = _as_int(run_id)
@@ -261,6 +293,15 @@ def _as_int(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def note_colours(session: Session, views: dict[Any, Any]) -> None:
+    """Mark the line charts whose series changed in ``views`` for a redraw (see above)."""
+    for chart, value in views.items():
+        if isinstance(chart, gr.LinePlot) and isinstance(value, pd.DataFrame):
+            colours = series_colours(value, chart.color)
+            if colours and colours != session.colours.get(id(chart)):
+                session.colours[id(chart)] = session.recolour[id(chart)] = colours
 
 
 def _fingerprint(value: Any) -> str:

@@ -17,6 +17,9 @@ from .runner import FINAL_STATUSES
 
 LOSS_COLUMNS = ["step", "loss", "series"]
 METRIC_COLUMNS = ["epoch", "value", "metric"]
+# the charts' own default colours (Vega's tableau10), in the order the series appear
+PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
+           "#ff9da6", "#9d755d", "#bab0ac"]
 
 
 def loss_frame(points: list[Any], series_prefix: str = "") -> pd.DataFrame:
@@ -32,6 +35,12 @@ def metric_frame(points: list[Any], series_prefix: str = "") -> pd.DataFrame:
     rows = [(p.epoch, p.value, f"{series_prefix}{p.name}") for p in points
             if p.split == "validation" and p.name != "loss" and math.isfinite(p.value)]
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
+
+
+def series_colours(frame: pd.DataFrame, column: str) -> dict[str, str]:
+    """A colour for each series of a chart's frame, in the order they appear."""
+    names = dict.fromkeys(frame[column]) if column in frame else {}
+    return {str(name): PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -88,6 +88,9 @@ class Session:
         self.lock = threading.RLock()
         self.shown: dict[int, str] = {}  # what the monitor last sent, by component
         self.shown_changed: set[Any] = set()
+        # line charts: the colour map each last got, and those due to be sent (see app.py)
+        self.colours: dict[int, dict[str, str]] = {}
+        self.recolour: dict[int, dict[str, str]] = {}
         self._greet()
 
     # ------------------------------------------------------------ the conversation
