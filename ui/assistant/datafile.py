@@ -29,10 +29,6 @@ class Preview:
     # what the values suggest when the names do not say: offered first, but asked about
     suggested: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def ambiguous(self) -> bool:
-        return self.problem is None and (self.text_column is None or self.label_column is None)
-
     def describe(self) -> str:
         if self.problem:
             return f"{self.path}: {self.problem}"
@@ -43,6 +39,53 @@ class Preview:
         return "; ".join(parts)
 
 
+class Unreadable(Exception):
+    """A data file that cannot be read; the message says why."""
+
+
+def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[str, str]]]:
+    """The columns and up to ``limit`` rows of a CSV/TSV or JSON-lines file, as strings.
+
+    The delimiter is read off the header line alone, as the csv dataset plugin does."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise Unreadable(f"cannot read it as UTF-8 text ({type(exc).__name__})") from None
+    records: list[dict[str, str]] = []
+    if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        for line in text.splitlines()[:limit]:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                raise Unreadable("a line is not valid JSON") from None
+            if isinstance(obj, dict):
+                records.append({k: str(v) for k, v in obj.items()})
+        return list(dict.fromkeys(k for r in records for k in r)), records
+    first = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        columns = [c.strip() for c in reader.fieldnames or []]
+        for i, row in enumerate(reader):
+            if i >= limit:
+                break
+            records.append({(k or "").strip(): v for k, v in row.items()})
+    except csv.Error as exc:
+        raise Unreadable(f"unreadable CSV ({exc})") from None
+    return columns, records
+
+
+def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str, int]:
+    """How many rows carry each value of ``column``; {} when the file cannot be read."""
+    try:
+        _, records = read_records(Path(path).expanduser(), limit)
+    except Unreadable:
+        return {}
+    return dict(Counter(str(r.get(column) or "") for r in records).most_common())
+
+
 def peek(path: str | Path, limit: int = 20000) -> Preview:
     file = Path(path).expanduser()
     preview = Preview(path=str(path))
@@ -50,35 +93,10 @@ def peek(path: str | Path, limit: int = 20000) -> Preview:
         preview.problem = "file not found"
         return preview
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        preview.problem = f"cannot read it as UTF-8 text ({type(exc).__name__})"
+        columns, records = read_records(file, limit)
+    except Unreadable as exc:
+        preview.problem = str(exc)
         return preview
-    records: list[dict[str, str]] = []
-    if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        for line in text.splitlines()[:limit]:
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    preview.problem = "a line is not valid JSON"
-                    return preview
-                if isinstance(obj, dict):
-                    records.append({k: str(v) for k, v in obj.items()})
-        columns = list(dict.fromkeys(k for r in records for k in r))
-    else:
-        first = text.split("\n", 1)[0]
-        delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
-        try:
-            reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-            columns = [c.strip() for c in reader.fieldnames or []]
-            for i, row in enumerate(reader):
-                if i >= limit:
-                    break
-                records.append({(k or "").strip(): v for k, v in row.items()})
-        except csv.Error as exc:
-            preview.problem = f"unreadable CSV ({exc})"
-            return preview
     preview.columns = columns
     preview.rows = records[:5]
     preview.count = len(records)
@@ -94,13 +112,3 @@ def peek(path: str | Path, limit: int = 20000) -> Preview:
                                       ).most_common())
     return preview
 
-
-def with_columns(preview: Preview, text_column: str | None, label_column: str | None) -> Preview:
-    """The preview with the columns a person named (label counts recomputed)."""
-    if text_column in preview.columns:
-        preview.text_column = text_column
-    if label_column in preview.columns:
-        preview.label_column = label_column
-        preview.labels = dict(Counter(str(r.get(label_column, "")) for r in preview.rows
-                                      ).most_common()) if not preview.labels else preview.labels
-    return preview

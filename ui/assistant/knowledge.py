@@ -115,11 +115,6 @@ def question_kind(message: str) -> str:
     return "tentative"
 
 
-def is_question(message: str) -> bool:
-    """A question to answer rather than a request to apply."""
-    return question_kind(message) != "request"
-
-
 # the settings a question may be about, by the words that name them (NOTES keys)
 SETTING_WORDS = {
     "learning-rate": r"learning rate|\blr\b", "epochs": r"\bepochs?\b",

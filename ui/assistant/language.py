@@ -148,10 +148,6 @@ def strip_interjections(text: str) -> str:
 # ---------------------------------------------------------------- numbers
 
 
-def to_number(raw: str) -> float:
-    return float(raw)
-
-
 def as_int(value: float) -> int | None:
     return int(value) if float(value).is_integer() else None
 

@@ -7,19 +7,16 @@ temp directory, which Gradio serves without extra configuration.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import shutil
 import tempfile
 import zipfile
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from tunekit.ui.assistant import datafile
 from tunekit.ui.assistant.datafile import Preview, peek
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
@@ -88,29 +85,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str, int]:
-    """How many rows carry each value of ``column`` (the first ``limit`` rows), for a label
-    column a person chose themselves; {} when the file cannot be read."""
+def label_counts(path: str | Path, column: str) -> dict[str, int]:
+    """How many rows carry each value of ``column``, for a label column a person chose;
+    cached until the file changes. {} when the file cannot be read."""
     file = Path(path)
     try:
-        return dict(_label_counts(str(file.resolve()), file.stat().st_mtime, column, limit))
-    except (OSError, UnicodeDecodeError, csv.Error, json.JSONDecodeError):
+        return dict(_label_counts(str(file.resolve()), file.stat().st_mtime, column))
+    except OSError:
         return {}
 
 
 @lru_cache(maxsize=32)
-def _label_counts(path: str, mtime: float, column: str, limit: int) -> tuple[tuple[str, int], ...]:
-    text = Path(path).read_text(encoding="utf-8-sig")
-    if Path(path).suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = (json.loads(line) for line in text.splitlines()[:limit] if line.strip())
-        values = [str(row.get(column, "")) for row in rows if isinstance(row, dict)]
-    else:
-        first = text.split("\n", 1)[0]
-        delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
-        values = [str(row.get(column) or "") for i, row in enumerate(reader) if i < limit]
-    return tuple(Counter(values).most_common())
+def _label_counts(path: str, mtime: float, column: str) -> tuple[tuple[str, int], ...]:
+    """``mtime`` is part of the cache key: an edited file is counted again."""
+    return tuple(datafile.label_counts(path, column).items())
 
 
 class Downloads:
