@@ -57,9 +57,13 @@ class StudioClient:
     def last_message(self, result: dict[str, Any]) -> str:
         return text(result["chatbot"][-1])
 
-    def wait_for_run(self, ended: tuple[str, ...] = ("completed",)) -> dict[str, Any]:
-        """Poll as the page does until this session's run ends and is reported in the chat."""
-        screen: dict[str, Any] = {}  # the poll sends what changed: keep what the page shows
+    def wait_for_run(self, ended: tuple[str, ...] = ("completed",),
+                     shown: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Poll as the page does until this session's run ends and is reported in the chat.
+
+        ``shown`` is what the page already shows (the answer of the last call): the poll
+        sends only what changed since, so a status already shown is not sent again."""
+        screen = {k: v for k, v in (shown or {}).items() if not unchanged(v)}
         deadline = time.monotonic() + RUN_TIMEOUT
         while time.monotonic() < deadline:
             result = self.call("poll")
@@ -291,7 +295,7 @@ def test_stop_a_running_run(studio: StudioClient, project: Path) -> None:
         raise AssertionError(f"the run never started:\n{studio.log()}")
     stopping = studio.call("stop")
     assert value(stopping["notice"]) == f"Stopping run {job.run_id}…"
-    ended = studio.wait_for_run(ended=("cancelled",))
+    ended = studio.wait_for_run(ended=("cancelled",), shown=stopping)
     assert registry.get_run(job.run_id).status == "cancelled"
     assert job.process.wait(timeout=30) == 130  # the CLI's exit code for a stopped run
     assert "cancelled" in studio.last_message(ended)
