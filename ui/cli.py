@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     runs_show = runs_commands.add_parser("show", parents=[common], help="one run in detail")
     runs_show.add_argument("run", type=int, metavar="RUN", help="the run id")
     runs_show.add_argument("--json", action="store_true")
+
+    # commands that live in their own module (tunekit.ui.commands.*): each adds its parser
+    # and sets ``handler``; its heavy imports happen inside the handler, so --help stays fast
+    from tunekit.ui.commands import add_commands
+
+    add_commands(commands, common, runs_commands)
     return parser
 
 
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     from tunekit.errors import TunekitError
 
     try:
+        if getattr(args, "handler", None):
+            return args.handler(args)
         if args.command == "run":
             return cmd_run(args)
         if args.command == "plugins":
