@@ -27,7 +27,7 @@ from .components import (
     StrategyPlan,
 )
 from .errors import DataError, PluginError, SpecError, TunekitError, UnknownComponentError
-from .events import Event, RunInfo
+from .events import Event, RunInfo, StopTraining
 from .hookspecs import CONTRACT_VERSION, hookimpl
 from .layers import LayerGroup
 from .plugin_manager import PluginManager, load_plugins
@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Backbone", "BuiltModel", "Component",
     "DataContext", "DataError", "DataSplits", "Dataset", "Event", "ExportContext", "Exporter",
-    "LayerGroup", "Metric", "RunInfo",
+    "LayerGroup", "Metric", "RunInfo", "StopTraining",
     "ModelRequest", "Param", "ParamGroup", "PluginError", "PluginManager", "Registry",
     "RunResult", "RunSpec", "SpecError", "Strategy", "StrategyContext", "StrategyPlan",
     "TunekitError", "UnknownComponentError", "hookimpl", "load_plugins", "load_spec",

@@ -23,7 +23,7 @@ from .components import (
 )
 from .data import check_classification_splits, class_counts, fingerprint
 from .errors import PluginError, SpecError, TunekitError
-from .events import EventBus, Listener, RunInfo
+from .events import EventBus, Listener, RunInfo, StopTraining
 from .listeners import ConsoleProgress, PluginObserver, RegistryWriter
 from .plugin_manager import PluginManager, load_plugins
 from .registry import Registry
@@ -91,7 +91,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
         final = {"status": result.status, "error": result.error}
         if result.status == "completed":
             final.update(metrics=result.metrics, test_metrics=result.test_metrics,
-                         details=outcome["details"])
+                         details=outcome["details"], summary=outcome["summary"])
         bus.emit("status", strict=False, **final)  # every listener hears the end, come what may
         _call_plugins(manager, "on_run_end", run=info, status=result.status,
                       metrics=result.metrics, error=result.error, quiet=True)
@@ -184,12 +184,12 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
     scheduler = _linear_schedule(optimizer, int(cycle * training.warmup_ratio), cycle)
 
     trainable, total = count_parameters(model)
+    summary = {"strategy": plan.summary, "trainable_parameters": trainable,
+               "total_parameters": total, "learning_rate": base_lr, "epochs": epochs,
+               "total_steps": total_steps, "max_length": max_length, "data": data_summary}
     bus.emit("status", status="running", device=str(accelerator.device), precision=precision,
-             versions=_versions(), data_fingerprint=fingerprint(splits),
-             summary={"strategy": plan.summary, "trainable_parameters": trainable,
-                      "total_parameters": total, "learning_rate": base_lr, "epochs": epochs,
-                      "total_steps": total_steps,
-                      "max_length": max_length, "data": data_summary})
+             versions=_versions(), data_fingerprint=fingerprint(splits), summary=summary)
+    meter = _Meter(accelerator.device)
 
     stopping = training.early_stopping
     # early stopping remembers what training can change: every parameter the strategy may
@@ -209,6 +209,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
             module.eval()
         running, since_log = torch.zeros((), device=accelerator.device), 0
         for batch_index, batch in enumerate(train_loader):
+            meter.count(batch)
             loss = model(**batch).loss
             accelerator.backward(loss)
             if training.max_grad_norm:
@@ -225,13 +226,25 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
                          loss=float(running / since_log), learning_rate=scheduler.get_last_lr()[0])
                 running.zero_()
                 since_log = 0
+        meter.pause()
         last_eval = _evaluate(model, val_loader, metrics, labels, accelerator)
-        bus.emit("evaluation", split="validation", epoch=epoch + 1, step=step, **last_eval)
+        try:
+            bus.emit("evaluation", split="validation", epoch=epoch + 1, step=step, **last_eval)
+        except StopTraining as request:
+            summary["stopped_by"] = str(request)
+            bus.emit("message", text=f"stopped after epoch {epoch + 1}: {request}")
+            if monitor:
+                monitor.update(last_eval, model, epoch + 1)
+            break
+        finally:
+            meter.resume()
         if monitor and monitor.update(last_eval, model, epoch + 1):
             bus.emit("message", text=f"early stopping after epoch {epoch + 1}: validation "
                      f"{monitor.metric} has not improved for {stopping.patience} evaluations")
             break
 
+    meter.pause()
+    summary["performance"] = meter.figures()
     final = last_eval
     if monitor and stopping.restore_best and monitor.best_epoch != epoch + 1:
         monitor.restore(model)
@@ -255,7 +268,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo) 
                "test": test_eval["details"] if test_eval else None}
     return {"metrics": final["metrics"],
             "test_metrics": test_eval["metrics"] if test_eval else None,
-            "details": details, "artifacts": artifacts}
+            "details": details, "artifacts": artifacts, "summary": summary}
 
 
 # ---------------------------------------------------------------- pieces of the loop
@@ -427,6 +440,82 @@ class _Monitor:
     def _state(self, model: Any) -> list[tuple[str, Any]]:
         params = [(n, p) for n, p in model.named_parameters() if id(p) in self.changeable]
         return params + list(model.named_buffers())
+
+
+class _Meter:
+    """Training throughput and peak memory: samples/s and tokens/s over the time spent in
+    training steps (evaluation excluded); on CUDA the peak of allocated memory, on Linux the
+    process's peak resident memory from the start of training."""
+
+    def __init__(self, device: Any):
+        import time
+
+        import torch
+
+        self.cuda = device.type == "cuda"
+        if self.cuda:
+            torch.cuda.reset_peak_memory_stats(device)
+        else:
+            _reset_peak_rss()
+        self.device = device
+        self.clock = time.perf_counter
+        self.started: float | None = self.clock()
+        self.seconds = 0.0
+        self.samples = 0
+        self.tokens: Any = 0  # a device tensor once counting starts: no host sync per step
+
+    def count(self, batch: dict[str, Any]) -> None:
+        self.samples += len(batch["input_ids"])
+        self.tokens = self.tokens + batch["attention_mask"].sum()
+
+    def pause(self) -> None:
+        if self.started is not None:
+            if self.cuda:
+                import torch
+
+                torch.cuda.synchronize(self.device)
+            self.seconds += self.clock() - self.started
+            self.started = None
+
+    def resume(self) -> None:
+        if self.started is None:
+            self.started = self.clock()
+
+    def figures(self) -> dict[str, Any]:
+        seconds = max(self.seconds, 1e-9)
+        tokens = int(self.tokens)
+        if self.cuda:
+            import torch
+
+            peak, kind = torch.cuda.max_memory_allocated(self.device), "cuda_allocated"
+        else:
+            peak, kind = _peak_rss(), "process_rss"
+        return {"train_seconds": round(self.seconds, 3), "samples": self.samples,
+                "tokens": tokens, "samples_per_second": round(self.samples / seconds, 2),
+                "tokens_per_second": round(tokens / seconds, 1),
+                "peak_memory_bytes": peak, "peak_memory_kind": kind}
+
+
+def _reset_peak_rss() -> None:
+    """Reset the kernel's peak-RSS mark (Linux), so the peak measured is this run's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss() -> int:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _export(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, model: Any,

@@ -14,6 +14,10 @@ Event kinds and their ``data``:
   name), ``details`` (per-class scores, confusion matrix)
 - ``artifact``: ``exporter``, ``path``, ``bytes``, ``sha256``
 - ``message``: ``text``
+
+A listener may end training early by raising ``StopTraining`` while it receives a validation
+``evaluation`` (a sweep prunes a hopeless trial this way): the engine finishes the run after
+that evaluation, as early stopping does, and records the reason.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ from pathlib import Path
 from typing import Any
 
 EVENT_KINDS = ("status", "epoch_start", "step", "evaluation", "artifact", "message")
+
+
+class StopTraining(Exception):  # noqa: N818 - a request, not an error
+    """Raised by a listener on a validation evaluation: stop training after it.
+
+    ``str(exc)`` is the reason, recorded with the run (``summary.stopped_by``).
+    """
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,34 @@ def test_head_only_does_not_back_propagate_into_the_frozen_body(capture, cap_man
     assert [w for w, needs in training if needs and w != "pooler"] == []
     assert all(needs for w, needs in training if w == "pooler")  # the head does train
     assert set(gradients) == {"pooler"}
+
+
+# ---------------------------------------------------------------- stop requests, performance
+
+
+def test_a_listener_stops_training_after_an_evaluation(cap_manager, registry, tiny_csv):
+    def stop_after_first(event):
+        if event.kind == "evaluation" and event.data["split"] == "validation":
+            raise tunekit.StopTraining("pruned by the sweep at epoch 1")
+
+    spec = spec_for(cap_manager, tiny_csv, epochs=4)
+    result = run(spec, cap_manager, registry, listeners=[stop_after_first])
+    assert result.status == "completed"
+    record = registry.get_run(result.run_id)
+    summary = json.loads(record.summary_json)
+    assert summary["stopped_by"] == "pruned by the sweep at epoch 1"
+    epochs = {p.epoch for p in registry.metric_points(result.run_id) if p.split == "validation"}
+    assert epochs == {1.0}
+
+
+def test_a_run_records_its_throughput_and_peak_memory(cap_manager, registry, tiny_csv):
+    spec = spec_for(cap_manager, tiny_csv, epochs=2)
+    result = run(spec, cap_manager, registry)
+    performance = json.loads(registry.get_run(result.run_id).summary_json)["performance"]
+    train_rows = json.loads(registry.get_run(result.run_id).summary_json)["data"]["sizes"]["train"]
+    assert performance["samples"] == 2 * train_rows
+    assert performance["tokens"] > performance["samples"]  # every text has several tokens
+    assert performance["train_seconds"] > 0
+    assert performance["samples_per_second"] == pytest.approx(
+        performance["samples"] / performance["train_seconds"], rel=0.01)
+    assert performance["peak_memory_bytes"] > 50 * 2**20  # torch alone takes more than this
