@@ -33,6 +33,26 @@ def _per_epoch(series: list[tuple[float, float]]) -> list[float]:
     return [sum(v) / len(v) for _, v in sorted(buckets.items())]
 
 
+def _overfitting_turn(val: list[float], val_loss: list[float], train_loss: list[float],
+                      higher: bool) -> int | None:
+    """The epoch where validation turned, if the run overfit: validation loss rose clearly
+    (over 10%) above its lowest point for the last two evaluations, or the metric fell from a
+    peak two or more evaluations before the end, while the training loss went on falling."""
+    still_learning = len(train_loss) < 2 or train_loss[-1] < train_loss[0]
+    if not still_learning:
+        return None
+    if len(val_loss) >= 3:
+        low = min(range(len(val_loss)), key=lambda i: val_loss[i])
+        if low <= len(val_loss) - 3 and min(val_loss[-2:]) > val_loss[low] * 1.1:
+            return low + 1
+    if len(val) >= 3 and not val_loss:
+        best = max(range(len(val)), key=lambda i: val[i]) if higher else \
+            min(range(len(val)), key=lambda i: val[i])
+        if best <= len(val) - 3:
+            return best + 1
+    return None
+
+
 def diagnose(points: list[Any], spec: dict[str, Any], summary: dict[str, Any] | None = None
              ) -> Diagnosis:
     """The verdict on one run from its recorded points (``split``, ``name``, ``epoch``,
@@ -68,19 +88,28 @@ def diagnose(points: list[Any], spec: dict[str, Any], summary: dict[str, Any] | 
             {"training.learning_rate": new_lr}, f"a learning rate ten times lower ({new_lr:g})",
             figures)
 
-    gap = (train_loss[-1] if train_loss else None)
-    if best_epoch < last - 1 and (not val_loss or val_loss[-1] > min(val_loss) * 1.1):
+    turn = _overfitting_turn(val, val_loss, train_loss, higher)
+    if turn is not None:
         wd = training.get("weight_decay") or 0.0
-        changes = {"training.epochs": best_epoch,
+        changes = {"training.epochs": turn,
                    "training.weight_decay": round(max(0.05, wd * 5), 4)}
         if (training.get("dropout") or 0.1) < 0.3:
             changes["training.dropout"] = 0.2
+        figures["turned_at_epoch"] = turn
+        said = [f"Validation loss was lowest in epoch {turn} ({val_loss[turn - 1]:.3f}) and rose "
+                f"to {val_loss[-1]:.3f} by epoch {last}"] if val_loss else []
+        if val_loss and val[-1] != val[best_index]:
+            said.append(f"validation {metric} peaked at {fmt(val[best_index])} in epoch "
+                        f"{best_epoch} and ended at {fmt(val[-1])}")
+        elif not val_loss:
+            said.append(f"Validation {metric} peaked at {fmt(val[best_index])} in epoch "
+                        f"{best_epoch} and fell to {fmt(val[-1])} by epoch {last}")
+        falling = (f" (from {train_loss[turn - 1]:.3f} in epoch {turn} to {train_loss[-1]:.3f})"
+                   if len(train_loss) >= max(turn, 2) else "")
         return Diagnosis(
-            "overfitting", f"Validation {metric} peaked at {fmt(val[best_index])} in epoch "
-            f"{best_epoch} and fell to {fmt(val[-1])} by epoch {last}, while the training loss "
-            f"kept falling{f' (to {gap:.3f})' if gap is not None else ''}: the model started to "
-            "memorise the training examples.",
-            changes, f"stop at epoch {best_epoch} and regularise more (weight decay "
+            "overfitting", f"{'; '.join(said)}, while the training loss kept falling{falling}: "
+            f"the model started to memorise the training examples after epoch {turn}.",
+            changes, f"stop at epoch {turn} and regularise more (weight decay "
             f"{changes['training.weight_decay']}, dropout 0.2)", figures)
 
     rising = len(val) >= 2 and ((val[-1] > val[-2]) if higher else (val[-1] < val[-2]))
@@ -115,3 +144,30 @@ def diagnose(points: list[Any], spec: dict[str, Any], summary: dict[str, Any] | 
     return Diagnosis(
         "good-fit", f"Validation {metric} reached {fmt(val[best_index])} (epoch {best_epoch} of "
         f"{last}) and held: no sign of over- or underfitting.", {}, "", figures)
+
+
+def follow_up_spec(spec: dict[str, Any], changes: dict[str, Any],
+                   base_dir: str | None = None) -> dict[str, Any]:
+    """The recorded ``spec`` with a diagnosis's ``changes`` applied (dotted paths, as ``--set``
+    takes them) and relative data paths made absolute against the run's ``base_dir``."""
+    from pathlib import Path
+
+    from .spec import absolute_paths, set_field
+
+    data = absolute_paths(spec, Path(base_dir)) if base_dir else dict(spec)
+    for path, value in changes.items():
+        set_field(data, path, value)
+    return data
+
+
+def as_overrides(changes: dict[str, Any]) -> list[str]:
+    """``--set`` arguments for a diagnosis's changes: ``training.epochs=3``, ``strategy=lora``."""
+    import json
+
+    out = []
+    for path, value in changes.items():
+        if isinstance(value, dict) and set(value) == {"name"}:
+            value = value["name"]
+        out.append(f"{path}={json.dumps(value) if isinstance(value, dict) else value}")
+    return out
+

@@ -1,0 +1,193 @@
+"""The learning-rate range test (Smith, 2015; fastai's ``lr_find``): train briefly while the
+rate grows exponentially from tiny to huge, watch the loss, and suggest a rate.
+
+``lr_find(spec)`` builds the run exactly as ``tunekit.run`` would (data, backbone, strategy
+with its parameter groups and their rate scales, weight decay, clipping), then takes up to
+``steps`` optimizer steps, each at a rate ``start * (end / start) ** (i / (steps - 1))``. The
+loss is smoothed (an exponential moving average with bias correction) and the test stops once
+it diverges: above ``diverge`` times the lowest smoothed loss, or not finite. Nothing is
+recorded in the registry and the model is thrown away: it is a probe, not a run.
+
+The suggestion is the rate of the lowest smoothed loss divided by ten: at the minimum the
+steps are already too large to keep improving, one order of magnitude lower they are large
+and still safe. The steepest descent is reported beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .events import EventBus
+from .plugin_manager import PluginManager, load_plugins
+from .spec import RunSpec, load_spec, parse_spec
+
+
+@dataclass
+class RateFinding:
+    """What the range test saw and what it suggests."""
+
+    rates: list[float]
+    losses: list[float]  # smoothed
+    raw_losses: list[float]
+    suggestion: float | None
+    min_loss_rate: float | None
+    steepest_rate: float | None
+    stopped: str  # why the test ended
+    strategy: str = ""
+    plot: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suggestion": self.suggestion, "min_loss_rate": self.min_loss_rate,
+                "steepest_rate": self.steepest_rate, "stopped": self.stopped,
+                "strategy": self.strategy, "plot": self.plot, "notes": self.notes,
+                "rates": self.rates, "losses": self.losses, "raw_losses": self.raw_losses}
+
+
+def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *,
+            manager: PluginManager | None = None, start: float = 1e-6, end: float = 1.0,
+            steps: int = 200, diverge: float = 4.0, smoothing: float = 0.98,
+            plot: str | os.PathLike[str] | None = None) -> RateFinding:
+    """Run the range test on ``spec`` (as ``tunekit.run`` takes it) and suggest a rate."""
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    from .engine import _loss_function, _precision, _prepare
+
+    if not 0 < start < end:
+        raise SpecError(f"the range must grow: start {start:g}, end {end:g}", where="lr-find",
+                        hint="e.g. --start 1e-7 --end 1")
+    if steps < 5:
+        raise SpecError(f"at least 5 steps are needed, got {steps}", where="lr-find --steps")
+    manager = manager or load_plugins()
+    if isinstance(spec, dict):
+        spec = parse_spec(spec, manager)
+    elif not isinstance(spec, RunSpec):
+        spec = load_spec(spec, manager)
+    training = spec.training
+    accelerator = Accelerator(mixed_precision=_precision(), cpu=not torch.cuda.is_available())
+    set_seed(training.seed)
+    notes: list[str] = []
+    bus = EventBus([lambda event: notes.append(event.data["text"])
+                    if event.kind == "message" else None])
+    ready = _prepare(spec, manager, bus)
+    model, optimizer, loader = accelerator.prepare(ready.plan.model, ready.optimizer,
+                                                   ready.train_loader)
+    loss_fn = _loss_function(training, ready.labels, ready.splits.train, accelerator.device)
+    scales = [group["lr"] / ready.base_lr for group in optimizer.param_groups]
+
+    if ready.plan.on_epoch_start:  # gradual unfreezing: the first stage is what trains first
+        ready.plan.on_epoch_start(0)
+    model.train()
+    for module in ready.plan.frozen_modules:
+        module.eval()
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    rates, raw, smoothed = [], [], []
+    average, best, stopped = 0.0, math.inf, f"reached {end:g}"
+    batches = iter(loader)
+    for i in range(steps):
+        rate = start * (end / start) ** (i / (steps - 1))
+        for group, scale in zip(optimizer.param_groups, scales, strict=True):
+            group["lr"] = rate * scale
+        try:
+            batch = next(batches)
+        except StopIteration:  # more steps than one pass: go round again
+            batches = iter(loader)
+            batch = next(batches)
+        targets = batch.pop("labels")
+        loss = loss_fn(model(**batch).logits, targets)
+        accelerator.backward(loss)
+        if training.max_grad_norm:
+            accelerator.clip_grad_norm_(trainable, training.max_grad_norm)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        value = float(loss.detach())  # one sync per step: the test decides on every loss
+        rates.append(rate)
+        raw.append(value)
+        if not math.isfinite(value):
+            smoothed.append(value)
+            stopped = f"the loss became {value} at rate {rate:.3g}"
+            break
+        average = smoothing * average + (1 - smoothing) * value
+        current = average / (1 - smoothing ** (i + 1))
+        smoothed.append(current)
+        best = min(best, current)
+        if i >= 5 and current > diverge * best:
+            stopped = f"the loss diverged at rate {rate:.3g} ({current:.3f} > {diverge:g} x " \
+                      f"the lowest, {best:.3f})"
+            break
+
+    finding = RateFinding(rates=rates, losses=smoothed, raw_losses=raw, suggestion=None,
+                          min_loss_rate=None, steepest_rate=None, stopped=stopped,
+                          strategy=spec.data["strategy"]["name"], notes=notes)
+    _suggest(finding)
+    if plot is not None:
+        finding.plot = str(draw(finding, plot))
+    return finding
+
+
+def _suggest(finding: RateFinding) -> None:
+    """The rate at the lowest smoothed loss / 10, and the rate of steepest descent."""
+    finite = [(r, v) for r, v in zip(finding.rates, finding.losses, strict=True)
+              if math.isfinite(v)]
+    if len(finite) < 5:
+        finding.notes.append("too few steps before the loss diverged to suggest a rate: "
+                             "start the range lower")
+        return
+    low_rate, low = min(finite, key=lambda rv: rv[1])
+    if low >= finite[0][1] * 0.98:
+        finding.notes.append("the loss never fell clearly: the data may be too small or too hard "
+                             "for a short test, or the model is not learning (check the data)")
+    finding.min_loss_rate = low_rate
+    finding.suggestion = low_rate / 10
+    # steepest descent on a log-rate axis, before the minimum
+    upto = next(i for i, (r, _) in enumerate(finite) if r == low_rate)
+    slopes = [(finite[i + 1][1] - finite[i][1]) / math.log(finite[i + 1][0] / finite[i][0])
+              for i in range(max(upto, 1))]
+    if slopes:
+        steepest = min(range(len(slopes)), key=lambda i: slopes[i])
+        finding.steepest_rate = finite[steepest][0]
+
+
+def draw(finding: RateFinding, path: str | os.PathLike[str]) -> Path:
+    """The loss against the rate (log scale) with the suggestion marked, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: write files only
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
+    finite = [(r, v) for r, v in zip(finding.rates, finding.losses, strict=True)
+              if math.isfinite(v)]
+    axes.plot([r for r, _ in finite], [v for _, v in finite], color="#2563eb", linewidth=2,
+              label="training loss (smoothed)")
+    axes.set_xscale("log")
+    axes.set_xlabel("learning rate")
+    axes.set_ylabel("loss")
+    axes.set_title(f"learning-rate range test ({finding.strategy})")
+    if finding.suggestion:
+        axes.axvline(finding.suggestion, color="#16a34a", linestyle="--",
+                     label=f"suggested {finding.suggestion:.2g}")
+    if finding.min_loss_rate:
+        axes.axvline(finding.min_loss_rate, color="#dc2626", linestyle=":",
+                     label=f"lowest loss at {finding.min_loss_rate:.2g}")
+    if finite:
+        values = [v for _, v in finite]
+        top = min(max(values), values[0] * 1.6)  # the blow-up would flatten the useful part
+        axes.set_ylim(min(values) * 0.95, top)
+    axes.grid(True, which="both", alpha=0.25)
+    axes.legend(loc="upper left")
+    figure.tight_layout()
+    temporary = path.with_name(path.name + ".partial")
+    figure.savefig(temporary, format="png")  # written whole, then moved into place
+    plt.close(figure)
+    os.replace(temporary, path)
+    return path

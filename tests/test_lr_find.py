@@ -1,0 +1,114 @@
+"""The learning-rate range test: its suggestion rule, a real test on a tiny model, the plot,
+the CLI, and that the suggested rate trains."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import tunekit
+from test_cli import TINY_PLUGIN, tunekit_cli
+from tunekit.errors import SpecError
+from tunekit.lr_find import RateFinding, _suggest, lr_find
+from tunekit.registry import Registry
+from tunekit.testing import write_text_csv
+
+
+def spec_for(manager, data: Path, **training):
+    return tunekit.parse_spec({
+        "dataset": {"name": "csv", "path": str(data)},
+        "backbone": "tiny-bert",
+        "strategy": "full",
+        "training": {"batch_size": 8, "seed": 5, "early_stopping": None, **training},
+        "metrics": ["accuracy"],
+        "exporters": [],
+    }, manager)
+
+
+def test_the_suggestion_is_a_tenth_of_the_rate_at_the_lowest_loss():
+    rates = [10 ** (-6 + i * 0.1) for i in range(51)]  # 1e-6 .. 1e-1
+    # a U on the log axis: flat, falls steepest around 1e-4, lowest at 1e-2, then blows up
+    losses = [1.0 - 0.8 / (1 + math.exp(-(math.log10(r) + 4) * 3)) + (
+        5 * (math.log10(r) + 2) ** 2 if r > 1e-2 else 0) for r in rates]
+    finding = RateFinding(rates=rates, losses=losses, raw_losses=losses, suggestion=None,
+                          min_loss_rate=None, steepest_rate=None, stopped="")
+    _suggest(finding)
+    assert finding.min_loss_rate == pytest.approx(1e-2, rel=0.3)
+    assert finding.suggestion == pytest.approx(finding.min_loss_rate / 10)
+    assert finding.steepest_rate == pytest.approx(1e-4, rel=0.3)
+    assert finding.notes == []
+
+
+def test_a_flat_curve_is_flagged_rather_than_trusted():
+    rates = [10 ** (-6 + i * 0.1) for i in range(30)]
+    finding = RateFinding(rates=rates, losses=[0.69] * 30, raw_losses=[0.69] * 30,
+                          suggestion=None, min_loss_rate=None, steepest_rate=None, stopped="")
+    _suggest(finding)
+    assert any("never fell clearly" in note for note in finding.notes)
+
+
+@pytest.mark.slow
+def test_the_range_test_finds_a_rate_that_trains(manager, tmp_path):
+    data = write_text_csv(tmp_path / "data.csv", n=160)
+    plot = tmp_path / "plots" / "lr.png"
+    registry = Registry.open(tmp_path / "registry.db")
+
+    finding = lr_find(spec_for(manager, data), manager=manager, start=1e-5, end=10.0,
+                      steps=150, plot=plot)
+
+    assert finding.stopped.startswith("the loss diverged") or "became" in finding.stopped
+    assert len(finding.rates) < 150  # it stopped early rather than stepping on into nonsense
+    assert finding.rates == sorted(finding.rates)
+    assert 1e-6 < finding.suggestion < finding.min_loss_rate < finding.rates[-1]
+    assert min(finding.losses) < finding.losses[0] * 0.8  # it saw the loss fall
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and finding.plot == str(plot)
+    assert registry.runs() == []  # a probe, not a run
+
+    # the suggested rate trains the model well; a rate at either end of the range does not
+    def accuracy(rate: float) -> float:
+        result = tunekit.run(spec_for(manager, data, epochs=3, learning_rate=rate),
+                             manager=manager, registry=registry, progress=False,
+                             output_root=tmp_path / "runs")
+        return result.metrics["accuracy"]
+
+    assert accuracy(finding.suggestion) >= 0.85
+    assert accuracy(finding.rates[0]) <= 0.7  # too small: three epochs teach nothing
+    assert accuracy(min(1.0, finding.rates[-1])) <= 0.7  # too large: training blows up
+
+
+def test_a_range_that_does_not_grow_is_refused(manager, small_csv):
+    with pytest.raises(SpecError) as info:
+        lr_find(spec_for(manager, small_csv), manager=manager, start=1e-2, end=1e-4)
+    assert "the range must grow" in str(info.value)
+
+
+def test_the_cli_prints_the_suggestion_and_draws_the_plot(tmp_path):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
+    write_text_csv(tmp_path / "data.csv", n=80)
+    (tmp_path / "spec.yaml").write_text(
+        "dataset: {name: csv, path: data.csv}\nbackbone: tiny-bert\nstrategy: full\n"
+        "training: {batch_size: 8}\n")
+    env = {"TUNEKIT_PLUGINS_DIR": str(tmp_path / "plugins"),
+           "TUNEKIT_REGISTRY": str(tmp_path / "registry.db")}
+
+    shown = tunekit_cli("lr-find", "spec.yaml", "--steps", "40", "--start", "1e-5", "--end", "10",
+                        "--json", cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    found = json.loads(shown.stdout)
+    assert found["suggestion"] == pytest.approx(found["min_loss_rate"] / 10)
+    assert len(found["rates"]) == len(found["losses"]) <= 40
+    assert (tmp_path / "lr-find.png").read_bytes()[:4] == b"\x89PNG"
+
+    human = tunekit_cli("lr-find", "spec.yaml", "--steps", "40", "--start", "1e-5", "--end",
+                        "10", "--plot", "lr.png", cwd=tmp_path, env=env)
+    assert human.returncode == 0, human.stderr
+    assert "suggested learning rate:" in human.stdout
+    assert "use it: tunekit run spec.yaml --set training.learning_rate=" in human.stdout
+    assert (tmp_path / "lr.png").exists()
+
+    bad = tunekit_cli("lr-find", "spec.yaml", "--steps", "2", cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and "at least 5 steps" in bad.stderr
+    assert "Traceback" not in bad.stderr
