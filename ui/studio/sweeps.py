@@ -1,0 +1,150 @@
+"""Sweeps started from the studio: ``tunekit sweep`` on the run card's spec, in its own
+process as runs are (runner.py). Its trials are runs in registry.db filed under the sweep, so
+the Sweeps tab (sweeps_page.py) shows sweeps started anywhere.
+
+What to search is written as ``--param`` takes it, one field per part:
+``training.learning_rate=1e-4,3e-4,1e-3; strategy.r=4,8`` (a list), ``1e-5..1e-3:log`` (a
+range). The space is checked here before the process starts (every trial's spec must
+validate), so a typo is answered at once, in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tunekit.errors import TunekitError
+from tunekit.spec import parse_spec
+
+from .curves import as_utc
+from .runner import Runner
+
+SAMPLER_CHOICES = ("auto", "grid", "random", "tpe")
+
+
+@dataclass
+class SweepJob:
+    """One ``tunekit sweep`` process started from the studio."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    started: float
+    trials: int
+    sweep_id: int | None = None
+    reaped: bool = False
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def split_params(text: str) -> list[str]:
+    """``a=1,2; b=3..4`` -> ``["a=1,2", "b=3..4"]`` (parts end at ``;`` or a new line)."""
+    return [part.strip() for part in re.split(r"[;\n]", text or "") if part.strip()]
+
+
+def space_params(space: dict[str, Any]) -> list[str]:
+    """An assistant's space (field -> list or range) as ``--param`` items (JSON is YAML)."""
+    return [f"{field}={json.dumps(value)}" for field, value in space.items()]
+
+
+class SweepLauncher:
+    """The studio's sweep process (one at a time: a sweep is many runs)."""
+
+    def __init__(self, runner: Runner, manager: Any):
+        self.runner = runner
+        self.manager = manager
+        self.job: SweepJob | None = None
+        self._lock = threading.Lock()
+
+    def plan(self, spec: dict[str, Any], base_dir: Path, params: list[str],
+             sampler: str | None, trials: Any) -> tuple[str | None, int]:
+        """Check the sweep before starting it: the sampler and the number of trials it will
+        run. TunekitError or ValueError say what is wrong, for a person."""
+        from tunekit.search_space import grid, parse_param_option, typed
+        from tunekit.sweep import DEFAULT_TRIALS, check_specs, read_base
+
+        if not params:
+            raise ValueError("say which fields to try, e.g. training.learning_rate=1e-4,3e-4; "
+                             "strategy.r=4,8")
+        try:
+            trials = int(trials) if trials not in (None, "") else None
+        except (TypeError, ValueError):
+            raise ValueError(f"trials must be a whole number, got {trials!r}") from None
+        if trials is not None and trials < 0:
+            raise ValueError(f"trials must be 0 (no limit) or more, got {trials}")
+        trials = trials or None  # 0: the whole grid, or the default budget
+        sampler = None if sampler in (None, "", "auto") else str(sampler)
+        base = read_base(parse_spec(spec, self.manager, base_dir=base_dir), self.manager)
+        space = typed(dict(parse_param_option(item) for item in params), base.data,
+                      self.manager)
+        chosen = sampler or ("grid" if all(d.finite for d in space.values()) else "tpe")
+        if chosen == "grid":
+            combos = len(grid(space, where="sampler grid"))
+            trials = min(trials, combos) if trials else combos
+        check_specs(base, space, self.manager, where="sweep")
+        return sampler, trials or DEFAULT_TRIALS
+
+    def start(self, spec: dict[str, Any], base_dir: Path, params: list[str],
+              sampler: str | None = None, trials: Any = None, busy: str = "") -> str:
+        """Start a sweep of ``spec``; returns what happened, in words (a refusal starts with
+        ⚠️). ``busy`` names something else training that this studio started."""
+        with self._lock:
+            if self.job is not None and self.job.alive:
+                return "⚠️ A sweep is still going: stop it or wait for it to finish."
+            if busy:
+                return f"⚠️ {busy} is still going: wait for it before starting a sweep."
+            try:
+                sampler, count = self.plan(spec, base_dir, params, sampler, trials)
+            except (TunekitError, ValueError) as exc:
+                return f"⚠️ The sweep cannot start: {exc}"
+            spec_path = self.runner.write_spec(spec, base_dir, "sweep")
+            command = self.runner.cli("sweep", spec_path, "--trials", count, "--quiet")
+            for item in params:
+                command += ["--param", item]
+            if sampler:
+                command += ["--sampler", sampler]
+            log = self.runner.folder / "logs" / f"{spec_path.stem}.log"
+            self.job = SweepJob(self.runner.spawn(command, log), log, time.time(), count)
+        return f"Starting a sweep of {count} trial{'s' if count != 1 else ''}…"
+
+    def follow(self) -> SweepJob | None:
+        """The studio's sweep process, with the sweep id it registered once it has one."""
+        job = self.job
+        if job is None:
+            return None
+        registry = self.runner.registry
+        if job.sweep_id is None:
+            host = socket.gethostname()
+            for record in registry.sweeps(kind="sweep", limit=20):
+                if record.pid == job.process.pid and record.host == host and \
+                        as_utc(record.created_at).timestamp() >= job.started - 5:
+                    job.sweep_id = record.id
+                    break
+        if not job.alive and not job.reaped:
+            job.reaped = True
+            registry.mark_orphans_interrupted()  # it died without saying so
+        return job
+
+    def stop(self) -> str:
+        job = self.job
+        if job is None or not job.alive:
+            return "No sweep of this studio is running."
+        job.process.send_signal(signal.SIGTERM)  # the CLI records it as cancelled
+        return "Stopping the sweep…"
+
+    def stop_all(self) -> None:
+        if self.job is not None and self.job.alive:
+            self.job.process.send_signal(signal.SIGTERM)
+            try:
+                self.job.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.job.process.kill()
