@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .components import (
     TEXT_CLASSIFICATION,
+    Augmentation,
     Backbone,
     BuiltModel,
     Component,
@@ -26,7 +27,14 @@ from .components import (
     StrategyContext,
     StrategyPlan,
 )
-from .errors import DataError, PluginError, SpecError, TunekitError, UnknownComponentError
+from .errors import (
+    DataCheckError,
+    DataError,
+    PluginError,
+    SpecError,
+    TunekitError,
+    UnknownComponentError,
+)
 from .events import Event, RunInfo, StopTraining
 from .hookspecs import CONTRACT_VERSION, hookimpl
 from .layers import LayerGroup
@@ -34,22 +42,26 @@ from .plugin_manager import PluginManager, load_plugins
 from .spec import RunSpec, load_spec, parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import RunResult, run
+    from .datacheck import DataReport, Finding, check_data
+    from .engine import RunResult, resume, run
     from .registry import Registry
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Backbone", "BuiltModel", "Component",
-    "DataContext", "DataError", "DataSplits", "Dataset", "Event", "ExportContext", "Exporter",
+    "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Augmentation", "Backbone", "BuiltModel",
+    "Component",
+    "DataCheckError", "DataContext", "DataError", "DataReport", "DataSplits", "Dataset",
+    "Event", "ExportContext", "Exporter", "Finding", "check_data",
     "LayerGroup", "Metric", "RunInfo", "StopTraining",
     "ModelRequest", "Param", "ParamGroup", "PluginError", "PluginManager", "Registry",
     "RunResult", "RunSpec", "SpecError", "Strategy", "StrategyContext", "StrategyPlan",
     "TunekitError", "UnknownComponentError", "hookimpl", "load_plugins", "load_spec",
-    "parse_spec", "run",
+    "parse_spec", "resume", "run",
 ]
 
-_LAZY = {"run": "engine", "RunResult": "engine", "Registry": "registry"}
+_LAZY = {"run": "engine", "resume": "engine", "RunResult": "engine", "Registry": "registry",
+         "check_data": "datacheck", "DataReport": "datacheck", "Finding": "datacheck"}
 
 
 def __getattr__(name: str) -> Any:

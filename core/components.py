@@ -1,4 +1,4 @@
-"""What plugins register: Dataset, Backbone, Strategy, Metric, Exporter.
+"""What plugins register: Dataset, Augmentation, Backbone, Strategy, Metric, Exporter.
 
 A component is light: a name, a plain-language description, the words people use for it
 (aliases), the tasks it supports, and typed params with defaults and help. Those fields drive
@@ -9,6 +9,7 @@ libraries (torch, transformers) only when it runs, so registering a component st
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only, never imported at registrati
     from .layers import LayerGroup
 
 TEXT_CLASSIFICATION = "text-classification"
-KINDS = ("dataset", "backbone", "strategy", "metric", "exporter")
+KINDS = ("dataset", "augmentation", "backbone", "strategy", "metric", "exporter")
 
 _PARAM_TYPES = (int, float, str, bool, list, dict)
 
@@ -249,6 +250,41 @@ class Dataset(Component):
     load: Callable[[dict[str, Any], DataContext], DataSplits]
 
 
+# ---------------------------------------------------------------- augmentations
+
+COPIES = Param(name="copies", type=int, default=1, min=1, max=100,
+               help="augmented copies of each training example to add; the originals are "
+                    "always kept")
+
+
+@dataclass(kw_only=True)
+class Augmentation(Component):
+    """Perturbs training texts into new examples. ``augment(texts, options, rng) -> texts``.
+
+    ``augment`` gets a list of texts and returns a list as long, each item a perturbed version
+    of the text at the same place (or that text unchanged when there is nothing to perturb).
+    Take every random choice from ``rng``, a seeded ``random.Random``, so a run is
+    reproducible. The engine applies a spec's ``augmentations`` to the train split only (never
+    validation or test), adds each changed text with the label of its original, and keeps the
+    originals. Every augmentation gets the ``copies`` option (tunekit adds it; the engine
+    calls ``augment`` once per copy); give yours a ``probability`` param when it has a rate,
+    as the built-ins do, so people and the assistant set it the same way everywhere.
+    Augmentations are data plugins: they register through ``register_datasets``.
+    """
+
+    kind: ClassVar[str] = "augmentation"
+    _work: ClassVar[str] = "augment"
+    augment: Callable[[list[str], dict[str, Any], random.Random], list[str]]
+
+    def check(self) -> None:
+        own = tuple(p for p in self.params if p != COPIES)
+        if any(getattr(p, "name", None) == COPIES.name for p in own):
+            raise PluginError(f"augmentation {self.name!r}: the param 'copies' is common to "
+                              "every augmentation and tunekit adds it; remove yours")
+        self.params = (*own, COPIES)
+        super().check()
+
+
 # ---------------------------------------------------------------- backbones
 
 
@@ -284,11 +320,16 @@ class Backbone(Component):
     [token_type_ids=...], labels=...)`` and must return an object with ``.loss`` and
     ``.logits`` (batch x labels), as transformers' ``*ForSequenceClassification`` do; the
     tokenizer is called on a list of strings with ``truncation=True, max_length=...``.
+
+    ``load_tokenizer(options) -> tokenizer`` (optional) loads the tokenizer alone, without
+    the weights: ``tunekit data check`` uses it to count tokens exactly (without it, lengths
+    are estimated).
     """
 
     kind: ClassVar[str] = "backbone"
     _work: ClassVar[str] = "build"
     build: Callable[[dict[str, Any], ModelRequest], BuiltModel]
+    load_tokenizer: Callable[[dict[str, Any]], Any] | None = None
 
 
 # ---------------------------------------------------------------- strategies
@@ -377,7 +418,13 @@ class Metric(Component):
 
 @dataclass(kw_only=True)
 class ExportContext:
-    """Everything an exporter may write out. ``directory`` is the exporter's own, empty."""
+    """Everything an exporter may write out. ``directory`` is the exporter's own, empty.
+
+    ``model`` is the trained model (on the device it trained on) and ``tokenizer``
+    its tokenizer; ``training["max_length"]`` is the length the run tokenized to. ``splits``
+    holds the examples the run used (None when the caller has none to give): validation and
+    test as read, train with any augmented copies added.
+    """
 
     run_id: int
     directory: Path
@@ -391,6 +438,7 @@ class ExportContext:
     test_metrics: dict[str, Any] | None
     data: dict[str, Any]
     training: dict[str, Any]
+    splits: DataSplits | None = None
 
 
 @dataclass(kw_only=True)
@@ -403,5 +451,5 @@ class Exporter(Component):
 
 
 COMPONENT_TYPES: dict[str, type[Component]] = {
-    cls.kind: cls for cls in (Dataset, Backbone, Strategy, Metric, Exporter)
+    cls.kind: cls for cls in (Dataset, Augmentation, Backbone, Strategy, Metric, Exporter)
 }

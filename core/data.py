@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import random
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from .components import DataSplits
@@ -17,6 +19,38 @@ TEXT_COLUMN_NAMES = ("text", "sentence", "review", "message", "content", "body",
                      "description", "title")
 LABEL_COLUMN_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "intent",
                       "topic", "tag", "y", "output", "classification", "rating")
+
+
+# the csv module refuses fields over 128 KiB by default: one long text would make a whole
+# file unreadable. 2**31 - 1 fits the C long the limit is stored in on every platform.
+CSV_FIELD_LIMIT = 2**31 - 1
+
+
+def allow_long_csv_fields() -> None:
+    """Let the csv module read fields of any length (a long review is still one example)."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+
+
+def encoding_problem(path: Path, byte: int) -> str:
+    """Why a file that is not UTF-8 cannot be read (``byte``: where decoding failed), naming
+    the encoding when its first bytes say it (a UTF-16 or UTF-32 byte-order mark)."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(4)
+    except OSError:
+        start = b""
+    if start.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "the file is UTF-32 text, not UTF-8"
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the file is UTF-16 text, not UTF-8"
+    return (f"not UTF-8 text (byte {byte}); is it a spreadsheet, or text in another encoding "
+            "such as Latin-1?")
+
+
+def read_problem(exc: OSError) -> str:
+    """An OSError met while reading a file, in words (permission denied, ...)."""
+    return f"cannot read the file: {(exc.strerror or type(exc).__name__).lower()}"
 
 
 def detect_column(columns: list[str], common: tuple[str, ...],

@@ -34,6 +34,27 @@ class DataError(TunekitError):
     """A dataset that cannot be read or cannot be trained on."""
 
 
+class DataCheckError(DataError):
+    """A run refused because the data check found blocking problems.
+
+    ``findings`` holds them (``tunekit.datacheck.Finding``); the message lists them, the hint
+    says how to go on anyway.
+    """
+
+    def __init__(self, message: str, *, findings: Iterable[object] = (),
+                 where: str | None = None, hint: str | None = None):
+        super().__init__(message, where=where, hint=hint)
+        self.findings = list(findings)
+
+
+class TrainingDiverged(TunekitError):
+    """The training loss became NaN or infinite; the message names the step."""
+
+
+class ResourceError(TunekitError):
+    """The machine ran out of something (memory, disk) that a smaller setting would need less of."""
+
+
 class PluginError(TunekitError):
     """A plugin or component that breaks the contract."""
 
@@ -44,7 +65,8 @@ class UnknownComponentError(TunekitError):
 
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates that look most like ``word``, best first."""
-    candidates = list(candidates)
+    # a spec read from YAML may give a number or a list where a name belongs
+    word, candidates = str(word), [str(c) for c in candidates]
     found = difflib.get_close_matches(word, candidates, n=n, cutoff=0.5)
     if not found:
         lowered = word.lower()

@@ -11,7 +11,8 @@ Event kinds and their ``data``:
 - ``step``: ``step``, ``total_steps``, ``epoch``, ``loss`` (mean over the steps since the last
   one), ``learning_rate``; emitted every few steps, not every step
 - ``evaluation``: ``split`` (validation or test), ``epoch``, ``step``, ``metrics`` (scalars by
-  name), ``details`` (per-class scores, confusion matrix)
+  name), ``details`` (per-class scores, confusion matrix), ``examples`` (how many were
+  evaluated: the whole split once, however many processes share it)
 - ``artifact``: ``exporter``, ``path``, ``bytes``, ``sha256``
 - ``message``: ``text``
 

@@ -16,6 +16,11 @@ Register it with an entry point in your pyproject.toml::
     my-plugin = "my_package.plugin_module"
 
 or drop the file in a folder named by ``--plugins-dir`` / ``TUNEKIT_PLUGINS_DIR``.
+
+The contract has a version, ``tunekit.CONTRACT_VERSION`` ("major.minor"): a minor version only
+adds (optional arguments and fields), a major one may remove what was deprecated. A plugin
+may declare the versions it works with, ``requires_contract = ">=1.1,<2"`` at module level;
+outside that range it is not loaded and is reported. See docs/plugins/compatibility.md.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
 
-    from .components import Backbone, Dataset, Exporter, Metric, Strategy
+    from .components import Augmentation, Backbone, Dataset, Exporter, Metric, Strategy
     from .events import Event, RunInfo
 
 PROJECT = "tunekit"
-CONTRACT_VERSION = "1.0"
+# major.minor (docs/plugins/compatibility.md): a minor version adds, optionally; a major one
+# breaks. 1.1: ExportContext.splits, the examples the run used.
+CONTRACT_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -45,11 +52,19 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_datasets(register: Callable[[Dataset], None]) -> None:
-    """Register datasets: ``register(tunekit.Dataset(name=..., description=..., load=fn))``.
+def register_datasets(register: Callable[[Dataset | Augmentation], None]) -> None:
+    """Register datasets and text augmentations, the data plugins:
+    ``register(tunekit.Dataset(name=..., description=..., load=fn))`` and
+    ``register(tunekit.Augmentation(name=..., description=..., augment=fn))``.
 
     ``load(options, context)`` returns ``tunekit.DataSplits``; ``options`` are the spec's
     ``dataset`` fields validated against the component's ``params``.
+
+    ``augment(texts, options, rng)`` returns a list as long as ``texts``, each text perturbed
+    (or unchanged when there is nothing to perturb), taking every random choice from ``rng``
+    (a seeded ``random.Random``). ``options`` are the fields of the spec's ``augmentations``
+    item, without ``copies``: the engine calls ``augment`` once per copy, on the train split
+    only, and adds the changed texts with their originals' labels.
     """
 
 

@@ -1,4 +1,5 @@
-"""registry.db: plugins and components seen, runs, metric points and artifacts (sqlmodel).
+"""registry.db: plugins and components seen, runs, metric points, artifacts and sweeps
+(sqlmodel).
 
 SQLite in WAL mode, so a reader (the studio, ``tunekit runs``) reads while a run writes.
 Every write is one short transaction. The file is ``./registry.db`` unless
@@ -21,8 +22,13 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from .errors import TunekitError
 
-SCHEMA_VERSION = 1
+# 2: sweeps and bake-offs (the sweeps table; runs.sweep_id, trial, trial_label, trial_state)
+SCHEMA_VERSION = 2
 RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "interrupted")
+SWEEP_KINDS = ("sweep", "bakeoff")
+SWEEP_STATUSES = ("running", "completed", "failed", "cancelled", "interrupted")
+# how a trial of a sweep ended: a pruned trial's run completed, stopped early by the sweep
+TRIAL_STATES = ("completed", "pruned", "failed", "cancelled")
 
 
 def now() -> datetime:
@@ -54,6 +60,57 @@ class ComponentRecord(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=now)
 
 
+class PluginSetting(SQLModel, table=True):
+    """A plugin turned off or back on (`tunekit plugins disable/enable NAME`). A disabled
+    plugin is not imported; ``tunekit.plugin_settings`` reads this table without the ORM."""
+
+    __tablename__ = "plugin_settings"
+    name: str = Field(primary_key=True)
+    enabled: bool = True
+    changed_at: datetime = Field(default_factory=now)
+
+
+class SweepRecord(SQLModel, table=True):
+    """A sweep (many trials of one spec with other values) or a bake-off (one spec, several
+    strategies); its runs point at it through ``runs.sweep_id``."""
+
+    __tablename__ = "sweeps"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="sweep", index=True)  # sweep | bakeoff
+    name: str = ""
+    status: str = Field(default="running", index=True)
+    spec_json: str = "{}"  # the base spec every trial starts from
+    space_json: str = "{}"  # sweep: the search space; bake-off: {"entries": [...]}
+    sampler: str = ""  # grid | random | tpe (a bake-off: "")
+    metric: str = ""  # the validation score that decides
+    direction: str = ""  # maximize | minimize
+    settings_json: str = "{}"  # budget, seed, pruning
+    summary_json: str = "{}"  # how it ended: the reason it stopped, the best score, a verdict
+    best_run_id: int | None = None
+    output_path: str = ""  # the best spec written out (a sweep) or the report (a bake-off)
+    host: str = ""
+    pid: int | None = None
+    error: str | None = None
+    created_at: datetime = Field(default_factory=now)
+    finished_at: datetime | None = None
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return json.loads(self.spec_json)
+
+    @property
+    def space(self) -> dict[str, Any]:
+        return json.loads(self.space_json)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return json.loads(self.settings_json)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads(self.summary_json)
+
+
 class RunRecord(SQLModel, table=True):
     __tablename__ = "runs"
     id: int | None = Field(default=None, primary_key=True)
@@ -80,6 +137,12 @@ class RunRecord(SQLModel, table=True):
     test_metrics_json: str = "{}"
     details_json: str = "{}"
     summary_json: str = "{}"
+    # a run of a sweep or bake-off: which one, the trial's number, its label (the entry of a
+    # bake-off) and how the trial ended (see TRIAL_STATES)
+    sweep_id: int | None = Field(default=None, foreign_key="sweeps.id", index=True)
+    trial: int | None = None
+    trial_label: str | None = None
+    trial_state: str | None = None
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -155,8 +218,9 @@ class Registry:
             )
         registry = cls(path)
         try:
-            SQLModel.metadata.create_all(registry.engine)
-            registry._migrate()
+            registry._create_or_upgrade()
+        except TunekitError:
+            raise
         except Exception as exc:  # sqlite3.DatabaseError: not a database, read-only, ...
             cause = getattr(exc, "orig", None) or exc  # the database's words, not SQLAlchemy's
             raise TunekitError(
@@ -166,30 +230,55 @@ class Registry:
             ) from None
         return registry
 
-    def _migrate(self) -> None:
-        """Bring a registry written by an older tunekit up to this schema: columns added since
-        are added (empty), nothing is dropped. A newer registry is refused, not damaged."""
-        with Session(self.engine) as session:
-            meta = session.get(Meta, "schema_version")
-            found = int(meta.value) if meta else 0
-            if found > SCHEMA_VERSION:
+    def _create_or_upgrade(self) -> None:
+        """Create the tables, or bring a registry written by an older tunekit up to this
+        schema: tables and columns added since are added (empty), nothing is dropped. A newer
+        registry is refused, not damaged.
+
+        An up-to-date registry is only read (a reader never waits for a writer). Otherwise one
+        write transaction, taken before the schema is looked at again: processes opening a new
+        or old registry at once (two runs, the studio) take turns instead of racing to create
+        the same table or add the same column."""
+        with self.engine.connect() as conn:
+            found = self._schema_version(conn)
+            if found is not None and int(found) > SCHEMA_VERSION:
                 raise TunekitError(
                     f"this registry was written by a newer tunekit (schema {found}; this one "
                     f"knows {SCHEMA_VERSION})", where=str(self.path), hint="upgrade tunekit")
-        with self.engine.begin() as conn:
-            for table in SQLModel.metadata.sorted_tables:
-                have = {row[1] for row in conn.execute(text(f'PRAGMA table_info("{table.name}")'))}
-                for column in table.columns:
-                    if column.name not in have:
-                        kind = column.type.compile(dialect=self.engine.dialect)
-                        conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
-                                          f'"{column.name}" {kind}'))
-        with Session(self.engine) as session:
-            meta = session.get(Meta, "schema_version") or Meta(key="schema_version", value="")
-            if meta.value != str(SCHEMA_VERSION):
-                meta.value = str(SCHEMA_VERSION)
-                session.add(meta)
-                session.commit()
+            if found == str(SCHEMA_VERSION) and not self._missing(conn):
+                return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            found = self._schema_version(conn)  # another process may have upgraded it since
+            SQLModel.metadata.create_all(conn)
+            for table, column in self._missing(conn):
+                kind = column.type.compile(dialect=self.engine.dialect)
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN '
+                                  f'"{column.name}" {kind}'))
+            if found != str(SCHEMA_VERSION):
+                conn.execute(text("INSERT OR REPLACE INTO meta (key, value) "
+                                  "VALUES ('schema_version', :version)"),
+                             {"version": str(SCHEMA_VERSION)})
+            conn.commit()
+
+    @staticmethod
+    def _schema_version(conn: Any) -> str | None:
+        """The schema version the file says it has; None for a new (or pre-meta) file."""
+        if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                 "AND name = 'meta'")).first():
+            return None
+        return conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
+                            ).scalar()
+
+    @staticmethod
+    def _missing(conn: Any) -> list[tuple[Any, Any]]:
+        """``(table, column)`` for every column this tunekit has that the file lacks (all of
+        a missing table's columns)."""
+        missing = []
+        for table in SQLModel.metadata.sorted_tables:
+            have = {row[1] for row in conn.execute(text(f'PRAGMA table_info("{table.name}")'))}
+            missing += [(table, column) for column in table.columns if column.name not in have]
+        return missing
 
     def journal_mode(self) -> str:
         with self.engine.connect() as conn:
@@ -203,7 +292,7 @@ class Registry:
             for p in plugins:
                 record = session.get(PluginRecord, p["name"]) or PluginRecord(name=p["name"])
                 record.version = p.get("version", "")
-                record.source = p.get("source", "")
+                record.source = p.get("where") or p.get("source", "")  # "package tunekit-bitfit"
                 record.status = p.get("status", "loaded")
                 record.error = p.get("error")
                 record.seen_at = now()
@@ -228,11 +317,30 @@ class Registry:
         with Session(self.engine) as session:
             return list(session.exec(select(ComponentRecord)))
 
+    def set_plugin_enabled(self, name: str, enabled: bool) -> None:
+        """Remember that plugin ``name`` is enabled or disabled (for every later process)."""
+        with Session(self.engine) as session:
+            setting = session.get(PluginSetting, name) or PluginSetting(name=name)
+            setting.enabled = enabled
+            setting.changed_at = now()
+            session.add(setting)
+            session.commit()
+
+    def plugin_settings(self) -> dict[str, bool]:
+        """``{plugin name: enabled}`` for every plugin ever disabled or enabled here."""
+        with Session(self.engine) as session:
+            return {s.name: s.enabled for s in session.exec(select(PluginSetting))}
+
     # ------------------------------------------------------------ runs
 
-    def create_run(self, spec: dict[str, Any], parent_id: int | None = None) -> RunRecord:
+    def create_run(self, spec: dict[str, Any], parent_id: int | None = None, *,
+                   sweep_id: int | None = None, trial: int | None = None,
+                   trial_label: str | None = None) -> RunRecord:
+        """Record a new, queued run of ``spec`` (as trial ``trial`` of sweep ``sweep_id``)."""
         if parent_id is not None and self.get_run(parent_id) is None:
             raise TunekitError(f"there is no run {parent_id}", where="--parent")
+        if sweep_id is not None and self.get_sweep(sweep_id) is None:
+            raise TunekitError(f"there is no sweep {sweep_id}", where="registry")
         record = RunRecord(
             status="queued",
             task=spec.get("task", ""),
@@ -244,6 +352,9 @@ class Registry:
             parent_id=parent_id,
             host=socket.gethostname(),
             pid=os.getpid(),
+            sweep_id=sweep_id,
+            trial=trial,
+            trial_label=trial_label,
         )
         with Session(self.engine) as session:
             session.add(record)
@@ -255,15 +366,21 @@ class Registry:
         """Set fields of a run; dicts are stored as JSON in the matching ``*_json`` column."""
         if "status" in fields and fields["status"] not in RUN_STATUSES:
             raise ValueError(f"unknown run status {fields['status']!r}")
+        if fields.get("trial_state") not in (None, *TRIAL_STATES):
+            raise ValueError(f"unknown trial state {fields['trial_state']!r}")
+        return self._update(RunRecord, run_id, "run", fields)
+
+    def _update(self, table: type[SQLModel], key: int, what: str,
+                fields: dict[str, Any]) -> Any:
         with Session(self.engine) as session:
-            record = session.get(RunRecord, run_id)
+            record = session.get(table, key)
             if record is None:
-                raise TunekitError(f"there is no run {run_id}", where="registry")
-            for key, value in fields.items():
-                if isinstance(value, dict) and hasattr(record, f"{key}_json"):
-                    setattr(record, f"{key}_json", json.dumps(value, default=str))
+                raise TunekitError(f"there is no {what} {key}", where="registry")
+            for name, value in fields.items():
+                if isinstance(value, dict | list) and hasattr(record, f"{name}_json"):
+                    setattr(record, f"{name}_json", json.dumps(value, default=str))
                 else:
-                    setattr(record, key, value)
+                    setattr(record, name, value)
             session.add(record)
             session.commit()
             session.refresh(record)
@@ -282,7 +399,8 @@ class Registry:
 
     def mark_orphans_interrupted(self) -> list[int]:
         """Runs left 'running' by a process on this host that no longer exists become
-        'interrupted' (a kill -9 or a power loss never leaves a run 'running' forever)."""
+        'interrupted' (a kill -9 or a power loss never leaves a run 'running' forever); so do
+        such sweeps. Returns the runs' ids."""
         host = socket.gethostname()
         changed = []
         with Session(self.engine) as session:
@@ -294,8 +412,74 @@ class Registry:
                     record.error = record.error or "the process running it ended unexpectedly"
                     session.add(record)
                     changed.append(record.id)
+            for sweep in session.exec(select(SweepRecord).where(SweepRecord.status == "running")):
+                if sweep.host == host and sweep.pid and not _pid_alive(sweep.pid):
+                    sweep.status = "interrupted"
+                    sweep.finished_at = sweep.finished_at or now()
+                    sweep.error = sweep.error or "the process running it ended unexpectedly"
+                    session.add(sweep)
             session.commit()
         return changed
+
+    def resume_run(self, run_id: int, after_step: int) -> RunRecord:
+        """Make a stopped run this process's again, to carry on from its checkpoint at step
+        ``after_step``: the metric points recorded after that step and the artifacts go (they
+        will be recorded again, so curves do not repeat), and the end it had is forgotten."""
+        with Session(self.engine) as session:
+            for point in session.exec(select(MetricPoint).where(
+                    MetricPoint.run_id == run_id, MetricPoint.step > after_step)):
+                session.delete(point)
+            for artifact in session.exec(select(ArtifactRecord).where(
+                    ArtifactRecord.run_id == run_id)):
+                session.delete(artifact)
+            session.commit()
+        return self.update_run(run_id, status="queued", finished_at=None, error=None,
+                               host=socket.gethostname(), pid=os.getpid())
+
+    # ------------------------------------------------------------ sweeps and bake-offs
+
+    def create_sweep(self, kind: str, spec: dict[str, Any], space: dict[str, Any], *,
+                     metric: str, direction: str, sampler: str = "", name: str = "",
+                     settings: dict[str, Any] | None = None) -> SweepRecord:
+        """Record a new, running sweep (``kind`` sweep) or bake-off (``kind`` bakeoff)."""
+        if kind not in SWEEP_KINDS:
+            raise ValueError(f"unknown sweep kind {kind!r}")
+        record = SweepRecord(kind=kind, name=name, spec_json=json.dumps(spec),
+                             space_json=json.dumps(space, default=str), sampler=sampler,
+                             metric=metric, direction=direction,
+                             settings_json=json.dumps(settings or {}, default=str),
+                             host=socket.gethostname(), pid=os.getpid())
+        with Session(self.engine) as session:
+            session.add(record)
+            session.commit()
+            session.refresh(record)
+            return record
+
+    def update_sweep(self, sweep_id: int, **fields: Any) -> SweepRecord:
+        """Set fields of a sweep; dicts are stored as JSON in the matching ``*_json`` column."""
+        if "status" in fields and fields["status"] not in SWEEP_STATUSES:
+            raise ValueError(f"unknown sweep status {fields['status']!r}")
+        return self._update(SweepRecord, sweep_id, "sweep", fields)
+
+    def get_sweep(self, sweep_id: int) -> SweepRecord | None:
+        with Session(self.engine) as session:
+            return session.get(SweepRecord, sweep_id)
+
+    def sweeps(self, kind: str | None = None, limit: int | None = None) -> list[SweepRecord]:
+        """Sweeps (or only those of ``kind``), newest first."""
+        with Session(self.engine) as session:
+            query = select(SweepRecord).order_by(SweepRecord.id.desc())
+            if kind:
+                query = query.where(SweepRecord.kind == kind)
+            if limit:
+                query = query.limit(limit)
+            return list(session.exec(query))
+
+    def sweep_runs(self, sweep_id: int) -> list[RunRecord]:
+        """The runs of a sweep or bake-off, in trial order."""
+        with Session(self.engine) as session:
+            query = select(RunRecord).where(RunRecord.sweep_id == sweep_id)
+            return list(session.exec(query.order_by(RunRecord.trial, RunRecord.id)))
 
     # ------------------------------------------------------------ metrics and artifacts
 

@@ -7,6 +7,7 @@
     training:  {epochs: 3, learning_rate: 1.0e-4, batch_size: 16, weight_decay: 0.01, seed: 42}
     metrics:   [accuracy, f1]
     exporters: [huggingface, model-card]
+    augmentations: [{name: random-deletion, probability: 0.1}]   # train split only; optional
 
 ``load_spec`` reads a file, ``parse_spec`` a mapping; both apply ``--set`` overrides and
 validate every field against the installed components, naming the field in any error.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from copy import deepcopy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -29,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .plugin_manager import PluginManager
 
 SLOTS = ("dataset", "backbone", "strategy")
-LISTS = {"metrics": "metric", "exporters": "exporter"}
+# applied to the train split only, in order, each adding augmented copies of the examples
+LISTS = {"metrics": "metric", "exporters": "exporter", "augmentations": "augmentation"}
 TOP_LEVEL = ("task", *SLOTS, "training", *LISTS)
 
 DEFAULT_SPEC: dict[str, Any] = {
@@ -39,6 +41,7 @@ DEFAULT_SPEC: dict[str, Any] = {
     "strategy": {"name": "lora"},
     "metrics": ["accuracy", "f1", "confusion-matrix"],
     "exporters": ["huggingface", "model-card"],
+    "augmentations": [],
 }
 
 
@@ -69,10 +72,69 @@ class Training(BaseModel):
     dropout: float | None = Field(None, ge=0.0, lt=1.0)
     seed: int = Field(42, ge=0, le=2**32 - 1)
     max_length: int = Field(128, ge=8, le=32768)
-    warmup_ratio: float = Field(0.1, ge=0.0, le=0.9)
-    max_grad_norm: float | None = Field(1.0, gt=0.0, le=1e6)
+    warmup_ratio: float = Field(0.1, ge=0.0, le=0.9, description="share of the steps spent "
+                                "warming up (the rise of slanted-triangular)")
+    scheduler: Literal["constant", "linear", "cosine", "slanted-triangular"] = Field(
+        "linear", description="learning-rate schedule after warm-up: constant, linear decay to "
+        "0, cosine decay to 0, or slanted-triangular (short rise, long decay to rate/32)")
+    max_grad_norm: float | None = Field(1.0, gt=0.0, le=1e6,
+                                        description="clip the gradient norm (None: no clipping)")
+    gradient_accumulation_steps: int = Field(
+        1, ge=1, le=1024,
+        description="batches summed into one update (effective batch = batch_size x this)")
+    label_smoothing: float = Field(0.0, ge=0.0, le=0.5, description="share of the target "
+                                   "spread over the other classes (0: off)")
+    class_weights: Literal["balanced"] | dict[str, float] | None = Field(
+        None, description="weigh the loss by class: 'balanced' (inverse frequency in train) or "
+        "a weight per label; None: every example counts the same")
     log_every: int = Field(10, ge=1, le=100000, description="steps between training-loss points")
+    checkpoint_every: int | None = Field(
+        None, ge=1, le=10**9, description="optimizer steps between checkpoints (None: once per "
+        "epoch); a checkpoint is also written when a run is stopped with Ctrl-C or SIGTERM, and "
+        "`tunekit run --resume RUN` carries on from the last one")
     early_stopping: EarlyStopping | None = Field(default_factory=EarlyStopping)
+    data_check: Literal["refuse", "warn", "off"] = Field(
+        "refuse", description="check the data before training: refuse to train on blocking "
+        "problems (a single class, heavy leakage, ...), only warn about them, or skip the check")
+    # off by default: where length goes with the label (short "bad", long "not bad at all"),
+    # length-grouped batches hold mostly one class and training suffers; on for long, varied
+    # texts, where padding is the cost
+    group_by_length: bool = Field(
+        False, description="batch examples of similar lengths together (shuffled, reproducible "
+        "from the seed), so that little time goes into padding")
+    cache_features: Literal["auto", "on", "off"] = Field(
+        "auto", description="when the strategy freezes the bottom of the model (head-only, "
+        "freeze-bottom), run the frozen part once per example and train on its cached output "
+        "(auto: whenever that is exact; on: refuse the run where it is not; off: never)")
+
+    @field_validator("data_check", mode="before")
+    @classmethod
+    def _data_check_words(cls, value: Any) -> Any:
+        """YAML reads a bare ``off`` as false (and ``on`` as true): take them as meant."""
+        if isinstance(value, bool):
+            return "refuse" if value else "off"
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("cache_features", mode="before")
+    @classmethod
+    def _cache_words(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's bare on / off
+            return "on" if value else "off"
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("class_weights", mode="before")
+    @classmethod
+    def _class_weights(cls, value: Any) -> Any:
+        if value is False or (isinstance(value, str) and value.lower() in ("none", "off", "no")):
+            return None
+        if isinstance(value, dict):
+            bad = {k: v for k, v in value.items()
+                   if isinstance(v, bool) or not isinstance(v, int | float) or v < 0}
+            if bad:
+                label, weight = next(iter(bad.items()))
+                raise ValueError(f"weight of {label!r} must be a number >= 0, got {weight!r}")
+            return {str(k): float(v) for k, v in value.items()}
+        return value
 
     @field_validator("early_stopping", mode="before")
     @classmethod
@@ -114,6 +176,53 @@ class RunSpec:
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+
+def flatten_spec(spec: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"training.epochs": 3, "metrics": "accuracy, f1", "strategy.r": 8, ...}``: one dotted
+    field per value, lists of components as their names plus ``list.name.option`` fields."""
+    flat: dict[str, Any] = {}
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            flat.update(flatten_spec(value, f"{prefix}{key}."))
+        return flat
+    key = prefix.rstrip(".")
+    if isinstance(spec, list):
+        if all(isinstance(item, dict) and "name" in item for item in spec):
+            flat[key] = ", ".join(str(item["name"]) for item in spec)
+            for item in spec:
+                for option, value in item.items():
+                    if option != "name":
+                        flat[f"{key}.{item['name']}.{option}"] = value
+            return flat
+        flat[key] = ", ".join(str(v) for v in spec)
+        return flat
+    flat[key] = spec
+    return flat
+
+
+def spec_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The fields that differ between two specs: ``(field, old value, new value)``; a field
+    missing on one side is None there."""
+    before, after = flatten_spec(old), flatten_spec(new)
+    fields = list(before) + [f for f in after if f not in before]
+    return [(f, before.get(f), after.get(f)) for f in fields
+            if json.dumps(before.get(f), default=str) != json.dumps(after.get(f), default=str)]
+
+
+def absolute_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """A copy of a spec whose relative ``path`` / ``*_path`` options are made absolute against
+    ``base_dir``, so the spec means the same files wherever it is written."""
+    data = deepcopy(data)
+    for slot in SLOTS:
+        options = data.get(slot)
+        if not isinstance(options, dict):
+            continue
+        for key, value in options.items():
+            if (key == "path" or key.endswith("_path")) and isinstance(value, str) and value \
+                    and not Path(value).is_absolute():
+                options[key] = str((base_dir / value).resolve())
+    return data
 
 
 # ---------------------------------------------------------------- reading
@@ -217,10 +326,11 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     unknown = [k for k in data if k not in TOP_LEVEL]
     if unknown:
         key = str(unknown[0])
+        where = key if key.strip() else f"the field {key!r}"  # a blank name is still a place
         if key in Training.model_fields:
             raise SpecError("unknown field here: it belongs under training", where=key,
                             hint=f"write training: {{{key}: ...}} or --set training.{key}=...")
-        raise SpecError(f"unknown field.{did_you_mean(key, TOP_LEVEL)}", where=key,
+        raise SpecError(f"unknown field.{did_you_mean(key, TOP_LEVEL)}", where=where,
                         hint="fields: " + ", ".join(TOP_LEVEL))
     for key in ("dataset",):
         if key not in data or data[key] in (None, ""):

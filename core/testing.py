@@ -1,26 +1,82 @@
 """Helpers for testing tunekit and its plugins: tiny real models, tiny data, isolated registries.
 
-    from tunekit.testing import tiny_backbones, write_text_csv, make_manager
+For plugin authors (see docs/plugins/testing.md):
 
-    manager = make_manager(("tiny", tiny_backbones))
-    spec = tunekit.parse_spec({"dataset": {"name": "csv", "path": str(csv_path)},
-                               "backbone": "tiny-bert", "strategy": "full"}, manager)
+    from tunekit.testing import check_component, train_tiny
 
-The tiny backbones are real transformers models built from a config (random weights, seeded),
-with the bundled MiniLM tokenizer, so a whole training run takes a second or two on a CPU.
+    def test_my_metric_keeps_the_contract():
+        check_component(my_plugin.balanced_accuracy)   # raises ContractError, saying what to fix
+
+    def test_my_metric_in_a_real_run():
+        tiny = train_tiny(my_plugin)                   # a real training on tiny data, seconds
+        assert tiny.status == "completed"
+
+- ``manager_with(*plugins, builtins=True)``: a plugin manager holding only the plugins a test
+  names, tunekit's built-ins (unless ``builtins=False``) and the tiny test components;
+- ``tiny_backbones`` (``tiny-bert``, ``tiny-gpt2``: real transformers models built from a
+  config, random seeded weights, the bundled MiniLM tokenizer) and ``tiny_datasets``
+  (``tiny-text``: easy two-class examples generated in memory);
+- ``tiny_rows``, ``tiny_splits``, ``write_text_csv``, ``write_text_jsonl``: the same easy data;
+- ``isolated_registry(folder)``: a registry of its own;
+- ``train_tiny(plugin_or_component, **spec)``: a complete real run on tiny data;
+- ``check_component`` / ``check_plugin``: every way a component breaks the contract.
+
+The pytest fixtures ``tunekit_registry``, ``tunekit_manager`` and ``tiny_data`` come with
+``tunekit.testing_fixtures`` (loaded automatically once tunekit is installed).
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import os
 import random
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from types import ModuleType, SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from .components import Backbone, BuiltModel, ModelRequest, Param
+from .component_check import (
+    ComponentReport,
+    ContractError,
+    ContractProblem,
+    PluginReport,
+    check_component,
+    check_plugin,
+)
+from .components import (
+    TEXT_CLASSIFICATION,
+    Backbone,
+    BuiltModel,
+    Component,
+    DataContext,
+    Dataset,
+    DataSplits,
+    ModelRequest,
+    Param,
+)
+from .data import split_stratified
+from .errors import PluginError
 from .hookspecs import hookimpl
-from .plugin_manager import PluginManager, load_plugins
+from .plugin_manager import ENTRY_POINT_GROUP, REGISTER_HOOKS, PluginManager, load_plugins
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import RunResult
+    from .events import Event
+    from .registry import Registry
+    from .spec import RunSpec
+
+__all__ = [
+    "TINY_PLUGINS", "TINY_TEXT", "ComponentReport", "ContractError", "ContractProblem",
+    "PluginReport", "TinyData", "TinyRun",
+    "bundled_tokenizer", "check_component", "check_plugin", "isolated_registry", "make_manager",
+    "manager_with", "plugin_of", "tiny_backbones", "tiny_datasets", "tiny_model", "tiny_rows",
+    "scratch_folder", "tiny_data_files", "tiny_splits", "train_tiny", "write_text_csv",
+    "write_text_jsonl",
+]
 
 POSITIVE = ("good", "great", "fine", "lovely", "excellent", "nice", "superb", "happy")
 NEGATIVE = ("bad", "awful", "poor", "terrible", "sad", "broken", "dull", "horrible")
@@ -67,9 +123,13 @@ def _tiny(architecture: str):
                 if ("dropout" in key or key.endswith("pdrop")) and (
                         value is None or isinstance(value, float)):
                     setattr(config, key, request.dropout)
-        # seeded weights without resetting the run's random stream (dropout, shuffling)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(options["init_seed"])
+        if options.get("pretrained", True):
+            # seeded weights, the same in every run (they stand in for a pretrained
+            # checkpoint), without resetting the run's random stream (dropout, shuffling)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(options["init_seed"])
+                model = model_class(config)
+        else:  # "from scratch": fresh weights drawn from the run's own seeded stream
             model = model_class(config)
         return BuiltModel(model=model, tokenizer=tokenizer, source=f"tiny-{architecture}",
                           max_length=128)
@@ -78,18 +138,34 @@ def _tiny(architecture: str):
 
 
 _PARAMS = (Param(name="layers", type=int, default=2, min=1, max=12, help="number of blocks"),
-           Param(name="init_seed", type=int, default=0, help="seed of the random weights"))
+           Param(name="init_seed", type=int, default=0, help="seed of the random weights"),
+           Param(name="pretrained", type=bool, default=True,
+                 help="true: the weights seeded by init_seed (a stand-in for a pretrained "
+                      "checkpoint); false: fresh weights from the run's seed, as a model "
+                      "trained from scratch starts"))
 
 
 @hookimpl
 def register_backbones(register):
     register(Backbone(name="tiny-bert", description="A 2-block BERT with random weights, built "
-                      "from a config: for tests.", params=_PARAMS, build=_tiny("bert")))
+                      "from a config: for tests.", params=_PARAMS, build=_tiny("bert"),
+                      load_tokenizer=lambda options: bundled_tokenizer()))
     register(Backbone(name="tiny-gpt2", description="A 2-block GPT-2 with random weights, built "
-                      "from a config: for tests.", params=_PARAMS, build=_tiny("gpt2")))
+                      "from a config: for tests.", params=_PARAMS, build=_tiny("gpt2"),
+                      load_tokenizer=lambda options: bundled_tokenizer()))
 
 
 tiny_backbones = SimpleNamespace(register_backbones=register_backbones)
+
+
+def tiny_model(labels: Iterable[str] = ("negative", "positive"), *, layers: int = 2,
+               architecture: str = "bert") -> BuiltModel:
+    """A tiny real classifier for ``labels`` (``tiny-bert``, or ``architecture="gpt2"``),
+    with its tokenizer: what a strategy or an exporter gets from the engine, in a second."""
+    if architecture not in ("bert", "gpt2"):
+        raise ValueError(f"architecture must be 'bert' or 'gpt2', got {architecture!r}")
+    return _tiny(architecture)({"layers": layers, "init_seed": 0, "pretrained": True},
+                               ModelRequest(task=TEXT_CLASSIFICATION, labels=list(labels)))
 
 
 def make_manager(*extra: tuple[str, object], installed: bool = True,
@@ -114,3 +190,345 @@ def write_text_csv(path: str | Path, n: int = 120, *, seed: int = 0,
             rng.shuffle(words)
             writer.writerow([" ".join(words), labels[label]])
     return path
+
+
+def write_text_jsonl(path: str | Path, n: int = 120, *, seed: int = 0,
+                     labels: tuple[str, ...] = ("negative", "positive")) -> Path:
+    """A JSON-lines file of ``tiny_rows``: one ``{"text": ..., "label": ...}`` per line."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8") as handle:
+        for row in tiny_rows(n, seed=seed, labels=labels):
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- tiny data
+
+
+def tiny_rows(n: int = 48, *, seed: int = 0,
+              labels: Iterable[str] = ("negative", "positive")) -> list[dict[str, str]]:
+    """``n`` easy examples, as many of each label, every text different.
+
+    Each text is four filler words and one word of its class, shuffled: a tiny model learns it
+    in an epoch or two. The first two labels take the words of ``NEGATIVE`` and ``POSITIVE``;
+    any further label is its own class word.
+    """
+    labels = [str(label) for label in labels]
+    if len(labels) < 2:
+        raise ValueError("tiny_rows needs at least two labels")
+    pools = [NEGATIVE, POSITIVE] + [(label,) for label in labels[2:]]
+    rng = random.Random(seed)
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    while len(rows) < n:
+        index = len(rows) % len(labels)
+        words = rng.sample(FILLER, 4) + [rng.choice(pools[index])]
+        rng.shuffle(words)
+        text = " ".join(words)
+        if text in seen:  # a copy would leak between the splits and weigh its example twice
+            continue
+        seen.add(text)
+        rows.append({"text": text, "label": labels[index]})
+    return rows
+
+
+def tiny_splits(n: int = 48, *, seed: int = 0, labels: Iterable[str] = ("negative", "positive"),
+                validation_split: float = 0.25, test_split: float = 0.0) -> DataSplits:
+    """``tiny_rows`` split into train / validation (/ test), stratified by label."""
+    rows = tiny_rows(n, seed=seed, labels=labels)
+    test = None
+    if test_split:
+        rows, test = split_stratified(rows, test_split, seed + 1)
+    train, validation = split_stratified(rows, validation_split, seed)
+    return DataSplits(train=train, validation=validation, test=test,
+                      source=f"tiny-text ({n} generated examples)")
+
+
+def _load_tiny_text(options: dict[str, Any], context: DataContext) -> DataSplits:
+    return tiny_splits(options["n"], seed=options["seed"], labels=options["labels"],
+                       validation_split=options["validation_split"],
+                       test_split=options["test_split"])
+
+
+TINY_TEXT = Dataset(
+    name="tiny-text", title="Tiny text (tests)",
+    description="Easy generated examples (four filler words and one word of the class), held "
+                "in memory: for tests, a tiny model learns them in an epoch or two.",
+    params=(Param(name="n", type=int, default=48, min=4, max=100_000, help="examples in all"),
+            Param(name="seed", type=int, default=0, help="seed of the generated texts"),
+            Param(name="labels", type=list, default=("negative", "positive"),
+                  help="the classes; the first two get sentiment words, others their own name"),
+            Param(name="validation_split", type=float, default=0.25, min=0.01, max=0.5,
+                  help="share held out for validation"),
+            Param(name="test_split", type=float, default=0.0, min=0.0, max=0.5,
+                  help="share held out as a test set")),
+    load=_load_tiny_text,
+)
+
+
+@hookimpl(specname="register_datasets")
+def _register_tiny_datasets(register):
+    register(TINY_TEXT)
+
+
+tiny_datasets = SimpleNamespace(register_datasets=_register_tiny_datasets)
+# the tiny test components, under the plugin names manager_with gives them
+TINY_PLUGINS: tuple[tuple[str, object], ...] = (("tunekit-testing-backbones", tiny_backbones),
+                                                ("tunekit-testing-datasets", tiny_datasets))
+
+
+# ---------------------------------------------------------------- managers and registries
+
+
+_scratch: tempfile.TemporaryDirectory[str] | None = None
+
+
+def scratch_folder(prefix: str) -> Path:
+    """A new folder inside this process's scratch folder, removed when the process ends."""
+    global _scratch
+    if _scratch is None:
+        _scratch = tempfile.TemporaryDirectory(prefix="tunekit-testing-")
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_scratch.name))
+
+
+def isolated_registry(folder: str | os.PathLike[str] | None = None) -> Registry:
+    """A registry of its own: ``folder/registry.db`` (a new scratch folder when None, removed
+    when the process ends)."""
+    from .registry import Registry
+
+    folder = Path(folder) if folder is not None else scratch_folder("registry-")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Registry.open(folder / "registry.db")
+
+
+def plugin_of(*components: Component) -> object:
+    """A plugin object that registers ``components`` through the right ``register_*`` hooks."""
+    hooks: dict[str, Any] = {}
+    for hook_name, kinds in REGISTER_HOOKS.items():
+        mine = [c for c in components if c.kind in kinds]
+        if not mine:
+            continue
+
+        def register_all(register: Any, _mine: list[Component] = mine) -> None:
+            for component in _mine:
+                register(component)
+
+        hooks[hook_name] = hookimpl(specname=hook_name)(register_all)
+    unknown = [c for c in components if not isinstance(c, Component)]
+    if unknown:
+        raise TypeError(f"plugin_of takes tunekit components, got {unknown[0]!r}")
+    return SimpleNamespace(**hooks)
+
+
+def _plugin_name(plugin: object) -> str:
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    return getattr(plugin, "__name__", None) or type(plugin).__name__.lower()
+
+
+def manager_with(*plugins: object, builtins: bool = True, tiny: bool = True,
+                 strict: bool = True) -> PluginManager:
+    """A plugin manager holding only the plugins a test names.
+
+    Each of ``plugins`` is a module or an object with ``@tunekit.hookimpl`` methods, a
+    ``(name, plugin)`` pair, or a component (wrapped with ``plugin_of``). ``builtins`` adds
+    tunekit's own plugins (never other installed packages); ``tiny`` adds ``tiny-bert``,
+    ``tiny-gpt2`` and ``tiny-text``. With ``strict`` (the default) a plugin that fails to load
+    raises PluginError with the manager's report; ``strict=False`` keeps it in
+    ``manager.problems``, for tests of broken plugins.
+    """
+    manager = PluginManager()
+    if builtins:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.dist is not None and ep.dist.metadata["Name"] == "tunekit":
+                manager.add(ep.load(), name=ep.name, version=ep.dist.version, source="built-in")
+    for name, plugin in TINY_PLUGINS if tiny else ():
+        manager.add(plugin, name=name, source="python", origin="tunekit.testing")
+    taken: set[str] = set(manager.plugins)
+    for item in plugins:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            name, plugin = item
+        elif isinstance(item, Component):
+            name, plugin = f"{item.kind}-{item.name}", plugin_of(item)
+        else:
+            name, plugin = _plugin_name(item), item
+        if manager.pm.is_registered(plugin):  # a built-in named again: it is already here
+            continue
+        unique, n = name, 2
+        while unique in taken:
+            unique, n = f"{name}-{n}", n + 1
+        taken.add(unique)
+        manager.add(plugin, name=unique, version=str(getattr(plugin, "__version__", "") or ""),
+                    source="python")
+    try:
+        manager.check_pending()
+    except PluginError as exc:
+        manager.problems.append(_problem("?", "python", str(exc)))
+    if strict and manager.problems:
+        said = "\n".join(f"  {p.plugin} ({p.source}): {p.error}" for p in manager.problems)
+        raise PluginError(f"plugins failed to load:\n{said}", where="manager_with",
+                          hint="fix the plugin, or pass strict=False to inspect "
+                               "manager.problems")
+    return manager
+
+
+def _problem(plugin: str, source: str, error: str) -> Any:
+    from .plugin_manager import Problem
+
+    return Problem(plugin, source, error)
+
+
+# ---------------------------------------------------------------- a real run on tiny data
+
+# one epoch of tiny-bert on tiny-text: a second or two on a CPU
+TINY_SPEC: dict[str, Any] = {
+    "task": TEXT_CLASSIFICATION,
+    "dataset": {"name": "tiny-text"},
+    "backbone": {"name": "tiny-bert"},
+    "strategy": {"name": "full"},
+    "training": {"epochs": 1, "batch_size": 8, "learning_rate": 1e-3, "seed": 0,
+                 "max_length": 32},
+    "metrics": ["accuracy"],
+    "exporters": [],
+    "augmentations": [],
+}
+_SLOT = {"dataset": "dataset", "backbone": "backbone", "strategy": "strategy",
+         "metric": "metrics", "exporter": "exporters", "augmentation": "augmentations"}
+
+
+@dataclass
+class TinyRun:
+    """A finished tiny run: its result, the registry that recorded it, and what it used."""
+
+    result: RunResult
+    registry: Registry
+    manager: PluginManager
+    spec: RunSpec
+    directory: Path
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return self.result.metrics
+
+    @property
+    def artifacts(self) -> list[dict[str, Any]]:
+        return self.result.artifacts
+
+    def record(self) -> Any:
+        """The run as registry.db has it (``tunekit.registry.RunRecord``)."""
+        return self.registry.get_run(self.result.run_id)
+
+    def summary(self) -> dict[str, Any]:
+        """The run's summary: ``strategy`` (the plan's sentence), ``trainable_parameters``,
+        ``data``, ``performance``..."""
+        import json
+
+        return json.loads(self.record().summary_json or "{}")
+
+
+def train_tiny(subject: object = None, *, kind: str | None = None,
+               options: dict[str, Any] | None = None, manager: PluginManager | None = None,
+               directory: str | os.PathLike[str] | None = None, progress: bool = False,
+               **spec: Any) -> TinyRun:
+    """Train for real on tiny data (tiny-bert, tiny-text, one epoch: seconds on a CPU), using
+    ``subject``: a component, or a plugin (module or object) whose components all take their
+    place in the run (``kind`` limits that to one kind).
+
+    Each component goes where its kind goes: a dataset or a backbone or a strategy replaces
+    the default, a metric joins ``accuracy``, an exporter or an augmentation is added.
+    ``options`` are the subject's own options (``{"path": ...}`` for a dataset that reads a
+    file). Keyword arguments override fields of the spec (``training={"epochs": 2}`` is merged
+    into the tiny defaults; ``strategy="lora"`` replaces). The run is recorded in a registry of
+    its own, in ``directory`` (when None, a scratch folder removed when the process ends).
+    Failures raise, as ``tunekit.run`` does.
+    """
+    from .engine import run
+    from .spec import TOP_LEVEL, parse_spec
+
+    bad = [key for key in spec if key not in TOP_LEVEL]
+    if bad:
+        raise TypeError(f"train_tiny got {bad[0]!r}; spec fields are: {', '.join(TOP_LEVEL)}")
+    if kind is not None and kind not in _SLOT:
+        raise ValueError(f"kind must be one of {', '.join(_SLOT)}, got {kind!r}")
+    if manager is None:
+        manager = manager_with(*(() if subject is None else (subject,)))
+    used: list[Component] = []
+    if isinstance(subject, Component):
+        used = [manager.get(subject.kind, subject.name)]
+    elif subject is not None:
+        infos = [info for info in manager.plugins.values()
+                 if manager.pm.get_plugin(info.name) is subject]
+        if not infos:
+            raise ValueError(f"{subject!r} is not in the manager given to train_tiny")
+        used = [manager.get(k, n) for k, n in infos[0].components]
+        if not used:
+            raise PluginError("the plugin registered no component", where="train_tiny")
+    if kind is not None:
+        used = [c for c in used if c.kind == kind]
+        if not used:
+            raise ValueError(f"the plugin registers no {kind}")
+    if options and len(used) != 1:
+        raise ValueError(f"options are for one component; the subject has {len(used)}: "
+                         "choose one with kind=, or set each in the spec keywords")
+    data = json.loads(json.dumps(TINY_SPEC))
+    placed: set[str] = set()
+    for component in used:
+        slot = _SLOT[component.kind]
+        item = {"name": component.name, **(options or {})}
+        if slot == "metrics":
+            if component.name not in data["metrics"]:
+                data["metrics"].append(item if options else component.name)
+        elif slot in ("exporters", "augmentations"):
+            data[slot].append(item)
+        elif slot not in placed:  # the first dataset, backbone or strategy takes the slot
+            data[slot] = item
+            placed.add(slot)
+    for key, value in spec.items():
+        if key == "training" and isinstance(value, dict):
+            data["training"].update(value)
+        else:
+            data[key] = value
+    parsed = parse_spec(data, manager, base_dir=Path.cwd(), source="train_tiny")
+    folder = Path(directory) if directory is not None else scratch_folder("tiny-run-")
+    registry = isolated_registry(folder)
+    events: list[Event] = []
+    result = run(parsed, manager=manager, registry=registry, listeners=[events.append],
+                 progress=progress, output_root=folder / "runs")
+    return TinyRun(result=result, registry=registry, manager=manager, spec=parsed,
+                   directory=folder, events=events)
+
+
+# ---------------------------------------------------------------- tiny data files
+
+
+@dataclass
+class TinyData:
+    """The same tiny examples as rows, as splits, and as files (CSV and JSON lines)."""
+
+    rows: list[dict[str, str]]
+    splits: DataSplits
+    csv: Path
+    jsonl: Path
+
+
+def tiny_data_files(folder: str | os.PathLike[str], n: int = 48, *, seed: int = 0,
+                    labels: Iterable[str] = ("negative", "positive")) -> TinyData:
+    """``tiny_rows`` written to ``folder/tiny.csv`` and ``folder/tiny.jsonl``, with the splits
+    the ``tiny-text`` dataset makes of them."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = list(labels)
+    rows = tiny_rows(n, seed=seed, labels=labels)
+    csv_path, jsonl_path = folder / "tiny.csv", folder / "tiny.jsonl"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["text", "label"])
+        writer.writeheader()
+        writer.writerows(rows)
+    jsonl_path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return TinyData(rows=rows, splits=tiny_splits(n, seed=seed, labels=labels), csv=csv_path,
+                    jsonl=jsonl_path)

@@ -25,7 +25,7 @@ from tunekit import load_plugins
 from tunekit.spec import DEFAULT_SPEC, parse_spec
 from tunekit.ui.assistant import Assistant
 
-SLOTS = ("task", "dataset", "backbone", "strategy", "metrics", "exporters")
+SLOTS = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "augmentations")
 
 
 @dataclass
@@ -163,6 +163,15 @@ NUMBERS = [
     case("texts up to 200 tokens", max_length=200),
     case("warmup ratio 0.06", warmup_ratio=0.06),
     case("clip gradients at 0.5", max_grad_norm=0.5),
+    case("cosine decay please", scheduler="cosine"),
+    case("a slanted triangular schedule", scheduler="slanted-triangular"),
+    case("constant learning rate of 2e-5", scheduler="constant", learning_rate=2e-5),
+    case("accumulate gradients over 4 batches", gradient_accumulation_steps=4),
+    case("gradient accumulation steps = 8", gradient_accumulation_steps=8),
+    case("label smoothing 0.1", label_smoothing=0.1),
+    case("use balanced class weights", class_weights="balanced"),
+    case("handle the class imbalance", class_weights="balanced"),
+    case(["use balanced class weights", "actually no class weights"], class_weights=None),
     case("double the batch size", batch_size=32),
     case("halve the learning rate", learning_rate=5e-4),
     case("change the batch size from 16 to 32", batch_size=32),
@@ -306,6 +315,32 @@ LISTS = [
          metrics=["accuracy", "f1", "confusion-matrix", "precision"]),
 ]
 
+AUGMENTATIONS = [
+    case("train with random deletion augmentation", augmentations=["random-deletion"]),
+    case("augment the data with typos", augmentations=["char-noise"]),
+    case("use data augmentation", augmentations=["random-deletion"]),
+    case("random deletion at 20%",
+         augmentations=[{"name": "random-deletion", "probability": 0.2}]),
+    case("10% word dropout and a dropout of 0.2",
+         augmentations=[{"name": "random-deletion", "probability": 0.1}], dropout=0.2),
+    case("swap words with probability 0.2 and add typos",
+         augmentations=[{"name": "random-swap", "probability": 0.2}, "char-noise"]),
+    case("lora for 3 epochs with random crop, 2 augmented copies", strategy="lora", epochs=3,
+         augmentations=[{"name": "random-crop", "copies": 2}]),
+    case("random deletion at 15% and 3 copies of typos",
+         augmentations=[{"name": "random-deletion", "probability": 0.15},
+                        {"name": "char-noise", "copies": 3}]),
+    case(["with random deletion and random swap", "no random swap"],
+         augmentations=["random-deletion"]),
+    case(["augment the data with typos", "no augmentation"]),
+    case(["use random deletion", "augment with typos instead of random deletion"],
+         augmentations=["char-noise"]),
+    case(["use random deletion", "yes"], launch=True, augmentations=["random-deletion"]),
+    case("no dropout", dropout=0.0),
+    case("what augmentations are there?", question=True),
+    case("what does random crop do?", question=True),
+]
+
 QUESTIONS = [
     case("what is gradual unfreezing?", question=True),
     case("which strategy should I use?", question=True),
@@ -351,7 +386,7 @@ CONFIRMATIONS = [
 ]
 
 TABLE = STRATEGIES + NUMBERS + STOPPING + DATA + BACKBONES + CORRECTIONS + LISTS + QUESTIONS \
-    + CONFIRMATIONS
+    + CONFIRMATIONS + AUGMENTATIONS
 
 # Held-out phrasings, in rounds of 30. Each round was written after everything before it
 # passed and run once before any change was made for it; then the general rule behind each
@@ -1198,3 +1233,196 @@ def test_chat_json(case_: Case, plugins: Any, isolated: Path,
                             text=True, env=env, cwd=isolated, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == []
+
+
+# ------------------------------------------------------------------------------- tools
+
+# The tools around a run: the data check answers at once; the learning-rate finder, a bake-off
+# and a sweep are offered and start only on the turn that accepts the offer (a yes, or the
+# offer's choice), as a run starts only when confirmed.
+
+
+@dataclass
+class ToolCase:
+    turns: list[str]
+    action: str | None  # the last turn's action
+    arguments: dict[str, Any]
+    expect: dict[str, Any]  # the run afterwards, as changes to the bundled default
+
+
+def tool(turns: list[str], action: str | None, arguments: dict[str, Any] | None = None,
+         **expect: Any) -> Any:
+    return pytest.param(ToolCase(turns, action, arguments or {}, expect),
+                        id=" / ".join(turns)[:80])
+
+
+EVERY = ["full", "head-only", "lora", "gradual"]
+LR_FIND = {"steps": 200}
+
+TOOLS = [
+    tool(["find a good learning rate", "yes"], "lr-find", LR_FIND),
+    tool(["what learning rate should I use? run the lr finder", "go ahead"], "lr-find", LR_FIND),
+    tool(["what learning rate should I use?", "Run the learning-rate finder"], "lr-find",
+         LR_FIND),
+    tool(["use head-only", "run the learning-rate range test", "do it"], "lr-find", LR_FIND,
+         strategy="head-only"),
+    tool(["find a good learning rate", "run the lr finder"], "lr-find", LR_FIND),
+    tool(["compare the strategies on my data", "yes"], "bakeoff",
+         {"strategies": EVERY, "scratch": False}),
+    tool(["run a bake-off", "Start the bake-off"], "bakeoff",
+         {"strategies": EVERY, "scratch": False}),
+    tool(["which strategy is best for my data? try them all", "sure"], "bakeoff",
+         {"strategies": EVERY, "scratch": False}),
+    tool(["run a bake-off of lora and head-only, and from scratch", "yes please"], "bakeoff",
+         {"strategies": ["lora", "head-only"], "scratch": True}),
+    tool(["try learning rates 1e-4, 3e-4 and 1e-3", "yes"], "sweep",
+         {"space": {"training.learning_rate": [1e-4, 3e-4, 1e-3]}, "sampler": "grid",
+          "trials": 3}),
+    tool(["search the learning rate between 1e-5 and 1e-3 with 10 trials", "go"], "sweep",
+         {"space": {"training.learning_rate": {"low": 1e-5, "high": 1e-3, "log": True}},
+          "sampler": "tpe", "trials": 10}),
+    tool(["grid search r 4 8 16", "yes"], "sweep",
+         {"space": {"strategy.r": [4, 8, 16]}, "sampler": "grid", "trials": 3}),
+    tool(["try 2, 3 and 4 epochs with lr 1e-4 or 3e-4", "Start the sweep"], "sweep",
+         {"space": {"training.epochs": [2, 3, 4], "training.learning_rate": [1e-4, 3e-4]},
+          "sampler": "grid", "trials": 6}),
+    tool(["random search weight decay 0, 0.01 and 0.1 in 2 trials", "ok"], "sweep",
+         {"space": {"training.weight_decay": [0, 0.01, 0.1]}, "sampler": "random",
+          "trials": 2}),
+    # declined, or something else said first: nothing starts
+    tool(["find a good learning rate", "no"], None),
+    tool(["run a bake-off", "not now"], None),
+    tool(["try learning rates 1e-4 and 3e-4", "start training"], None),
+    tool(["grid search r 4 8", "what is r?", "yes"], None),
+    # a yes answers what was shown last: here the run, not the sweep offered before it
+    tool(["try learning rates 1e-4 and 3e-4", "use 5 epochs", "yes"], "launch", epochs=5),
+    tool(["try lr 1e-4"], None, learning_rate=1e-4),  # one value sets it
+    tool(["learning rate 1e-4 is too high, try 3e-5"], None, learning_rate=3e-5),
+]
+
+
+@pytest.mark.parametrize("case_", TOOLS)
+def test_tools_start_only_when_accepted(case_: ToolCase, plugins: Any) -> None:
+    assistant = Assistant(plugins)
+    replies = [assistant.respond(turn) for turn in case_.turns]
+    for turn, reply in zip(case_.turns[:-1], replies[:-1], strict=True):
+        assert reply.action is None, f"{turn!r} started {reply.action}"
+    last = replies[-1]
+    assert last.action == case_.action, last.text
+    assert last.arguments == case_.arguments
+    assert last.spec == expected_spec(case_.expect, plugins) == assistant.spec()
+
+
+def test_offers_say_what_will_train_and_how_long(plugins: Any) -> None:
+    assistant = Assistant(plugins)
+    said = assistant.respond("what learning rate should I use?")
+    assert "10 to 100 times lower" in said.text  # the advice first
+    assert "throwaway copy" in said.text and said.text.endswith("Shall I run it?")
+    assert said.choices == ["Run the learning-rate finder", "Not now"]
+    said = assistant.respond("run a bake-off and from scratch")
+    assert "full, head-only, lora, gradual and scratch" in said.text and "5 trainings" in said.text
+    said = assistant.respond("grid search r 4 and 0")
+    assert said.text.startswith("I cannot run that sweep") and "strategy.r=0" in said.text
+    said = assistant.respond("sweep the learning rate from 1e-5 to 1e-3 with a grid")
+    assert "grid needs a finite list of values" in said.text and not said.choices
+
+
+def imbalanced(folder: Path) -> Path:
+    rows = [f"the parcel {i} arrived fine and on time,ok" for i in range(60)]
+    rows += [f"box {i} was crushed and the glass broke,damaged" for i in range(15)]
+    (folder / "parcels.csv").write_text("text,label\n" + "\n".join(rows) + "\n")
+    return folder / "parcels.csv"
+
+
+def leaky(folder: Path) -> Path:
+    rows = [f"review {i} says it is {'great' if i % 2 else 'awful'},{'pos' if i % 2 else 'neg'}"
+            for i in range(30)]
+    (folder / "leaky.csv").write_text("text,label\n" + "\n".join(rows * 3) + "\n")
+    return folder / "leaky.csv"
+
+
+@pytest.mark.parametrize("ask", ["check my data", "is my data ok?",
+                                 "any problems with the data?", "can you validate the dataset",
+                                 "run the data check"])
+def test_check_my_data_says_the_findings_and_offers_a_fix(ask: str, plugins: Any,
+                                                          isolated: Path) -> None:
+    imbalanced(isolated)
+    assistant = Assistant(plugins, base_dir=isolated)
+    assistant.respond("train on parcels.csv")
+    before = deepcopy(assistant.draft)
+    said = assistant.respond(ask)
+    assert said.action is None and assistant.draft == before  # a check changes nothing
+    assert said.text.startswith("I checked the data (")
+    assert "No blocking problems" in said.text and "imbalanced" in said.text
+    assert "_What to do:_ Weigh the loss by class" in said.text
+    assert said.choices == ["Use balanced class weights"]
+    fixed = assistant.respond("yes")  # the one fix offered: a yes applies it and shows the run
+    assert fixed.action is None and "Shall I start it?" in fixed.text
+    assert assistant.spec()["training"]["class_weights"] == "balanced"
+
+
+def test_blocking_findings_come_first_and_train_anyway_is_a_choice(plugins: Any,
+                                                                    isolated: Path) -> None:
+    leaky(isolated)
+    assistant = Assistant(plugins, base_dir=isolated)
+    said = assistant.respond("check leaky.csv")  # that file becomes the run's data, checked
+    assert assistant.spec()["dataset"]["path"] == "leaky.csv"
+    assert said.text.index("Blocking") < said.text.index("Warnings")
+    assert "also appear in train" in said.text and said.choices == ["Train anyway"]
+    shown = assistant.respond("Train anyway")
+    assert shown.action is None and "blocking problems are only reported" in shown.text
+    started = assistant.respond("yes")
+    assert started.action == "launch" and started.spec["training"]["data_check"] == "warn"
+
+
+def test_a_clean_file_says_so(plugins: Any) -> None:
+    said = Assistant(plugins).respond("is the data clean?")
+    assert "No problems found" in said.text and "540 training" in said.text
+    assert said.choices == []
+
+
+# the tools through the real `tunekit chat --json`, on the tiny test model: confirmed, they run
+# (the finder's rate is then offered and taken; a sweep's trials are recorded); declined, not
+
+TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
+
+
+def chat(folder: Path, turns: list[str]) -> tuple[dict[str, Any], str]:
+    env = {**os.environ, "TUNEKIT_REGISTRY": str(folder / "registry.db"), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([*tunekit_command(), "--plugins-dir", str(folder / "plugins"), "chat",
+                           "--json"], input="\n".join(turns) + "\n", capture_output=True,
+                          text=True, env=env, cwd=folder, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
+@pytest.fixture
+def tiny_project(isolated: Path) -> Path:
+    from tunekit.testing import write_text_csv
+
+    (isolated / "plugins").mkdir()
+    (isolated / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
+    write_text_csv(isolated / "reviews.csv", n=40)
+    return isolated
+
+
+def test_chat_json_runs_the_finder_and_a_sweep_once_confirmed(tiny_project: Path) -> None:
+    from tunekit.registry import Registry
+
+    setup = "train on reviews.csv with tiny-bert, full fine-tuning for 1 epoch"
+    spec, said = chat(tiny_project, [setup, "find a good learning rate", "yes", "yes"])
+    assert "The learning-rate finder suggests" in said, said
+    suggested = float(said.split("suggests **", 1)[1].split("**", 1)[0])
+    assert spec["training"]["learning_rate"] == suggested
+    assert (tiny_project / "lr-find.png").read_bytes()[:4] == b"\x89PNG"
+
+    spec, said = chat(tiny_project, [setup, "run a bake-off", "no",
+                                     "try learning rates 1e-4 and 1e-3", "yes", "no"])
+    registry = Registry.open(tiny_project / "registry.db")
+    sweeps = registry.sweeps()
+    assert [s.kind for s in sweeps] == ["sweep"], said  # the bake-off was declined
+    runs = registry.sweep_runs(sweeps[0].id)
+    assert [r.trial_label for r in runs] == ["training.learning_rate=0.0001",
+                                             "training.learning_rate=0.001"]
+    assert "Use the best values" in said
+    assert spec["training"]["learning_rate"] is None  # the best values were declined

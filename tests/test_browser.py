@@ -2,8 +2,9 @@
 
 What a person sees and clicks, nothing else: the chat and the run card kept in sync both ways,
 a run launched by a click and watched to its end on the live monitor, the history, a run
-opened, two runs compared, and a run stopped. Runs train the tiny test backbone (a plugin
-file in the project's plugins folder), so each takes seconds. The page itself is found through
+opened, two runs compared, a run stopped, and a learning rate found and used from the card.
+Runs train the tiny test backbone (a plugin file in the project's plugins folder), so each
+takes seconds. The page itself is found through
 the ``elem_id``s of ui/studio/layout.py (see tests/studio_page.py).
 """
 
@@ -269,3 +270,31 @@ def test_compare_another_set_of_runs(studio: StudioPage, app: Any) -> None:
     expect(studio.at("#tk-compare-summary")).to_contain_text(f"run {c}")
     legend = studio.at("#tk-compare-loss svg g.role-legend[aria-label]")
     expect(legend).to_have_attribute("aria-label", re.compile(f"run {c}"), timeout=3_000)
+
+
+def test_the_learning_rate_finder_and_the_sweep_form(studio: StudioPage, app: Any,
+                                                      project: Path) -> None:
+    studio.say(request(project, 1))
+    steps = studio.at("#tk-rate-steps input")
+    steps.fill("30")  # a short test: the tiny model and data need no more
+    studio.at("#tk-rate-find").click()
+    status = studio.at("#tk-rate-status")
+    expect(status).to_contain_text("Finding a learning rate: up to 30 steps")
+    expect(status).to_contain_text("Suggested learning rate", timeout=90_000)
+    expect(studio.at("#tk-rate-plot img")).to_be_visible()
+    use = studio.at("#tk-rate-use")
+    expect(use).to_be_visible()
+    rate = re.search(r"\(([^)]+)\)", use.inner_text()).group(1)  # "Use this rate (0.0012)"
+    use.click()
+    expect(studio.summary).to_contain_text(f"learning rate {float(rate):g}")
+    assert float(studio.field_value("training.learning_rate")) == float(rate)
+    assert draft(app)["training"]["learning_rate"] == float(rate)
+
+    # the sweep form sends what it shows (a typo is answered at once; nothing starts)
+    studio.open_section("Try several values (sweep)")
+    box = studio.at("#tk-sweep-params textarea, #tk-sweep-params input").first
+    box.fill("training.learnin_rate=1e-4,1e-3")
+    studio.at("#tk-sweep-start").click()
+    expect(studio.notice).to_contain_text("The sweep cannot start")
+    expect(studio.notice).to_contain_text("learning_rate")
+    assert app.studio.sweeps.job is None

@@ -33,6 +33,7 @@ exporters: [huggingface, model-card]
 
 BUILT_IN = {
     "dataset": {"csv", "jsonl", "sample-reviews"},
+    "augmentation": {"random-deletion", "random-swap", "char-noise", "random-crop"},
     "backbone": {"minilm-l6", "hf"},
     "strategy": {"full", "head-only", "freeze-bottom", "lora", "gradual"},
     "metric": {"accuracy", "precision", "recall", "f1", "confusion-matrix"},
@@ -41,13 +42,16 @@ BUILT_IN = {
 
 
 def tunekit_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
-                timeout: float = 300) -> subprocess.CompletedProcess[str]:
+                timeout: float = 300, input: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
     # one thread: the test machine is shared, and idle OpenMP threads spin on a busy CPU
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     environment.pop("TUNEKIT_PLUGINS_DIR", None)
+    environment.pop("TUNEKIT_DISABLE_PLUGINS", None)
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "tunekit.ui.cli", *args], cwd=cwd,
-                          env=environment, capture_output=True, text=True, timeout=timeout)
+                          env=environment, capture_output=True, text=True, timeout=timeout,
+                          input=input)
 
 
 def make_project(folder: Path, *, broken: bool = False) -> Path:
@@ -88,6 +92,43 @@ def test_help_is_fast_and_imports_no_heavy_library(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()}
     assert not {"torch", "transformers", "peft", "accelerate", "sqlmodel"} & imported
+
+
+# What the command imported, read from sys.modules as it exits (-X importtime misses modules
+# loaded through importlib, which is how entry points load plugins).
+IMPORTS_OF = """
+import json, sys
+from tunekit.ui.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    print("IMPORTED " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+HEAVY = ("torch", "transformers", "peft", "accelerate", "gradio")
+EXAMPLE_MODULES = ("tunekit_bitfit", "tunekit_mcc.metric", "tunekit_mcc.predictions_csv")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plugins"], ["plugins", "--json"],
+                                  ["plugins", "check", "--quick"]], ids=" ".join)
+def test_help_and_plugins_import_no_heavy_library_with_every_plugin_installed(tmp_path, args):
+    from importlib.metadata import entry_points
+
+    installed = {ep.dist.metadata["Name"] for ep in entry_points(group="tunekit")}
+    assert {"tunekit", "tunekit-bitfit", "tunekit-mcc"} <= installed, \
+        "install the example plugins first: `make test` does (see the Makefile)"
+    done = subprocess.run([sys.executable, "-c", IMPORTS_OF, *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("IMPORTED "))
+    modules = set(json.loads(line.removeprefix("IMPORTED ")))
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == []
+    loaded = set(EXAMPLE_MODULES) <= modules  # the plugins were really loaded, every one
+    assert loaded is (args != ["--help"])
+    if args != ["--help"]:
+        assert {m for m in modules if m.startswith("tunekit.plugins.")} >= {
+            "tunekit.plugins.strategies.lora", "tunekit.plugins.metrics.classification"}
 
 
 def test_plugins_lists_the_built_ins_in_text_and_json(tmp_path):

@@ -15,6 +15,7 @@ from tunekit.events import Event, RunInfo
 
 BUILT_INS = {
     "dataset": {"csv", "jsonl", "sample-reviews"},
+    "augmentation": {"random-deletion", "random-swap", "char-noise", "random-crop"},
     "backbone": {"minilm-l6", "hf"},
     "strategy": {"full", "head-only", "freeze-bottom", "lora", "gradual"},
     "metric": {"accuracy", "precision", "recall", "f1", "confusion-matrix"},
@@ -63,9 +64,13 @@ def test_every_built_in_component_comes_through_the_entry_point_group():
     assert manager.problems == []
     for kind, names in BUILT_INS.items():
         assert names <= set(manager.names(kind)), kind
-    for component in manager.components():
+    # (installed packages, such as the example plugins, add components of their own)
+    built_in = [c for c in manager.components() if c.name in BUILT_INS[c.kind]]
+    assert len(built_in) == sum(len(names) for names in BUILT_INS.values())
+    for component in built_in:
         info = manager.plugins[component.plugin]
         assert info.source == "built-in", component.name
+        assert info.where == "built-in" and info.origin == ""
         assert info.status == "loaded"
         assert component.plugin_version == tunekit.__version__
         assert (component.kind, component.name) in info.components
@@ -92,7 +97,8 @@ def test_a_local_plugin_registers_a_metric_tagged_with_its_file(tmp_path):
     assert component.plugin == "errors"
     assert component.plugin_version == "1.2.0"
     assert component.higher_is_better is False
-    assert manager.plugins["errors"].source == f"local {path}"
+    assert manager.plugins["errors"].source == "local"
+    assert manager.plugins["errors"].where == f"local {path}"
     assert component.compute([0, 1, 1, 0], [0, 1, 0, 0], ["a", "b"]) == {"error-rate": 0.25}
     assert manager.problems == []
 
@@ -281,7 +287,9 @@ def test_get_an_unknown_name_suggests_the_closest_and_lists_what_is_installed(ma
     assert err.value.where == "strategy.name"
     assert "unknown strategy 'lorra'" in message
     assert 'Did you mean "lora"' in message
-    assert "Installed: freeze-bottom, full, gradual, head-only, lora" in message
+    installed = message.split("Installed: ")[1].split(", ")
+    assert installed == sorted(installed)
+    assert {"freeze-bottom", "full", "gradual", "head-only", "lora"} <= set(installed)
     assert "tunekit plugins" in err.value.hint
 
 
@@ -302,6 +310,114 @@ def test_describe_is_json_and_lists_plugins_components_and_problems(tmp_path):
     assert {"name": "r", "type": "int", "default": 8}.items() <= lora["params"][0].items()
     assert any(p["plugin"] == "broken" and "needs foo" in p["error"]
                for p in described["problems"])
+
+
+# ---------------------------------------------------------------- the contract's version
+
+
+@pytest.mark.parametrize(("requirement", "allowed"), [
+    (">=1.0,<2", True), (">=1.1", True), ("==1.1", True), ("<2", True), (">1.0", True),
+    (">=1.2,<2", False), ("<1.1", False), (">=2", False), ("!=1.1", False),
+])
+def test_contract_allows_reads_version_ranges(requirement, allowed):
+    from tunekit.plugin_manager import contract_allows
+
+    assert contract_allows(requirement, "1.1") is allowed
+
+
+def test_contract_allows_refuses_what_it_cannot_read():
+    from tunekit.plugin_manager import contract_allows
+
+    with pytest.raises(ValueError, match="is not a clause like '>=1.0'"):
+        contract_allows("~1.0")
+
+
+def test_a_plugin_outside_its_contract_range_is_refused_and_one_inside_loads(tmp_path):
+    folder = tmp_path / "plugins"
+    good = textwrap.dedent(GOOD_PLUGIN)
+    write_plugin(folder, "future", 'requires_contract = ">=2.0,<3"\n' + good)
+    write_plugin(folder, "garbled", 'requires_contract = "version two"\n' + good)
+    write_plugin(folder, "current", f'requires_contract = ">={tunekit.CONTRACT_VERSION},<2"\n'
+                 + good)
+    manager = tunekit.load_plugins(folder)
+    (future,) = problems_of(manager, "future")
+    assert future.startswith("needs plugin contract >=2.0,<3, and this tunekit has contract "
+                             f"{tunekit.CONTRACT_VERSION}")
+    (garbled,) = problems_of(manager, "garbled")
+    assert "requires_contract = 'version two' cannot be read" in garbled
+    assert manager.plugins["current"].status == "loaded"
+    assert manager.get("metric", "error-rate").plugin == "current"
+    assert manager.plugins["current"].describe()["requires_contract"].startswith(">=")
+
+
+def test_a_register_hook_that_returns_its_components_is_reported(tmp_path):
+    path = write_plugin(tmp_path / "plugins", "returner", """
+        import tunekit
+
+        @tunekit.hookimpl
+        def register_metrics(register):
+            return [tunekit.Metric(name="kappa", description="d", compute=print)]
+    """)
+    manager = tunekit.load_plugins(tmp_path / "plugins")
+    (error,) = problems_of(manager, "returner")
+    assert f"register_metrics returned list ({path}:4)" in error
+    assert "call register(component) for each component" in error
+    assert manager.plugins["returner"].status == "failed"
+    assert "kappa" not in manager.names("metric")
+
+
+# ---------------------------------------------------------------- disabled plugins
+
+
+def test_a_disabled_plugin_is_listed_not_imported_and_named_when_needed(tmp_path):
+    write_plugin(tmp_path / "plugins", "switched_off", GOOD_PLUGIN)
+    manager = tunekit.load_plugins(tmp_path / "plugins", disabled={
+        "switched_off": "registry", "strategies-lora": "registry"})
+    assert "tunekit_local_plugins.switched_off" not in sys.modules
+    info = manager.plugins["switched_off"]
+    assert (info.status, info.disabled_by, info.components) == ("disabled", "registry", [])
+    assert info.describe()["where"].startswith("local ")
+    assert manager.plugins["strategies-lora"].source == "built-in"
+    assert "lora" not in manager.names("strategy")
+    with pytest.raises(tunekit.UnknownComponentError) as err:
+        manager.get("metric", "mistakes", where="metrics[0]")  # an alias of error-rate
+    assert err.value.message == ("metric 'mistakes' comes from plugin 'switched_off', which "
+                                 "is disabled (remembered in registry.db)")
+    assert err.value.hint == "`tunekit plugins enable switched_off` turns it back on"
+    with pytest.raises(tunekit.UnknownComponentError, match="plugin 'strategies-lora'"):
+        manager.get("strategy", "lora")
+    with pytest.raises(tunekit.UnknownComponentError, match="unknown metric 'nothing'"):
+        manager.get("metric", "nothing")  # no disabled plugin has it: the usual message
+    assert manager.problems == []
+
+
+def test_the_environment_and_the_registry_disable_by_default(tmp_path, monkeypatch):
+    from tunekit.registry import Registry
+
+    Registry.open().set_plugin_enabled("strategies-gradual", False)  # the test's registry
+    monkeypatch.setenv("TUNEKIT_DISABLE_PLUGINS", "strategies-full,  exporters-model-card")
+    manager = tunekit.load_plugins()
+    by = {name: info.disabled_by for name, info in manager.plugins.items()
+          if info.status == "disabled"}
+    assert by == {"strategies-gradual": "registry", "strategies-full": "environment",
+                  "exporters-model-card": "environment"}
+    with pytest.raises(tunekit.UnknownComponentError) as err:
+        manager.get("exporter", "model-card")
+    assert err.value.hint == "remove exporters-model-card from TUNEKIT_DISABLE_PLUGINS"
+    assert "gradual" not in manager.names("strategy")
+    assert "lora" in manager.names("strategy")
+    assert tunekit.load_plugins(disabled=()).get("strategy", "gradual").name == "gradual"
+
+
+def test_an_unreadable_registry_is_reported_and_every_plugin_loads(tmp_path, monkeypatch):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_text("this is not a database")
+    monkeypatch.setenv("TUNEKIT_REGISTRY", str(damaged))
+    manager = tunekit.load_plugins()
+    (problem,) = manager.problems
+    assert problem.source == str(damaged)
+    assert "cannot read which plugins are disabled" in problem.error
+    assert "lora" in manager.names("strategy")
 
 
 # ---------------------------------------------------------------- lifecycle hooks

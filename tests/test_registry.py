@@ -302,3 +302,77 @@ def test_opening_an_existing_registry_again_keeps_its_runs(tmp_path):
     assert kept.status == "completed"
     assert kept.metrics == {"accuracy": 0.9}
     assert again.create_run(SPEC).id == run.id + 1
+
+
+# ---------------------------------------------------------------- sweeps, and older registries
+
+# the runs table as tunekit wrote it before sweeps existed (schema 1)
+SCHEMA_1_RUNS = """
+CREATE TABLE runs (
+    id INTEGER NOT NULL PRIMARY KEY, status VARCHAR NOT NULL, task VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL, backbone VARCHAR NOT NULL, strategy VARCHAR NOT NULL,
+    spec_json VARCHAR NOT NULL, created_at DATETIME NOT NULL, started_at DATETIME,
+    finished_at DATETIME, device VARCHAR NOT NULL, precision VARCHAR NOT NULL,
+    versions_json VARCHAR NOT NULL, seed INTEGER, data_fingerprint VARCHAR NOT NULL,
+    parent_id INTEGER REFERENCES runs (id), output_dir VARCHAR NOT NULL, host VARCHAR NOT NULL,
+    pid INTEGER, error VARCHAR, metrics_json VARCHAR NOT NULL, test_metrics_json VARCHAR NOT NULL,
+    details_json VARCHAR NOT NULL, summary_json VARCHAR NOT NULL);
+CREATE TABLE meta (key VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO runs VALUES (1, 'completed', 'text-classification', 'csv', 'minilm-l6', 'lora',
+    '{}', '2025-01-01 10:00:00', '2025-01-01 10:00:01', '2025-01-01 10:01:00', 'cpu', 'no',
+    '{}', 42, 'abc', NULL, 'runs/run-1', 'somewhere', 1, NULL, '{"accuracy": 0.9}', '{}', '{}',
+    '{}');
+"""
+
+
+def test_a_registry_from_before_sweeps_opens_and_takes_sweeps(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(SCHEMA_1_RUNS)
+
+    registry = Registry.open(path)
+
+    (old,) = registry.runs()
+    assert old.metrics == {"accuracy": 0.9}
+    assert old.sweep_id is None and old.trial is None and old.trial_state is None
+    record = registry.create_sweep("bakeoff", SPEC, {"entries": []}, metric="accuracy",
+                                   direction="maximize")
+    run = registry.create_run(SPEC, sweep_id=record.id, trial=0, trial_label="lora")
+    registry.update_run(run.id, trial_state="pruned")
+    assert [r.id for r in registry.sweep_runs(record.id)] == [run.id]
+    assert registry.get_run(run.id).trial_label == "lora"
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    assert int(version[0]) >= 2
+
+
+def test_sweeps_are_recorded_with_their_runs_in_trial_order(registry):
+    sweep = registry.create_sweep("sweep", SPEC, {"training.epochs": [1, 2]}, metric="loss",
+                                  direction="minimize", sampler="grid", settings={"trials": 2})
+    assert sweep.status == "running" and sweep.pid == os.getpid()
+    second = registry.create_run(SPEC, sweep_id=sweep.id, trial=1)
+    first = registry.create_run(SPEC, sweep_id=sweep.id, trial=0)
+    registry.create_run(SPEC)  # not part of it
+    assert [r.id for r in registry.sweep_runs(sweep.id)] == [first.id, second.id]
+
+    registry.update_sweep(sweep.id, status="completed", best_run_id=first.id,
+                          summary={"stopped": "all 2 trials ran"})
+    done = registry.get_sweep(sweep.id)
+    assert done.summary == {"stopped": "all 2 trials ran"} and done.settings == {"trials": 2}
+    assert done.space == {"training.epochs": [1, 2]}
+    assert [s.id for s in registry.sweeps(kind="sweep")] == [sweep.id]
+    assert registry.sweeps(kind="bakeoff") == []
+    with pytest.raises(ValueError):
+        registry.update_sweep(sweep.id, status="exploded")
+    with pytest.raises(ValueError):
+        registry.update_run(first.id, trial_state="exploded")
+    with pytest.raises(tunekit.TunekitError, match="no sweep 99"):
+        registry.create_run(SPEC, sweep_id=99)
+
+
+def test_a_running_sweep_whose_process_died_is_marked_interrupted(registry):
+    sweep = registry.create_sweep("sweep", SPEC, {}, metric="loss", direction="minimize")
+    registry.update_sweep(sweep.id, pid=dead_pid())
+    registry.mark_orphans_interrupted()
+    assert registry.get_sweep(sweep.id).status == "interrupted"

@@ -21,13 +21,15 @@ ALL_GROUPS = (*BODY, "head")
 
 
 def train(manager, data: Path, strategy, *, backbone: str = "tiny-bert", epochs: int = 1,
-          learning_rate: float = 1e-3, exporters=("capture",), listeners=()):
+          learning_rate: float = 1e-3, exporters=("capture",), listeners=(),
+          cache_features: str = "auto"):
     spec = tunekit.parse_spec({
         "dataset": {"name": "csv", "path": str(data)},
         "backbone": backbone,
         "strategy": strategy,
         "training": {"epochs": epochs, "batch_size": 8, "learning_rate": learning_rate,
-                     "early_stopping": None, "warmup_ratio": 0.0},
+                     "early_stopping": None, "warmup_ratio": 0.0,
+                     "cache_features": cache_features},
         "metrics": ["accuracy"],
         "exporters": list(exporters),
     }, manager)
@@ -85,8 +87,9 @@ def test_head_only_trains_the_head_alone_on_a_frozen_body_in_eval_mode(
             lambda m, i, o: body_outputs_need_grad.append(
                 (model.training, (o if isinstance(o, torch.Tensor) else o[0]).requires_grad)))
 
+    # the body runs at each step only without the frozen-feature cache (test_feature_cache.py)
     result = train(cap_manager, small_csv, "head-only", backbone=backbone,
-                   listeners=[install_hooks])
+                   listeners=[install_hooks], cache_features="off")
 
     assert result.status == "completed"
     built = capture.last()

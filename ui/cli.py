@@ -1,9 +1,15 @@
 """``tunekit``: the command line.
 
     tunekit run [SPEC] [--set FIELD=VALUE ...]   train (no SPEC: the bundled default)
-    tunekit plugins [--json]                     installed plugins, components and failures
+    tunekit plugins [list|check] [--json]        installed plugins, components and failures
+    tunekit plugins disable|enable NAME          stop or resume loading a plugin
+    tunekit plugin new NAME --kind KIND          write a plugin package that installs and works
     tunekit runs list [--json]                   the run history
     tunekit runs show RUN [--json]               one run: status, spec, metrics, artifacts
+    tunekit runs diagnose RUN [--json]           what the curves say, and the next run
+    tunekit data check FILE_OR_SPEC [--json]     what is wrong with the data, before a run
+    tunekit sweep [SPEC] --param FIELD=VALUES    search fields for the best run (Optuna)
+    tunekit bakeoff [SPEC] --strategies A,B,C    strategies side by side, with a verdict
     tunekit chat [--json]                        configure and launch a run in plain language
 
 Bad input (a spec, a data file, an unknown component) prints one message and exits 2, with
@@ -49,11 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                      help="override a field, e.g. --set training.epochs=5 --set strategy=lora")
     run.add_argument("--parent", type=int, metavar="RUN", help="record RUN as this run's parent")
+    run.add_argument("--from", dest="from_run", type=int, metavar="RUN",
+                     help="start from the spec recorded for RUN (and record RUN as the parent); "
+                          "--set changes it, e.g. what `tunekit runs diagnose RUN` proposes")
+    run.add_argument("--resume", type=int, metavar="RUN",
+                     help="carry on a stopped run (cancelled, interrupted, failed) from its "
+                          "last checkpoint, with its recorded spec and data")
     run.add_argument("--output-dir", metavar="DIR",
                      help="where run folders go (default: runs/ beside the registry)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--dry-run", action="store_true",
                      help="validate the spec and print it resolved, without training")
+    run.add_argument("--force", action="store_true",
+                     help="train even when the data check finds blocking problems (they are "
+                          "reported as warnings; sets training.data_check=warn)")
+    run.add_argument("--processes", type=int, metavar="N",
+                     help="train in N processes with accelerate launch: one per GPU, or N CPU "
+                          "processes without CUDA (docs/multi-gpu.md)")
+    run.add_argument("--accelerate-config", metavar="FILE",
+                     help="an accelerate config file for the processes (FSDP, several "
+                          "machines); see examples/accelerate/")
+    # the processes started by --processes train the run their launcher queued
+    run.add_argument("--run-id", type=int, help=argparse.SUPPRESS)
 
     studio = add("studio", help="open the studio in a browser (chat, live runs, history)")
     studio.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -62,14 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--auth", metavar="USER:PASS", help="require this user and password")
     studio.add_argument("--auth-file", metavar="FILE",
                         help="require a user:password from this file (one per line)")
+    studio.add_argument("--data-dir", metavar="DIR",
+                        help="read data only from DIR and uploads (default when shared or "
+                             "--demo: ./data; on this machine alone: anywhere)")
+    studio.add_argument("--max-rows", type=int, default=200_000, metavar="N",
+                        help="refuse data files with more rows (default 200000)")
+    studio.add_argument("--max-upload-mb", type=int, default=512, metavar="MB",
+                        help="refuse larger uploads (default 512)")
+    studio.add_argument("--max-concurrent-runs", type=int, metavar="N",
+                        help="runs training at once; more wait in a queue (default: one per "
+                             "GPU, one on a CPU)")
+    studio.add_argument("--demo", action="store_true",
+                        help="a public demo: caps epochs, steps and rows, no plugin "
+                             "management, built-in exporters only")
 
     chat = add("chat", help="configure and launch a run by talking to the assistant")
     chat.add_argument("--json", action="store_true",
                       help="read one turn per line from standard input and print the resolved "
                            "spec as one JSON object; launch only if a turn confirms")
-
-    plugins = add("plugins", help="list installed plugins and their components")
-    plugins.add_argument("--json", action="store_true", help="machine-readable output")
 
     runs = add("runs", help="the run history")
     runs_commands = runs.add_subparsers(dest="runs_command", metavar="SUBCOMMAND")
@@ -103,8 +136,6 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
         if args.command == "run":
             return cmd_run(args)
-        if args.command == "plugins":
-            return cmd_plugins(args)
         if args.command == "chat":
             return cmd_chat(args)
         if args.command == "studio":
@@ -154,7 +185,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tunekit.errors import TunekitError
 
     manager = _manager(args)
-    spec = tunekit.load_spec(args.spec, manager, overrides=args.overrides)
+    if args.run_id is not None:
+        return _attached_run(args, manager)
+    if args.processes is not None and args.processes < 1:
+        raise TunekitError("--processes needs a number of 1 or more", where="--processes")
+    if args.resume is not None:
+        return _resume_run(args, manager)
+    if args.from_run is not None:
+        spec = _spec_of_run(args, manager)
+        if args.parent is None:
+            args.parent = args.from_run
+    else:
+        spec = tunekit.load_spec(args.spec, manager, overrides=args.overrides)
+    if args.force and spec.data["training"].get("data_check") == "refuse":
+        spec.data["training"]["data_check"] = "warn"
     if args.dry_run:
         print(spec.to_yaml(), end="")
         strategy = manager.get("strategy", spec.data["strategy"]["name"])
@@ -169,6 +213,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
     print(f"training: {spec.data['dataset']['name']} -> {spec.data['backbone']['name']} "
           f"with {spec.data['strategy']['name']} ({spec.source})", file=sys.stderr)
+    if (args.processes or 1) > 1 or args.accelerate_config:
+        from tunekit.ui.launcher import launch
+
+        record = launch(args, spec, registry)
+        _print_record(registry, record)
+        return EXIT_OK if record.status == "completed" else EXIT_RUN_FAILED
     try:
         result = tunekit.run(spec, manager=manager, registry=registry, parent_id=args.parent,
                              progress=not args.quiet, output_root=args.output_dir)
@@ -184,8 +234,76 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             print("  (rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_RUN_FAILED
+    if result.main_process:
+        _print_result(registry, result)
+    return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
+
+
+def _attached_run(args: argparse.Namespace, manager: Any) -> int:
+    """``tunekit run --run-id RUN``, as started by ``--processes``: one of the processes that
+    train the queued run RUN together. Only the main one opens the registry; the launcher
+    prints the outcome."""
+    import tunekit
+
+    result = tunekit.run(manager=manager, attach=args.run_id, progress=not args.quiet)
+    return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
+
+
+def _print_record(registry: Any, record: Any) -> None:
+    """How a run ended, from its record (a run trained by other processes)."""
+    from tunekit.engine import RunResult
+
+    artifacts = [{"exporter": a.exporter, "path": a.path, "bytes": a.bytes}
+                 for a in registry.artifacts(record.id)]
+    if record.error:
+        print(f"error: run {record.id} {record.status}: {record.error}", file=sys.stderr)
+    _print_result(registry, RunResult(
+        run_id=record.id, status=record.status, metrics=record.metrics,
+        test_metrics=json.loads(record.test_metrics_json) or None, artifacts=artifacts))
+
+
+def _resume_run(args: argparse.Namespace, manager: Any) -> int:
+    """``tunekit run --resume RUN``: the same run, from its checkpoint."""
+    import tunekit
+    from tunekit.errors import TunekitError
+
+    if args.spec or args.from_run is not None or args.overrides or args.dry_run:
+        raise TunekitError("--resume carries on a run with its recorded spec: give no spec, "
+                           "--from, --set or --dry-run with it", where="tunekit run")
+    if (args.processes or 1) > 1 or args.accelerate_config:
+        raise TunekitError("resuming with several processes is not supported yet",
+                           where="--resume", hint=f"resume in one process: tunekit run "
+                           f"--resume {args.resume}")
+    registry = _registry()
+    _stop_on_sigterm()
+    print(f"resuming run {args.resume}", file=sys.stderr)
+    result = tunekit.run(manager=manager, registry=registry, resume=args.resume,
+                         progress=not args.quiet)
     _print_result(registry, result)
     return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
+
+
+def _spec_of_run(args: argparse.Namespace, manager: Any) -> Any:
+    """The spec recorded for ``--from RUN``, its data paths read from where that run read
+    them, with ``--set`` applied."""
+    import json
+    from pathlib import Path
+
+    import tunekit
+    from tunekit.errors import TunekitError
+    from tunekit.spec import absolute_paths
+
+    if args.spec:
+        raise TunekitError("give a spec file or --from RUN, not both", where="tunekit run")
+    record = _registry().get_run(args.from_run)
+    if record is None:
+        raise TunekitError(f"there is no run {args.from_run}", where="--from",
+                           hint="`tunekit runs list` shows the runs")
+    base_dir = json.loads(record.summary_json or "{}").get("base_dir")
+    data = absolute_paths(record.spec, Path(base_dir)) if base_dir else record.spec
+    return tunekit.parse_spec(data, manager, overrides=args.overrides,
+                              base_dir=Path(base_dir) if base_dir else None,
+                              source=f"run {record.id}'s spec")
 
 
 def _stop_on_sigterm() -> None:
@@ -201,6 +319,7 @@ def _stop_on_sigterm() -> None:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from tunekit.ui.assistant import Assistant
+    from tunekit.ui.commands.chat_actions import ACTIONS, run_action
 
     manager = _manager(args)
     assistant = Assistant(manager)
@@ -217,6 +336,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
             break
         reply = assistant.respond(line.strip())
         say(reply.text + (f"\n  [{' | '.join(reply.choices)}]" if reply.choices else ""))
+        if reply.action in ACTIONS:  # the lr finder, a bake-off, a sweep: run here
+            follow = run_action(reply, assistant, manager, say, progress=not args.json)
+            if follow is not None:
+                say(follow.text + (f"\n  [{' | '.join(follow.choices)}]" if follow.choices
+                                   else ""))
+            continue
         if reply.action == "launch":
             launched = reply.spec
             code = _launch_from_chat(args, manager, assistant, reply.spec, say)
@@ -256,30 +381,6 @@ def _print_result(registry: Any, result: Any) -> None:
     print(f"  details: tunekit runs show {result.run_id}")
 
 
-def cmd_plugins(args: argparse.Namespace) -> int:
-    manager = _manager(args, warn=False)  # the listing shows the problems itself
-    description = manager.describe()
-    if args.json:
-        print(json.dumps(description, indent=2, default=str))
-        return EXIT_OK
-    print(f"plugin contract {description['contract_version']}")
-    for plugin in manager.plugins.values():
-        status = "" if plugin.status == "loaded" else "  FAILED"
-        print(f"\n{plugin.name} {plugin.version}  [{plugin.source}]{status}")
-        if plugin.error:
-            print(f"  error: {plugin.error}")
-        for kind, name in plugin.components:
-            component = manager.get(kind, name)
-            print(f"  {kind:<9} {name:<18} {component.title}")
-    others = [p for p in manager.problems if p.plugin not in manager.plugins
-              or manager.plugins[p.plugin].status == "loaded"]
-    if others:
-        print("\nproblems:")
-        for problem in others:
-            print(f"  {problem.plugin} ({problem.source}): {problem.error}")
-    return EXIT_OK
-
-
 def cmd_runs_list(args: argparse.Namespace) -> int:
     registry = _registry()
     runs = registry.runs(limit=getattr(args, "limit", 50))
@@ -290,15 +391,27 @@ def cmd_runs_list(args: argparse.Namespace) -> int:
         print("no runs yet: try `tunekit run`")
         return EXIT_OK
     header = f"{'id':>4}  {'status':<11} {'dataset':<16} {'backbone':<12} {'strategy':<13} " \
-             f"{'accuracy':>8}  {'duration':>8}  started"
+             f"{'accuracy':>8}  {'duration':>8}  {'parent':>6}  started"
     print(header)
     for r in runs:
         accuracy = r.metrics.get("accuracy")
         acc = f"{accuracy:.4f}" if accuracy is not None else "-"
         started = r.created_at.strftime("%Y-%m-%d %H:%M")
         print(f"{r.id:>4}  {r.status:<11} {r.dataset[:16]:<16} {r.backbone[:12]:<12} "
-              f"{r.strategy[:13]:<13} {acc:>8}  {_duration(r.duration_seconds()):>8}  {started}")
+              f"{r.strategy[:13]:<13} {acc:>8}  {_duration(r.duration_seconds()):>8}  "
+              f"{r.parent_id if r.parent_id is not None else '-':>6}  {started}")
+    resumable = [r.id for r in runs if _resumable(r)]
+    for run_id in resumable:
+        print(f"run {run_id} stopped with a checkpoint: tunekit run --resume {run_id}")
     return EXIT_OK
+
+
+def _resumable(record: Any) -> bool:
+    """A run that stopped short (cancelled, interrupted, failed) and left a checkpoint."""
+    from tunekit.checkpoint import has_checkpoint
+
+    return record.status in ("cancelled", "interrupted", "failed") and \
+        has_checkpoint(record.output_dir)
 
 
 def cmd_runs_show(args: argparse.Namespace) -> int:
@@ -329,7 +442,10 @@ def cmd_runs_show(args: argparse.Namespace) -> int:
           f"{record.device or 'no device yet'})")
     if record.error:
         print(f"  error: {record.error}")
+    if _resumable(record) and "--resume" not in (record.error or ""):
+        print(f"  it left a checkpoint: tunekit run --resume {record.id}")
     print(f"  {record.dataset} -> {record.backbone} with {record.strategy}")
+    _print_lineage(registry, record)
     summary = shown["summary"]
     if summary.get("strategy"):
         print(f"  {summary['strategy']}")
@@ -341,12 +457,37 @@ def cmd_runs_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_lineage(registry: Any, record: Any) -> None:
+    """Where a run came from (its parent, and what changed) and the runs that followed it."""
+    from tunekit.spec import spec_changes
+
+    if record.parent_id is not None:
+        parent = registry.get_run(record.parent_id)
+        changed = [f"{name} {_plain(old)} -> {_plain(new)}"
+                   for name, old, new in spec_changes(parent.spec, record.spec)
+                   if not name.endswith("path")] if parent else []
+        print(f"  follows run {record.parent_id}"
+              + (f", changing {'; '.join(changed)}" if changed else ""))
+    children = [r.id for r in registry.runs() if r.parent_id == record.id]
+    if children:
+        print(f"  followed by run{'s' if len(children) > 1 else ''} "
+              + ", ".join(str(c) for c in sorted(children)))
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "default"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _run_summary(record: Any) -> dict[str, Any]:
     return {"id": record.id, "status": record.status, "task": record.task,
             "dataset": record.dataset, "backbone": record.backbone, "strategy": record.strategy,
             "metrics": record.metrics, "created_at": record.created_at,
             "started_at": record.started_at, "finished_at": record.finished_at,
             "duration_seconds": record.duration_seconds(), "parent_id": record.parent_id,
+            "sweep_id": record.sweep_id, "trial": record.trial,
+            "trial_label": record.trial_label, "trial_state": record.trial_state,
             "error": record.error}
 
 

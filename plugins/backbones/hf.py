@@ -6,13 +6,18 @@ from typing import Any
 
 import tunekit
 
-from .transformers_models import PRETRAINED, build_classifier
+from .transformers_models import PRETRAINED, build_classifier, load_tokenizer
 
 
 def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
     return build_classifier(options["model"], request, pretrained=options["pretrained"],
                             trust_remote_code=options["trust_remote_code"],
                             revision=options["revision"])
+
+
+def tokenizer(options: dict[str, Any]) -> Any:
+    return load_tokenizer(options["model"], trust_remote_code=options["trust_remote_code"],
+                          revision=options["revision"])
 
 
 @tunekit.hookimpl
@@ -33,4 +38,5 @@ def register_backbones(register):
             PRETRAINED,
         ),
         build=build,
+        load_tokenizer=tokenizer,
     ))

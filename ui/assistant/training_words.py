@@ -83,6 +83,13 @@ FIELDS = [
           r"max[ _-]?grad(?:ient)?[ _-]?norm|clip\w* (?:the )?grad\w*(?: norms?)?(?: at| to)?|"
           r"gradient clipping(?: at| of)?|grad(?:ient)? clip(?:ping)?"),
     Field("log_every", int, r"log(?:ging)?(?: the loss)?(?: every)|log[_ ]every"),
+    Field("gradient_accumulation_steps", int,
+          r"(?:gradient|grad)[ _-]?accumulation(?:[ _]steps)?|accumulat\w* (?:the )?"
+          r"(?:gradients? |grads? )?(?:over|across|for)|accumulation steps",
+          r"(?:accumulation|accumulated) steps\b|(?:batches|steps) of (?:gradient )?"
+          r"accumulation\b"),
+    Field("label_smoothing", float, r"label[ _-]?smoothing(?: of| at)?|smooth(?:ing)? (?:the )?"
+          r"labels?(?: by| with)?", r"label[ _-]?smoothing\b", fraction=True),
 ]
 # after their number, these words say it is not the field's ("every 100 steps" is not warmup)
 NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?)\b", "epochs": r"\s*(?:without|with no)\b"}
@@ -92,6 +99,9 @@ SWITCHED_OFF = {
     "weight_decay": (r"weight[ _-]?decay|l2(?: regulari[sz]ation)?", 0.0),
     "warmup_ratio": (r"warm[ _-]?up", 0.0),
     "max_grad_norm": (r"(?:gradient|grad) clipping|clipping", None),
+    "label_smoothing": (r"label[ _-]?smoothing", 0.0),
+    "gradient_accumulation_steps": (r"(?:gradient |grad )?accumulation", 1),
+    "class_weights": (r"class[ _-]?weight\w*|(?:re)?weighting(?: of)?(?: the)? classes", None),
 }
 OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|don't use|"
              r"do not use|get rid of|drop)")
@@ -99,6 +109,7 @@ OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|
 
 def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
+    _choices(reading)
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
         if span is None:
@@ -165,6 +176,38 @@ def _switched_off(reading: Reading) -> None:
         if match and not re.search(r"lora|adapter", match.group(0)):
             reading.result.set(f"training.{name}", value, f"no {name.replace('_', ' ')}")
             reading.consume(match.start(), match.end())
+
+
+SCHEDULES = {
+    "cosine": r"cosine(?: annealing| decay| schedule\w*)?",
+    "slanted-triangular": r"slanted[ -]triangular(?: \w+)?|stlr\b|one[ -]?cycle",
+    # the rate's cue stays for its number: "a constant learning rate of 2e-5"
+    "constant": r"constant(?= (?:learning[ _-]?rate|lr)\b)|constant schedule|no (?:lr |"
+                r"learning[ _-]?rate )?(?:decay|schedul\w*)",
+    "linear": r"linear (?:decay|schedule\w*)|linearly decay\w*",
+}
+CLASS_WEIGHTS = (r"(?:balanced|inverse[ -]frequency) (?:class[ _-]?)?weight\w*|class[ _-]?weights?"
+                 r"(?: balanced)?|weigh\w* (?:the )?(?:rare |minority )?classes|(?:re)?weight\w* "
+                 r"(?:the )?(?:loss|classes) (?:by|for) (?:class )?(?:frequency|imbalance)|"
+                 r"(?:fix|handle|correct|compensate for|deal with|account for) (?:the )?"
+                 r"(?:class )?imbalance")
+
+
+def _choices(reading: Reading) -> None:
+    """The schedule ("cosine decay", "slanted triangular") and balanced class weights."""
+    for name, words in SCHEDULES.items():
+        match = reading.find(rf"\b(?:{words})")
+        if match and not negated_before(reading.text, match.start()):
+            reading.result.set("training.scheduler", name, f"{name} learning-rate schedule")
+            reading.consume(match.start(), match.end())
+            break
+    if "training.class_weights" in reading.result.changes:
+        return
+    match = reading.find(rf"\b(?:{CLASS_WEIGHTS})")
+    if match and not negated_before(reading.text, match.start()):
+        reading.result.set("training.class_weights", "balanced",
+                           "class weights: balanced (rare classes count more)")
+        reading.consume(match.start(), match.end())
 
 
 SPOKEN_FIELDS = {

@@ -10,8 +10,9 @@ claim their words first (a path before the dataset names inside it, "every 2 epo
 epochs, "lora dropout" before the dropout):
 
     data files, model ids, column names        (as written: case matters)
-    splits, early stopping, strategy, numbers,
-    metrics and exporters, named components    (on the normalised text)
+    splits, augmentations ("word dropout" is not the model's dropout), early stopping,
+    strategy, numbers, metrics and exporters,
+    named components                           (on the normalised text)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .augment_words import read_augmentations
 from .catalog import Catalog
 from .data_words import (
     DATA_SUFFIXES,
@@ -47,6 +49,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_columns(reading)
     reading.normalise()
     read_splits(reading)
+    read_augmentations(reading)
     read_early_stopping(reading)
     read_strategy(reading)
     read_training(reading)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from importlib import import_module
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("diagnose", "lr_find", "sweep", "bakeoff", "data", "plugins",
+                           "plugin_new")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,

@@ -2,6 +2,11 @@
 talking to the same assistant as ``tunekit chat``.
 
     tunekit studio [--host H] [--port P] [--share] [--auth USER:PASS | --auth-file F]
+                   [--data-dir DIR] [--max-rows N] [--max-upload-mb MB]
+                   [--max-concurrent-runs N] [--demo]
+
+A studio reachable by others keeps the rules of ``sharing.py`` (login, data folder, sessions
+kept apart, limits).
 
 ``build_app()`` returns the ``gr.Blocks`` (for tests and embedding); ``serve(args)`` is what
 the CLI calls.
@@ -9,5 +14,6 @@ the CLI calls.
 
 from .app import build_app
 from .serve import read_auth, serve
+from .sharing import Safety
 
-__all__ = ["build_app", "read_auth", "serve"]
+__all__ = ["Safety", "build_app", "read_auth", "serve"]

@@ -19,14 +19,18 @@ import pandas as pd
 from tunekit import PluginManager, load_plugins
 from tunekit.registry import Registry
 
+from .bakeoffs import Desk, connect_bakeoff, render_bakeoffs
 from .card import render_card, render_chat, render_data
 from .curves import series_colours
 from .form import FormField, triggers
 from .history import render_compare, render_detail, render_history
 from .layout import Page, lay_out
 from .monitor import render_monitor
-from .plugins_page import render_plugins
+from .plugins_page import change_plugin, render_plugins
+from .rate_page import connect_rate_finder
 from .session import START, Session, Studio
+from .sharing import Safety
+from .sweeps_page import connect_sweeps
 
 log = logging.getLogger("tunekit.studio")
 
@@ -36,43 +40,53 @@ VIEWS = "__views__"
 
 
 def build_app(manager: PluginManager | None = None, registry_path: str | Path | None = None,
-              workdir: str | Path | None = None, plugins_dir: str | Path | None = None
-              ) -> gr.Blocks:
+              workdir: str | Path | None = None, plugins_dir: str | Path | None = None,
+              manage_plugins: bool = True, safety: Safety | None = None) -> gr.Blocks:
     """The studio as a ``gr.Blocks`` (launch it yourself, or use ``serve``).
 
-    ``manager`` defaults to the installed plugins plus ``plugins_dir``; ``registry_path`` to
-    ``$TUNEKIT_REGISTRY`` or ./registry.db; ``workdir`` (uploads, spec files, logs) to the
-    current folder. ``plugins_dir`` is also handed to every run process. The app's ``studio``
+    ``manager`` defaults to the installed plugins plus ``plugins_dir`` (less those disabled in
+    the registry); ``registry_path`` to ``$TUNEKIT_REGISTRY`` or ./registry.db; ``workdir``
+    (uploads, spec files, logs) to the current folder. ``plugins_dir`` is also handed to every
+    run process. ``manage_plugins`` False hides the Plugins tab's disable/enable switch (for a
+    studio whose users should not change what the machine loads). ``safety`` holds the rules
+    of a studio others reach (sharing.py; default: a local studio's). The app's ``studio``
     attribute is the shared state, ``output_names`` maps each api_name to its outputs' names.
     """
     plugins = str(plugins_dir) if plugins_dir else None
-    manager = manager or load_plugins(plugins)
+    manager = manager or load_plugins(plugins, registry=registry_path)
     registry = Registry.open(registry_path)
-    studio = Studio(manager, registry, Path(workdir or Path.cwd()), plugins_dir=plugins)
+    studio = Studio(manager, registry, Path(workdir or Path.cwd()), plugins_dir=plugins,
+                    safety=safety)
     with gr.Blocks(title="tunekit studio", analytics_enabled=False, fill_width=True) as blocks:
         page = lay_out(manager)
-        wiring = Wiring(studio, page)
+        wiring = Wiring(studio, page, manage_plugins=manage_plugins)
         wiring.connect(blocks)
     blocks.studio = studio
     blocks.page = page
     blocks.output_names = wiring.output_names
+    blocks.bakeoffs = wiring.bakeoffs
     return blocks
 
 
 class Wiring:
     """Connects the page's events to session methods and views."""
 
-    def __init__(self, studio: Studio, page: Page):
+    def __init__(self, studio: Studio, page: Page, manage_plugins: bool = True):
         self.studio = studio
         self.page = page
+        self.manage_plugins = manage_plugins
         self.output_names: dict[str, list[str]] = {}
+        self.bakeoffs = Desk(studio)  # the Bake-off tab's state (bakeoffs.py)
+        studio.bakeoffs = self.bakeoffs  # the assistant starts bake-offs too
         self.renderers: dict[str, Callable[[Session], dict[Any, Any]]] = {
             "chat": lambda s: render_chat(page, s),
             "card": lambda s: render_card(page, s),
             "data": lambda s: render_data(page, s),
             "monitor": lambda s: self._remember(s, render_monitor(page, s)),
-            "history": lambda s: render_history(page, studio),
-            "plugins": lambda s: render_plugins(page, studio.manager),
+            "history": lambda s: render_history(page, studio, s),
+            "plugins": lambda s: render_plugins(page, studio.manager, studio.registry,
+                                                self.manage_plugins),
+            "bakeoff": lambda s: render_bakeoffs(page, self.bakeoffs, s),
         }
 
     # ------------------------------------------------------------ events
@@ -112,6 +126,13 @@ class Wiring:
                            [page.compare_pick, page.compare_all], ("compare",), "compare")
         self.redraw_charts(compared, [page.compare_loss, page.compare_metric])
         self.on([page.plugins_tab.select], None, [], ("plugins",), "plugins")
+        self.on([page.plugin_disable.click], self.switch_plugin(False), [page.plugin_pick],
+                ("plugins",), "disable_plugin")
+        self.on([page.plugin_enable.click], self.switch_plugin(True), [page.plugin_pick],
+                ("plugins",), "enable_plugin")
+        connect_bakeoff(self, self.bakeoffs)
+        connect_rate_finder(self)
+        connect_sweeps(self)
         self.redraw_charts(
             page.history_table.select(self.open_from_table, None, self.page.group("detail"),
                                       api_visibility="private", show_progress="hidden"),
@@ -167,7 +188,8 @@ class Wiring:
                     session.notice = ""
                 updates: dict[Any, Any] = {}
                 try:
-                    updates.update((action(session, *values) if action else None) or {})
+                    with session.guarded():  # a confined studio reads no file outside it
+                        updates.update((action(session, *values) if action else None) or {})
                 except Exception as exc:  # one line for the person; the traceback for the log
                     log.exception("studio event failed")
                     session.notice = f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"
@@ -193,9 +215,13 @@ class Wiring:
         elif arity == 1:
             def handler(value: Any, request: gr.Request) -> dict[Any, Any]:
                 return run(request, (value,))
-        else:
+        elif arity == 2:
             def handler(first: Any, second: Any, request: gr.Request) -> dict[Any, Any]:
                 return run(request, (first, second))
+        else:
+            def handler(first: Any, second: Any, third: Any,
+                        request: gr.Request) -> dict[Any, Any]:
+                return run(request, (first, second, third))
         return handler
 
     def _render(self, session: Session, groups: list[str], quiet: bool) -> dict[Any, Any]:
@@ -264,14 +290,22 @@ class Wiring:
             return {VIEWS: ["monitor", "chat", "history"]}
         return {VIEWS: ["monitor"]}
 
+    def switch_plugin(self, enabled: bool) -> Action:
+        def switch(session: Session, name: Any) -> None:
+            session.notice = change_plugin(self.studio.manager, self.studio.registry, name,
+                                           enabled, self.manage_plugins)
+
+        return switch
+
     def open_run(self, session: Session, run_id: Any) -> dict[Any, Any]:
-        return render_detail(self.page, self.studio, _as_int(run_id))
+        return render_detail(self.page, self.studio, _as_int(run_id), session)
 
     def open_from_table(self, event: gr.SelectData, request: gr.Request) -> dict[Any, Any]:
         row = event.row_value or []
-        views = render_detail(self.page, self.studio, _as_int(row[0] if row else None))
         session = self.studio.session(getattr(request, "session_hash", None))
         with session.lock:
+            views = render_detail(self.page, self.studio, _as_int(row[0] if row else None),
+                                  session)
             note_colours(session, views)
         return views
 
@@ -285,7 +319,7 @@ class Wiring:
         return {}
 
     def compare(self, session: Session, run_ids: Any, everything: Any) -> dict[Any, Any]:
-        return render_compare(self.page, self.studio, run_ids, bool(everything))
+        return render_compare(self.page, self.studio, run_ids, bool(everything), session)
 
 
 def _as_int(value: Any) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from .data_check import check_view
 from .files import label_counts
 from .form import update
 from .layout import Page
@@ -55,7 +56,13 @@ def render_card(page: Page, session: Session) -> dict[Any, Any]:
 
 
 def render_data(page: Page, session: Session) -> dict[Any, Any]:
+    """The data preview and, beside it, the data check's findings (data_check.py)."""
     spec = session.assistant.spec()
+    checked = session.studio.checks.check(spec, session.assistant.base_dir)
+    return {**_preview(page, session, spec), page.data_check: check_view(checked)}
+
+
+def _preview(page: Page, session: Session, spec: dict[str, Any]) -> dict[Any, Any]:
     preview = _current_preview(session, spec)
     dataset = spec.get("dataset") if isinstance(spec.get("dataset"), dict) else {}
     if preview is None:

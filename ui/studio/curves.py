@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+from tunekit.spec import flatten_spec
 
 from .runner import FINAL_STATUSES
 
@@ -142,31 +143,9 @@ def confusion_frame(details: dict[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["true \\ predicted", *labels])
 
 
-def flatten(spec: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"training.epochs": 3, "metrics": "accuracy, f1", ...}`` for a side-by-side diff."""
-    flat: dict[str, Any] = {}
-    if isinstance(spec, dict):
-        for key, value in spec.items():
-            flat.update(flatten(value, f"{prefix}{key}."))
-        return flat
-    key = prefix.rstrip(".")
-    if isinstance(spec, list):
-        if all(isinstance(item, dict) and "name" in item for item in spec):
-            flat[key] = ", ".join(str(item["name"]) for item in spec)
-            for item in spec:
-                for option, value in item.items():
-                    if option != "name":
-                        flat[f"{key}.{item['name']}.{option}"] = value
-            return flat
-        flat[key] = ", ".join(str(v) for v in spec)
-        return flat
-    flat[key] = spec
-    return flat
-
-
 def spec_diff(specs: dict[int, dict[str, Any]], everything: bool = False) -> pd.DataFrame:
     """Fields side by side, one column per run; only those that differ unless ``everything``."""
-    flat = {run_id: flatten(spec) for run_id, spec in specs.items()}
+    flat = {run_id: flatten_spec(spec) for run_id, spec in specs.items()}
     fields: list[str] = []
     for values in flat.values():
         fields += [f for f in values if f not in fields]

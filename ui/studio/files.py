@@ -1,8 +1,9 @@
 """Files the studio takes in and hands out: uploaded data, exported specs, run artifacts.
 
-Uploads are copied into ``<workdir>/uploads`` so a run (and a clone of it next week) still
-finds them after Gradio clears its cache. Downloads are written to a folder under the system's
-temp directory, which Gradio serves without extra configuration.
+Uploads are copied into ``<workdir>/uploads`` (a folder per browser tab in a shared studio)
+so a run (and a clone of it next week) still finds them after Gradio clears its cache. Size
+and row limits are the caller's (sharing.py holds a shared studio's). Downloads are written to
+a folder under the system's temp directory, which Gradio serves without extra configuration.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ class UploadError(ValueError):
     """An uploaded file that cannot be used; the message says why, for a person."""
 
 
-def take_upload(source: str | Path, uploads: Path) -> tuple[Path, Preview]:
-    """Copy an uploaded data file into ``uploads`` and look at it; UploadError if unusable."""
+def take_upload(source: str | Path, uploads: Path, max_rows: int | None = None,
+                max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[Path, Preview]:
+    """Copy an uploaded data file into ``uploads`` and look at it; UploadError if unusable
+    (more than ``max_rows`` rows or ``max_bytes`` bytes included)."""
     source = Path(source)
     name = _original_name(source)
     if not source.is_file():
@@ -38,11 +41,16 @@ def take_upload(source: str | Path, uploads: Path) -> tuple[Path, Preview]:
                           "file with a text column and a label column")
     if source.stat().st_size == 0:
         raise UploadError(f"{name} is empty")
-    if source.stat().st_size > MAX_UPLOAD_BYTES:
-        raise UploadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    if source.stat().st_size > max_bytes:
+        raise UploadError(f"{name} is larger than {max_bytes / 2**20:g} MB, the most this "
+                          "studio takes")
     with source.open("rb") as handle:
         if b"\x00" in handle.read(8192):
             raise UploadError(f"{name} is not a text file: upload a CSV or JSONL file")
+    rows = count_rows(source)
+    if max_rows is not None and rows is not None and rows > max_rows:
+        raise UploadError(f"{name} has {rows:,} rows and this studio takes {max_rows:,} at "
+                          "most: upload a smaller sample")
     preview = peek(source)
     if preview.problem:
         raise UploadError(f"{name}: {preview.problem}")
@@ -56,6 +64,21 @@ def take_upload(source: str | Path, uploads: Path) -> tuple[Path, Preview]:
     if not target.exists():
         shutil.copyfile(source, target)
     return target, peek(target)
+
+
+def count_rows(path: str | Path) -> int | None:
+    """The data rows of a CSV/TSV (lines after the header) or JSON-lines file (its
+    non-blank lines), counted without parsing: quick enough for any upload. None when it
+    cannot be read. (A quoted field spanning lines counts once per line: an upper bound.)"""
+    file = Path(path)
+    try:
+        with file.open("rb") as handle:
+            lines = sum(1 for line in handle if line.strip())
+    except OSError:
+        return None
+    if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return lines
+    return max(0, lines - 1)
 
 
 def _original_name(path: Path) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 import yaml
+from tunekit.spec import LISTS
 
 SLOTS = ("dataset", "backbone", "strategy")
 
@@ -75,6 +76,10 @@ TRAINING_FIELDS = (
      "share of the steps spent ramping the learning rate up"),
     ("max_grad_norm", "Clip gradients at", "float", "advanced", True,
      "largest gradient norm; empty: no clipping"),
+    ("gradient_accumulation_steps", "Accumulate batches", "int", "advanced", False,
+     "batches summed into one update: a larger effective batch in the same memory"),
+    ("label_smoothing", "Label smoothing", "float", "advanced", False,
+     "share of the target spread over the other classes; 0.1 tempers overconfidence"),
     ("log_every", "Log every (steps)", "int", "advanced", False,
      "steps between points of the training-loss curve"),
 )
@@ -96,6 +101,12 @@ def build_fields(manager: Any) -> list[FormField]:
     for name, label, kind, section, optional, help_text in TRAINING_FIELDS:
         fields.append(FormField(f"training.{name}", label, kind, section, help_text, optional))
     fields += [
+        FormField("training.scheduler", "Learning-rate schedule", "choice", "advanced",
+                  "after warm-up: constant, linear or cosine decay, or slanted-triangular",
+                  choices=("constant", "linear", "cosine", "slanted-triangular")),
+        FormField("training.class_weights", "Class weights", "choice", "advanced",
+                  "balanced: rare classes weigh more in the loss; empty: all examples alike",
+                  optional=True, choices=("balanced",)),
         FormField("training.early_stopping", "Early stopping", "toggle", "advanced",
                   "stop when the validation score stops improving"),
         FormField("training.early_stopping.patience", "Patience (evaluations)", "int",
@@ -104,6 +115,9 @@ def build_fields(manager: Any) -> list[FormField]:
                   choices=tuple(manager.names("metric"))),
         FormField("exporters", "Exports", "names", "outputs",
                   choices=tuple(manager.names("exporter"))),
+        FormField("augmentations", "Augmentation (training data only)", "names", "advanced",
+                  "adds perturbed copies of the training examples; validation and test are "
+                  "never changed", choices=tuple(manager.names("augmentation"))),
     ]
     return fields
 
@@ -254,7 +268,7 @@ def update(field: FormField, spec: dict[str, Any], selected: dict[str, str], man
         component = _component(manager, field.slot, value)
         changes["info"] = component.description if component else None
     if field.kind == "names":
-        kind = "metric" if field.path == "metrics" else "exporter"
+        kind = LISTS[field.path]
         changes["choices"] = [c.name for c in manager.components(kind) if task in c.tasks]
     if field.kind == "columns":
         choices = list(columns)

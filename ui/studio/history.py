@@ -1,4 +1,7 @@
-"""The History tab, as values: every run, one run opened, two or more runs compared."""
+"""The History tab, as values: every run, one run opened, two or more runs compared.
+
+The registry is shared by everyone, but a shared studio (sharing.py) shows each browser tab
+only the runs it started: ``session`` given, the others are as if they did not exist."""
 
 from __future__ import annotations
 
@@ -20,13 +23,16 @@ from .curves import (
     spec_diff,
 )
 from .layout import Page
-from .session import Studio
+from .session import Session, Studio
 
 HISTORY_LIMIT = 500
 
 
-def render_history(page: Page, studio: Studio) -> dict[Any, Any]:
+def render_history(page: Page, studio: Studio, session: Session | None = None) -> dict[Any, Any]:
     records = studio.registry.runs(limit=HISTORY_LIMIT)
+    if session is not None and studio.safety.isolated:
+        own = session.own_runs()
+        records = [r for r in records if r.id in own]
     choices = [(f"run {r.id} · {r.status} · {r.strategy} · {dataset_label(r.spec)}", r.id)
                for r in records]
     return {page.history_table: runs_frame(records),
@@ -34,14 +40,15 @@ def render_history(page: Page, studio: Studio) -> dict[Any, Any]:
             page.compare_pick: gr.update(choices=choices)}
 
 
-def render_detail(page: Page, studio: Studio, run_id: int | None) -> dict[Any, Any]:
+def render_detail(page: Page, studio: Studio, run_id: int | None,
+                  session: Session | None = None) -> dict[Any, Any]:
     empty = {page.detail_loss: loss_frame([]), page.detail_metrics: metric_frame([]),
              page.detail_confusion: pd.DataFrame(), page.detail_spec: "",
              page.detail_files: None}
     if run_id is None:
         return {page.detail_summary: "Pick a run to open.", **empty}
     record = studio.registry.get_run(int(run_id))
-    if record is None:
+    if record is None or (session is not None and not session.may_see(record.id)):
         return {page.detail_summary: f"⚠️ There is no run {run_id}.", **empty}
     points = studio.registry.metric_points(record.id)
     details = json.loads(record.details_json or "{}")
@@ -94,14 +101,15 @@ def describe_run(record: Any, artifacts: list[Any]) -> str:
 
 
 def render_compare(page: Page, studio: Studio, run_ids: list[Any] | None,
-                   everything: bool = False) -> dict[Any, Any]:
+                   everything: bool = False, session: Session | None = None) -> dict[Any, Any]:
     ids = []
     for value in run_ids or []:
         try:
             ids.append(int(value))
         except (TypeError, ValueError):
             continue
-    records = [r for r in (studio.registry.get_run(i) for i in dict.fromkeys(ids)) if r]
+    records = [r for r in (studio.registry.get_run(i) for i in dict.fromkeys(ids))
+               if r and (session is None or session.may_see(r.id))]
     if len(records) < 2:
         return {page.compare_summary: "Pick two or more runs to compare.",
                 page.compare_loss: pd.DataFrame(columns=["step", "loss", "run"]),

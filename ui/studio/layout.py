@@ -1,4 +1,5 @@
-"""The studio's screens, laid out: Studio (chat, run card, data, monitor), History, Plugins.
+"""The studio's screens, laid out: Studio (chat, run card, data, monitor), History, Bake-off,
+Plugins.
 
 ``lay_out`` builds the components inside an open ``gr.Blocks`` and returns a ``Page`` that
 names each of them; ``app.py`` wires the events, the view modules fill in the values.
@@ -13,9 +14,12 @@ from typing import Any
 
 import gradio as gr
 
+from .bakeoffs import lay_out_bakeoff
 from .curves import LOSS_COLUMNS, METRIC_COLUMNS
 from .files import DATA_SUFFIXES
 from .form import FormField, build_fields, make_widget
+from .rate_page import lay_out_rate_finder
+from .sweeps_page import lay_out_sweep_form, lay_out_sweeps_tab
 
 CHOICE_BUTTONS = 4
 # No ``height`` on the plots: with one, Gradio 6's chart keeps the field types of its first
@@ -58,14 +62,20 @@ GROUPS = {
     "notice": lambda p: [p.notice],
     "chat": lambda p: [p.notice, p.chatbot, *p.choices],
     "card": lambda p: [p.summary, *p.widgets.values(), p.export],
-    "data": lambda p: [p.data_summary, p.data_rows, p.data_labels],
+    "data": lambda p: [p.data_summary, p.data_check, p.data_rows, p.data_labels],
     "monitor": lambda p: [p.run_status, p.progress, p.loss_plot, p.metric_plot, p.log_tail,
                           p.stop],
     "history": lambda p: [p.history_table, p.run_pick, p.compare_pick],
     "detail": lambda p: [p.detail_summary, p.detail_loss, p.detail_metrics, p.detail_confusion,
                          p.detail_spec, p.detail_files],
     "compare": lambda p: [p.compare_summary, p.compare_loss, p.compare_metric, p.compare_diff],
-    "plugins": lambda p: [p.plugins_table, p.components_table, p.problems],
+    "plugins": lambda p: [p.plugins_table, p.components_table, p.problems, p.plugin_pick,
+                          p.plugin_disable, p.plugin_enable, p.plugin_note],
+    "bakeoff": lambda p: [p.bakeoff_pick, p.bakeoff_summary, p.bakeoff_chart, p.bakeoff_table,
+                          p.bakeoff_status, p.bakeoff_start, p.bakeoff_stop],
+    "rate": lambda p: [p.rate_status, p.rate_plot, p.rate_use, p.rate_find],
+    "sweeps": lambda p: [p.sweep_pick, p.sweep_summary, p.sweep_table, p.sweep_stop,
+                         p.sweep_start, p.sweep_status],
     "tabs": lambda p: [p.tabs],
 }
 
@@ -96,8 +106,12 @@ def lay_out(manager: Any) -> Page:
             _studio_tab(page, manager)
         with gr.Tab("History", id="history", elem_id="tk-tab-history") as page.history_tab:
             _history_tab(page)
+        with gr.Tab("Bake-off", id="bakeoff", elem_id="tk-tab-bakeoff") as page.bakeoff_tab:
+            lay_out_bakeoff(page, manager)
+        with gr.Tab("Sweeps", id="sweeps", elem_id="tk-tab-sweeps") as page.sweeps_tab:
+            lay_out_sweeps_tab(page)
         with gr.Tab("Plugins", id="plugins", elem_id="tk-tab-plugins") as page.plugins_tab:
-            _plugins_tab(page)
+            _plugins_tab(page, manager)
     page.timer = gr.Timer(1.0)
     return page
 
@@ -163,10 +177,15 @@ def _form(page: Page, manager: Any) -> None:
                                       file_types=list(DATA_SUFFIXES), height=90,
                                       elem_id="tk-upload")
                 page.data_summary = gr.Markdown(elem_id="tk-data-summary")
+                page.data_check = gr.Markdown(elem_id="tk-data-check")
                 page.data_rows = gr.Dataframe(label="First rows", interactive=False,
                                               max_height=220, wrap=True, elem_id="tk-data-rows")
                 page.data_labels = gr.BarPlot(x="label", y="count", label="Labels",
                                               y_lim=[0, None], elem_id="tk-data-labels")
+            if section == "training":
+                lay_out_rate_finder(page)
+        if section == "training":
+            lay_out_sweep_form(page)
 
 
 def _field_widget(field: FormField) -> gr.components.Component:
@@ -214,10 +233,17 @@ def _history_tab(page: Page) -> None:
                                      elem_id="tk-compare-diff")
 
 
-def _plugins_tab(page: Page) -> None:
+def _plugins_tab(page: Page, manager: Any) -> None:
     page.problems = gr.Markdown(elem_id="tk-problems")
     page.plugins_table = gr.Dataframe(label="Installed plugins", interactive=False,
-                                      elem_id="tk-plugins-table")
+                                      wrap=True, elem_id="tk-plugins-table")
+    with gr.Row():
+        # any name may be typed: a misspelled one is answered with the closest
+        page.plugin_pick = gr.Dropdown(label="Plugin", choices=list(manager.plugins), scale=3,
+                                       allow_custom_value=True, elem_id="tk-plugin-pick")
+        page.plugin_disable = gr.Button("Disable", scale=1, elem_id="tk-plugin-disable")
+        page.plugin_enable = gr.Button("Enable", scale=1, elem_id="tk-plugin-enable")
+    page.plugin_note = gr.Markdown(elem_id="tk-plugin-note")
     page.components_table = gr.Dataframe(label="Components by kind", interactive=False,
                                          wrap=True, max_height=600,
                                          elem_id="tk-components-table")

@@ -27,6 +27,15 @@ def render_monitor(page: Page, session: Session) -> dict[Any, Any]:
                     page.progress: "", page.loss_plot: loss_frame([]),
                     page.metric_plot: metric_frame([]), page.log_tail: "",
                     page.stop: gr.update(interactive=False)}
+        position = studio.runner.position(job)
+        if position is not None:
+            slots = studio.runner.max_concurrent
+            return {page.run_status: f"**New run** — waiting in the queue: position {position} "
+                                     f"({slots} run{'s' if slots > 1 else ''} train at once "
+                                     "here; it starts by itself when one ends)",
+                    page.progress: progress_bar(0.0, f"queued: position {position}", "queued"),
+                    page.loss_plot: loss_frame([]), page.metric_plot: metric_frame([]),
+                    page.log_tail: "", page.stop: gr.update(interactive=True)}
         state = "stopping…" if job.stop_requested else "starting (loading tunekit)…"
         return {page.run_status: f"**New run** — {state}",
                 page.progress: progress_bar(0.0, "preparing…", "queued"),

@@ -5,6 +5,9 @@ process (its own session, so it outlives a studio restart and never blocks the p
 then on registry.db is how the studio sees the run; the process's output goes to a log file
 whose tail the monitor shows. Stop sends SIGTERM, which the CLI turns into a clean
 ``cancelled``.
+
+At most ``max_concurrent`` runs train at once (one per device); a run launched beyond that
+waits in a queue, first come first served, and starts when a slot frees.
 """
 
 from __future__ import annotations
@@ -26,17 +29,19 @@ from tunekit.registry import Registry
 
 ACTIVE_STATUSES = ("queued", "running")
 FINAL_STATUSES = ("completed", "failed", "cancelled", "interrupted")
+MAX_QUEUE = 20
 
 
 class RunnerBusy(RuntimeError):
-    """Another run started from this studio is still going."""
+    """The queue of runs waiting for a slot is full."""
 
 
 @dataclass
 class Job:
-    """One ``tunekit run`` process started by the studio."""
+    """One ``tunekit run`` process started by the studio (``process`` None: waiting in the
+    queue for a slot)."""
 
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None
     spec_path: Path
     log_path: Path
     started: float
@@ -45,48 +50,93 @@ class Job:
     stop_requested: bool = False
 
     @property
+    def waiting(self) -> bool:
+        """In the queue: not started, not taken out."""
+        return self.process is None and not self.stop_requested
+
+    @property
     def alive(self) -> bool:
+        if self.process is None:
+            return not self.stop_requested
         return self.process.poll() is None
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        return self.process.pid if self.process is not None else -1
 
 
 class Runner:
     """Starts, finds and stops the studio's run processes."""
 
-    def __init__(self, registry: Registry, workdir: Path, plugins_dir: str | None = None):
+    def __init__(self, registry: Registry, workdir: Path, plugins_dir: str | None = None,
+                 max_concurrent: int = 1):
         self.registry = registry
         self.workdir = Path(workdir)
         self.folder = self.workdir / "studio"
         self.plugins_dir = str(Path(plugins_dir).resolve()) if plugins_dir else None
+        self.max_concurrent = max(1, int(max_concurrent))
         self.jobs: list[Job] = []
-        self._lock = threading.Lock()
+        self.queue: list[Job] = []  # launched, waiting for a slot, oldest first
+        self._lock = threading.RLock()
+        self._watcher: threading.Thread | None = None
 
     # ------------------------------------------------------------ starting
 
-    def command(self, spec_path: Path, parent_id: int | None = None) -> list[str]:
-        """The command line of a run process (no --quiet: the log keeps one line per epoch,
-        while the progress bar stays off because the output is not a terminal)."""
+    def cli(self, *arguments: Any) -> list[str]:
+        """A ``tunekit`` command line run by this studio's Python on its registry and plugins
+        (runs, the learning-rate finder, sweeps and bake-offs all start this way)."""
         command = [sys.executable, "-m", "tunekit.ui.cli",
                    "--registry", str(self.registry.path.resolve())]
         if self.plugins_dir:
             command += ["--plugins-dir", self.plugins_dir]
-        command += ["run", str(spec_path)]
+        return command + [str(a) for a in arguments]
+
+    def command(self, spec_path: Path, parent_id: int | None = None) -> list[str]:
+        """The command line of a run process (no --quiet: the log keeps one line per epoch,
+        while the progress bar stays off because the output is not a terminal)."""
+        command = self.cli("run", spec_path)
         if parent_id is not None:
             command += ["--parent", str(parent_id)]
         return command
 
+    def write_spec(self, spec: dict[str, Any], base_dir: Path, name: str) -> Path:
+        """``spec`` (its data paths made absolute) as ``studio/specs/NAME-STAMP.yaml``."""
+        specs = self.folder / "specs"
+        specs.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.monotonic_ns() % 100000}"
+        path = specs / f"{name}-{stamp}.yaml"
+        path.write_text(yaml.safe_dump(absolute_paths(spec, base_dir), sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+    def spawn(self, command: list[str], log_path: Path,
+              stdout_path: Path | None = None) -> subprocess.Popen[bytes]:
+        """Start a studio process as runs start: in the studio's folder, in a session of its
+        own (it outlives the page), unbuffered; its output goes to ``log_path`` (standard
+        output to ``stdout_path`` when given: a command's ``--json`` answer)."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        environment.setdefault("TOKENIZERS_PARALLELISM", "false")
+        with log_path.open("wb") as log:
+            out = stdout_path.open("wb") if stdout_path is not None else None
+            try:
+                return subprocess.Popen(
+                    command, cwd=self.workdir, env=environment, stdin=subprocess.DEVNULL,
+                    stdout=out or log, stderr=log if out else subprocess.STDOUT,
+                    start_new_session=True)
+            finally:
+                if out is not None:
+                    out.close()
+
     def launch(self, spec: dict[str, Any], *, base_dir: Path,
                parent_id: int | None = None) -> Job:
-        """Start a run of ``spec`` (paths relative to ``base_dir``) in its own process."""
+        """Start a run of ``spec`` (paths relative to ``base_dir``) in its own process, or
+        queue it when every slot is taken (``position`` says where it waits). RunnerBusy when
+        the queue is full."""
         with self._lock:
-            busy = self.active_job()
-            if busy is not None:
-                which = f"run {busy.run_id}" if busy.run_id else "the run just started"
-                raise RunnerBusy(f"{which} is still going: stop it or wait for it to finish "
-                                 "before starting another")
+            if len(self.queue) >= MAX_QUEUE:
+                raise RunnerBusy(f"{len(self.queue)} runs are already waiting for a slot; "
+                                 "try again when some have started")
             specs, logs = self.folder / "specs", self.folder / "logs"
             specs.mkdir(parents=True, exist_ok=True)
             logs.mkdir(parents=True, exist_ok=True)
@@ -94,22 +144,52 @@ class Runner:
             spec_path = specs / f"spec-{stamp}.yaml"
             spec_path.write_text(yaml.safe_dump(absolute_paths(spec, base_dir), sort_keys=False),
                                  encoding="utf-8")
-            log_path = logs / f"job-{stamp}.log"
-            environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            environment.setdefault("TOKENIZERS_PARALLELISM", "false")
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    self.command(spec_path, parent_id), cwd=self.workdir, env=environment,
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True)
-            job = Job(process, spec_path, log_path, time.time(), parent_id)
+            job = Job(None, spec_path, logs / f"job-{stamp}.log", time.time(), parent_id)
             self.jobs.append(job)
+            self.queue.append(job)
+            self.start_waiting()
+            if self.queue and (self._watcher is None or not self._watcher.is_alive()):
+                # nobody may be polling when a slot frees: a thread moves the queue on
+                self._watcher = threading.Thread(target=self._watch_queue, daemon=True,
+                                                 name="tunekit-run-queue")
+                self._watcher.start()
             return job
+
+    def running(self) -> int:
+        """How many of the studio's run processes are going."""
+        return sum(1 for j in self.jobs if j.process is not None and j.process.poll() is None)
+
+    def position(self, job: Job) -> int | None:
+        """Where ``job`` waits in the queue (1: next to start); None when it is not waiting."""
+        with self._lock:
+            return self.queue.index(job) + 1 if job in self.queue else None
+
+    def start_waiting(self) -> None:
+        """Start queued runs while slots are free."""
+        with self._lock:
+            while self.queue and self.running() < self.max_concurrent:
+                job = self.queue.pop(0)
+                environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+                environment.setdefault("TOKENIZERS_PARALLELISM", "false")
+                with job.log_path.open("wb") as log:
+                    job.process = subprocess.Popen(
+                        self.command(job.spec_path, job.parent_id), cwd=self.workdir,
+                        env=environment, stdin=subprocess.DEVNULL, stdout=log,
+                        stderr=subprocess.STDOUT, start_new_session=True)
+                job.started = time.time()
+
+    def _watch_queue(self) -> None:
+        while True:
+            time.sleep(0.5)
+            with self._lock:
+                self.start_waiting()
+                if not self.queue:
+                    return
 
     # ------------------------------------------------------------ following
 
     def active_job(self) -> Job | None:
-        """The studio's run process that is still going, if any."""
+        """The studio's run that is still going or waiting, if any."""
         for job in reversed(self.jobs):
             if job.alive:
                 return job
@@ -117,6 +197,9 @@ class Runner:
 
     def refresh(self, job: Job) -> Job:
         """Find the run id the process registered (it records its own pid), and reap it."""
+        self.start_waiting()
+        if job.process is None:  # still in the queue (or taken out of it)
+            return job
         job.process.poll()
         if job.run_id is None:
             host = socket.gethostname()
@@ -159,6 +242,11 @@ class Runner:
         if job is None and run_id is not None:
             job = self.job_for(run_id)
         if job is not None:
+            with self._lock:
+                if job.waiting:
+                    self.queue.remove(job)
+                    job.stop_requested = True
+                    return "Taken out of the queue: that run will not start."
             self.refresh(job)
             if not job.alive:
                 return "That run has already ended."
@@ -181,10 +269,16 @@ class Runner:
 
     def stop_all(self) -> None:
         """Stop every run process this studio started (used when tests shut a studio down)."""
+        with self._lock:
+            for job in self.queue:
+                job.stop_requested = True
+            self.queue.clear()
         for job in self.jobs:
-            if job.alive:
+            if job.process is not None and job.alive:
                 job.process.send_signal(signal.SIGTERM)
         for job in self.jobs:
+            if job.process is None:
+                continue
             try:
                 job.process.wait(timeout=30)
             except subprocess.TimeoutExpired:

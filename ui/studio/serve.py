@@ -5,10 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+import gradio as gr
 from tunekit.errors import TunekitError
 
 from .app import build_app
+from .sharing import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_UPLOAD_MB,
+    Safety,
+    built_in_exporters,
+    data_folder,
+    device_slots,
+    is_loopback,
+    launch_options,
+    require_login,
+)
 
 
 def read_auth(auth: str | None, auth_file: str | None) -> list[tuple[str, str]] | None:
@@ -39,24 +52,31 @@ def _pair(text: str, where: str) -> tuple[str, str]:
     return user.strip(), password
 
 
+def safety_of(args: argparse.Namespace, manager: Any, workdir: Path) -> Safety:
+    """The rules the studio keeps, from the command line (sharing.py)."""
+    host = getattr(args, "host", "127.0.0.1")
+    shared = bool(getattr(args, "share", False)) or not is_loopback(host)
+    demo = bool(getattr(args, "demo", False))
+    slots = getattr(args, "max_concurrent_runs", None)
+    if slots is not None and slots < 1:
+        raise TunekitError("must be 1 or more", where="--max-concurrent-runs")
+    for option in ("max_rows", "max_upload_mb"):
+        if getattr(args, option, 1) < 1:
+            raise TunekitError("must be 1 or more", where=f"--{option.replace('_', '-')}")
+    return Safety(shared=shared, demo=demo,
+                  data_dir=data_folder(getattr(args, "data_dir", None), workdir, shared or demo),
+                  max_rows=getattr(args, "max_rows", DEFAULT_MAX_ROWS),
+                  max_upload_bytes=getattr(args, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB) * 2**20,
+                  max_concurrent_runs=slots or device_slots(),
+                  safe_exporters=built_in_exporters(manager))
+
+
 def serve(args: argparse.Namespace) -> int:
     """Serve the studio (blocks until Ctrl-C). Bad options raise TunekitError (exit 2)."""
-    auth = read_auth(getattr(args, "auth", None), getattr(args, "auth_file", None))
-    from tunekit import load_plugins
-
-    plugins_dir = getattr(args, "plugins_dir", None)
-    manager = load_plugins(plugins_dir)
-    for problem in manager.problems:
-        print(f"warning: plugin {problem.plugin} ({problem.source}): {problem.error}",
-              file=sys.stderr)
-    app = build_app(manager, registry_path=getattr(args, "registry", None),
-                    workdir=Path.cwd(), plugins_dir=plugins_dir)
-    host, port = args.host, args.port
+    app, options = prepare(args)
+    host, port = options["server_name"], options["server_port"]
     try:
-        app.launch(server_name=host, server_port=port, share=bool(args.share), auth=auth,
-                   auth_message="tunekit studio: log in" if auth else None,
-                   quiet=not args.share,  # gradio prints the public link
-                   footer_links=["api"], show_error=False, prevent_thread_lock=True)
+        app.launch(**options)
     except OSError as exc:
         raise TunekitError(f"cannot listen on {host}:{port}: {exc}", where="--port",
                            hint="choose another with --port") from None
@@ -65,3 +85,26 @@ def serve(args: argparse.Namespace) -> int:
           "Ctrl-C stops the studio; runs keep going in their own processes)", file=sys.stderr)
     app.block_thread()  # until Ctrl-C
     return 0
+
+
+def prepare(args: argparse.Namespace) -> tuple[gr.Blocks, dict[str, Any]]:
+    """The app and the ``launch`` options ``serve`` starts it with (a shared studio without
+    a login gets a generated password, printed here once)."""
+    auth = read_auth(getattr(args, "auth", None), getattr(args, "auth_file", None))
+    from tunekit import load_plugins
+
+    plugins_dir = getattr(args, "plugins_dir", None)
+    manager = load_plugins(plugins_dir)
+    for problem in manager.problems:
+        print(f"warning: plugin {problem.plugin} ({problem.source}): {problem.error}",
+              file=sys.stderr)
+    workdir = Path.cwd()
+    safety = safety_of(args, manager, workdir)
+    auth = require_login(auth, safety.shared, say=lambda line: print(line, file=sys.stderr))
+    app = build_app(manager, registry_path=getattr(args, "registry", None), workdir=workdir,
+                    plugins_dir=plugins_dir, manage_plugins=not safety.demo, safety=safety)
+    if safety.data_dir is not None:
+        print(f"data folder: {safety.data_dir} (the studio reads data only from there and "
+              "from uploads)", file=sys.stderr)
+    return app, launch_options(host=args.host, port=args.port, share=bool(args.share),
+                               auth=auth, safety=safety)

@@ -8,9 +8,12 @@ through a Session method, so the Gradio wiring stays thin and every path is test
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,17 @@ from tunekit.errors import TunekitError
 from tunekit.registry import Registry
 from tunekit.spec import parse_spec
 from tunekit.ui.assistant import Assistant, Reply, explain_run
+from tunekit.ui.assistant.data_report import TRAIN_ANYWAY
+from tunekit.ui.assistant.datafile import confined
+from tunekit.ui.assistant.tool_talk import say_finding
 
-from .files import Downloads, UploadError, take_upload
+from .data_check import DataChecks, refusal
+from .files import Downloads, UploadError, count_rows, take_upload
 from .form import FormError, FormField, missing_required, parse, value_of
+from .rate_finder import RateFinder
 from .runner import FINAL_STATUSES, Job, Runner, RunnerBusy, tail
+from .sharing import SHARED_OFF, PathRefused, Safety, dataset_paths, inside, upload_folder
+from .sweeps import SweepLauncher, space_params
 
 RUN_SUGGESTION = "Run the suggestion"
 START = "Start training"
@@ -42,13 +52,20 @@ class Studio:
     """What all sessions share."""
 
     def __init__(self, manager: Any, registry: Registry, workdir: Path,
-                 plugins_dir: str | None = None, downloads: Downloads | None = None):
+                 plugins_dir: str | None = None, downloads: Downloads | None = None,
+                 safety: Safety | None = None):
         self.manager = manager
         self.registry = registry
         self.workdir = Path(workdir).resolve()
         self.uploads = self.workdir / "uploads"
-        self.runner = Runner(registry, self.workdir, plugins_dir)
+        self.safety = safety or Safety()
+        self.runner = Runner(registry, self.workdir, plugins_dir,
+                             max_concurrent=self.safety.max_concurrent_runs)
         self.downloads = downloads or Downloads()
+        self.checks = DataChecks(manager)  # the data check beside the preview (data_check.py)
+        self.rate_finder = RateFinder(self.runner, self.downloads.folder / "lr-find")
+        self.sweeps = SweepLauncher(self.runner, manager)
+        self.bakeoffs: Any = None  # the Bake-off tab's Desk (bakeoffs.py), set by the app
         self.sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
         registry.mark_orphans_interrupted()
@@ -74,7 +91,14 @@ class Session:
     def __init__(self, studio: Studio, key: str):
         self.studio = studio
         self.key = key
-        self.assistant = Assistant(studio.manager, base_dir=studio.workdir)
+        safety = studio.safety
+        # a shared studio keeps each tab's uploads in a folder of its own, named by a hash
+        # of the session so one tab cannot guess another's
+        self.uploads = (studio.uploads / hashlib.sha256(key.encode()).hexdigest()[:24]
+                        if safety.isolated else studio.uploads)
+        self.assistant = Assistant(studio.manager, base_dir=safety.data_dir or studio.workdir)
+        self.launched: list[Job] = []  # every run this tab started (History in a shared studio)
+        self.capped_note = ""  # what a demo studio changed in the last launch, said with it
         self.messages: list[dict[str, str]] = []
         self.choices: list[str] = []
         self.notice = ""
@@ -85,6 +109,8 @@ class Session:
         self.milestones: dict[int, int] = {}  # run -> the last epoch posted in the chat
         self.suggestion: tuple[int, dict[str, Any]] | None = None
         self.parent_id: int | None = None  # the run the next launch follows from
+        self.refused = False  # the last launch was stopped for its data: "Train anyway" offered
+        self.rate_steps: int | None = None  # the finder's steps, as last set on the card
         self.lock = threading.RLock()
         self.shown: dict[int, str] = {}  # what the monitor last sent, by component
         self.shown_changed: set[Any] = set()
@@ -92,6 +118,41 @@ class Session:
         self.colours: dict[int, dict[str, str]] = {}
         self.recolour: dict[int, dict[str, str]] = {}
         self._greet()
+
+    # ------------------------------------------------------------ what this tab may read
+
+    def check_path(self, value: str | Path) -> Path:
+        """A data path this tab may read, resolved; PathRefused when the studio confines data
+        and it lies outside the data folder and this tab's uploads."""
+        return self.studio.safety.check_path(value, self.assistant.base_dir, self.uploads)
+
+    @contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Around every event of a confined studio: data files outside the allowed folders
+        are not read (datafile.confined), and a draft that names one afterwards (typed in the
+        card, said in the chat, cloned) is put back as it was, with one message saying why."""
+        if self.studio.safety.data_dir is None:
+            yield
+            return
+        before = deepcopy(self.assistant.draft)
+        said = len(self.messages)
+        try:
+            with confined(self.check_path):
+                yield
+        finally:
+            self._keep_inside(before, said)
+
+    def _keep_inside(self, before: dict[str, Any], said: int) -> None:
+        try:
+            self.studio.safety.check_spec_paths(self.assistant.draft, self.assistant.base_dir,
+                                                self.uploads)
+        except PathRefused as exc:
+            self.assistant.draft = before
+            self.assistant.awaiting_confirmation = False
+            # keep what the person said; the answers about the refused file go
+            self.messages[said:] = [m for m in self.messages[said:] if m["role"] == "user"]
+            self.post(f"I cannot use that file: {exc}.")
+            self.notice = f"⚠️ {exc}"
 
     # ------------------------------------------------------------ the conversation
 
@@ -119,6 +180,10 @@ class Session:
             self.messages.append({"role": "user", "content": label})
             self.apply_suggestion()
             return
+        if label == TRAIN_ANYWAY and self.refused:
+            self.messages.append({"role": "user", "content": label})
+            self.train_anyway()
+            return
         self.say(label)
 
     def _answer(self, reply: Reply, brief: bool = False) -> None:
@@ -128,6 +193,14 @@ class Session:
         self.post(text, reply.choices)
         if reply.action == "launch":
             self.launch(reply.spec)
+        elif reply.action == "lr-find":
+            self.find_rate(reply.spec, in_chat=True)
+        elif reply.action == "bakeoff":
+            self.start_bakeoff(reply.arguments)
+        elif reply.action == "sweep":
+            arguments = reply.arguments
+            self.start_sweep(space_params(arguments.get("space") or {}),
+                             arguments.get("sampler"), arguments.get("trials"), in_chat=True)
 
     def post(self, text: str, choices: list[str] | None = None) -> None:
         self.messages.append({"role": "assistant", "content": text})
@@ -187,6 +260,9 @@ class Session:
             return assistant.set(field.path, value)
         if field.kind == "toggle":
             return assistant.set("training.early_stopping", {} if value else None)
+        if field.kind == "names":  # ticking a box keeps the options said for the others
+            items = {_name(item): item for item in assistant.draft.get(field.path) or []}
+            value = [items.get(name, name) for name in value]
         return assistant.set(field.path, value)
 
     def selected_names(self) -> dict[str, str]:
@@ -203,8 +279,17 @@ class Session:
         self.notice = ""
         if not path:
             return
+        safety = self.studio.safety
+        # a confined studio takes uploads only from where Gradio puts them (its upload
+        # folder), and reads them there before they are copied into this tab's folder
+        received = upload_folder()
+        if safety.data_dir is not None and not inside(Path(path), [received]):
+            self.notice = "⚠️ That file did not come from an upload; use 📎 to upload it."
+            return
         try:
-            target, _ = take_upload(path, self.studio.uploads)
+            with confined(lambda file: inside(file, [received]) or self.check_path(file)):
+                target, _ = take_upload(path, self.uploads, max_rows=safety.row_limit,
+                                        max_bytes=safety.max_upload_bytes)
         except UploadError as exc:
             self.notice = f"⚠️ {exc}"
             return
@@ -215,7 +300,18 @@ class Session:
     # ------------------------------------------------------------ runs
 
     def launch(self, spec: dict[str, Any]) -> None:
-        """Start the confirmed spec in its own process and watch it."""
+        """Start the confirmed spec in its own process and watch it; a spec whose data the
+        run would refuse is not started: the chat says why and offers to train anyway."""
+        self.refused = False
+        spec, refusal_said = self._within_limits(spec)
+        if refusal_said:
+            self.post(refusal_said)
+            return
+        blocked = self.studio.checks.blocking(spec, self.assistant.base_dir)
+        if blocked is not None:
+            self.refused = True
+            self.post(refusal(blocked), [TRAIN_ANYWAY])
+            return
         try:
             job = self.studio.runner.launch(spec, base_dir=self.assistant.base_dir,
                                             parent_id=self.parent_id)
@@ -226,9 +322,149 @@ class Session:
             self.post(f"The run could not start: {exc}")
             return
         self.job, self.watching, self.parent_id = job, None, None
+        self.launched.append(job)
         self.suggestion = None
-        self.post("The run is starting in its own process: follow it in the monitor. You can "
-                  "keep talking to me meanwhile.")
+        capped = self.capped_note
+        position = self.studio.runner.position(job)
+        if position is not None:
+            slots = self.studio.runner.max_concurrent
+            self.post(f"{capped}All {slots} run slot{'s' if slots > 1 else ''} of this studio "
+                      f"are busy: your run waits in the queue (position {position}) and starts "
+                      "by itself when one frees. Follow it in the monitor.")
+            return
+        self.post(f"{capped}The run is starting in its own process: follow it in the monitor. "
+                  "You can keep talking to me meanwhile.")
+
+    def _within_limits(self, spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """``spec`` as this studio may run it (a demo's caps applied), or why it may not:
+        data outside the data folder, more rows than allowed, a demo's step cap."""
+        safety = self.studio.safety
+        self.capped_note = ""
+        try:
+            safety.check_spec_paths(spec, self.assistant.base_dir, self.uploads)
+        except PathRefused as exc:
+            return spec, f"I cannot start it: {exc}."
+        rows = None
+        for value in dataset_paths(spec):
+            counted = count_rows(self.check_path(value))
+            if counted is not None and counted > safety.row_limit:
+                return spec, (f"I cannot start it: {Path(value).name} has {counted:,} rows and "
+                              f"this studio takes {safety.row_limit:,} at most.")
+            rows = counted if rows is None else rows
+        if safety.demo:
+            strategy = self.studio.manager.get("strategy", _name(spec.get("strategy")) or "")
+            spec, note = safety.cap(spec, getattr(strategy, "default_epochs", None))
+            self.capped_note = f"{note} " if note else ""
+            too_costly = safety.check_cost(rows, spec)
+            if too_costly:
+                return spec, f"I cannot start it: {too_costly}."
+        return spec, ""
+
+    def train_anyway(self) -> None:
+        """Start the refused run with the data check's blocking problems as warnings."""
+        self.refused = False
+        reply = self.assistant.set("training.data_check", "warn")
+        if (self.assistant.draft.get("training") or {}).get("data_check") != "warn":
+            self.post(reply.text, reply.choices)  # refused: the reply says why
+            return
+        self.assistant.awaiting_confirmation = self.assistant.asked_to_start = False
+        self.launch(self.assistant.spec())
+
+    # ------------------------------------------------------------ tools beside runs
+
+    def find_rate(self, spec: dict[str, Any] | None = None, steps: Any = None,
+                  in_chat: bool = False) -> bool:
+        """Start the learning-rate finder on the run card (rate_finder.py); a refusal is said
+        in the chat when the chat asked for it, else at the top of the page."""
+        spec = spec or self.assistant.spec()
+        try:
+            parse_spec(spec, self.studio.manager, base_dir=self.assistant.base_dir)
+            job = self.studio.rate_finder.start(self.key, spec, self.assistant.base_dir,
+                                                steps if steps not in (None, "")
+                                                else self.rate_steps)
+        except (TunekitError, ValueError) as exc:
+            problem = f"The learning-rate finder cannot start: {exc}"
+            if in_chat:
+                self.post(problem)
+            else:
+                self.notice = f"⚠️ {problem}"
+            return False
+        self.rate_steps = job.steps
+        self.post(f"Finding a learning rate for this run: up to {job.steps} steps of a throwaway "
+                  "copy while the rate grows. The suggestion will show under Training on the run "
+                  "card, and here.")
+        return True
+
+    def follow_rate(self) -> bool:
+        """Say in the chat what the finder found once it has ended; True when it did."""
+        job = self.studio.rate_finder.job(self.key)
+        if job is None or job.alive or job.reported:
+            return False
+        job.reported = True
+        if job.error:
+            self.post(f"The learning-rate finder failed: {job.error}")
+            return True
+        finding, rate = job.finding or {}, job.suggestion
+        if rate is None:
+            self.post("The learning-rate finder found no clear rate. "
+                      + " ".join(finding.get("notes") or []))
+            return True
+        why = say_finding(finding.get("steepest_rate"), finding["min_loss_rate"])
+        reply = self.assistant.offer(
+            f"The learning-rate finder suggests **{rate:.2g}**: {why} Press **Use this rate** "
+            "on the run card, or say yes.", {"training.learning_rate": rate},
+            f"Use learning rate {rate:.2g}")
+        self.post(reply.text, reply.choices)
+        return True
+
+    def use_rate(self) -> None:
+        """Set the card's learning rate to the finder's suggestion, as a form edit does."""
+        job = self.studio.rate_finder.job(self.key)
+        rate = job.suggestion if job is not None and not job.alive else None
+        if rate is None:
+            self.notice = "⚠️ There is no suggested rate yet: press Find a learning rate first."
+            return
+        self.messages.append({"role": "user", "content": f"Use learning rate {rate:.2g}"})
+        self._answer(self.assistant.set("training.learning_rate", rate), brief=True)
+
+    def start_sweep(self, params: list[str], sampler: Any = None, trials: Any = None,
+                    in_chat: bool = False) -> bool:
+        """Start a sweep of the run card over ``params`` (``FIELD=VALUES``, sweeps.py)."""
+        if self.studio.safety.isolated:
+            said = SHARED_OFF.format(what="Sweeps")
+            if in_chat:
+                self.post(said)
+            else:
+                self.notice = f"⚠️ {said}"
+            return False
+        busy = ""
+        if self.studio.runner.active_job() is not None:
+            busy = "A run"
+        elif self.studio.bakeoffs is not None and self.studio.bakeoffs.job is not None \
+                and self.studio.bakeoffs.job.alive:
+            busy = "A bake-off"
+        said = self.studio.sweeps.start(self.assistant.spec(), self.assistant.base_dir, params,
+                                        sampler, trials, busy=busy)
+        refused = said.startswith("⚠️")
+        if in_chat:
+            self.post(said.removeprefix("⚠️").strip() if refused else
+                      f"{said} Follow it on the **Sweeps** tab.")
+        elif refused:
+            self.notice = said
+        return not refused
+
+    def start_bakeoff(self, arguments: dict[str, Any]) -> bool:
+        """Start the bake-off the assistant was asked for, as the Bake-off tab does."""
+        desk = self.studio.bakeoffs
+        if desk is None:
+            self.post("Bake-offs are not available here: run `tunekit bakeoff` instead.")
+            return False
+        said = desk.start(self, list(arguments.get("strategies") or []),
+                          bool(arguments.get("scratch")))
+        refused = said.startswith("⚠️")
+        self.post(said.removeprefix("⚠️").strip() if refused else
+                  f"{said} Follow it on the **Bake-off** tab.")
+        return not refused
 
     def current_run(self) -> tuple[int | None, Job | None]:
         """The run the monitor shows: this tab's job, else the one it watches, else whatever
@@ -241,6 +477,8 @@ class Session:
             return job.run_id, job
         if self.watching is not None:
             return self.watching, None
+        if self.studio.safety.isolated:  # a shared studio shows each tab its own runs only
+            return None, None
         for record in self.studio.registry.runs(limit=5):
             if record.status not in FINAL_STATUSES:  # started elsewhere: follow it to its end
                 self.watching = record.id
@@ -325,11 +563,23 @@ class Session:
         self.notice = self.studio.runner.stop(job=job, run_id=run_id)
         return self.notice
 
+    def own_runs(self) -> set[int]:
+        """The runs this tab started (their ids, once the run processes registered)."""
+        for job in self.launched:
+            if job.run_id is None:
+                self.studio.runner.refresh(job)
+        return {job.run_id for job in self.launched if job.run_id is not None}
+
+    def may_see(self, run_id: int) -> bool:
+        """Whether this tab may open ``run_id``: any run in a local studio, its own runs in a
+        shared one."""
+        return not self.studio.safety.isolated or run_id in self.own_runs()
+
     def clone(self, run_id: int) -> bool:
         """Load a past run's spec into the draft (the next launch records it as the parent)."""
         self.notice = ""
         record = self.studio.registry.get_run(run_id)
-        if record is None:
+        if record is None or not self.may_see(run_id):
             self.notice = f"⚠️ There is no run {run_id}."
             return False
         spec = record.spec
