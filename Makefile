@@ -14,8 +14,9 @@ run: $(STAMP)
 studio: $(STAMP)
 	$(VENV)/bin/tunekit studio
 
+# one worker per core (pytest-xdist), a test file to a worker: a file's fixtures stay shared
 test: $(STAMP) $(EXAMPLES_STAMP)
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile
 
 setup: $(STAMP)
 

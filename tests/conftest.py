@@ -68,3 +68,14 @@ def small_csv(tmp_path: Path) -> Path:
     from tunekit.testing import write_text_csv
 
     return write_text_csv(tmp_path / "small.csv", n=40)
+
+
+# ---------------------------------------------------------------- order
+# The files that train the real MiniLM take a minute or more each: started first, they run
+# beside the rest when the suite is spread over workers (make test), instead of alone at the end.
+LONGEST_FIRST = ("test_minilm.py", "test_bakeoff.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))
