@@ -6,27 +6,21 @@ bake-off of the run card as ``tunekit bakeoff`` in its own process, as runs are 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pandas as pd
-import yaml
 from tunekit.bakeoff import DEFAULT_ORDER, BakeoffReport, load_bakeoff
 from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
 
-from .curves import as_utc, dataset_label
-from .runner import absolute_paths, tail
+from .curves import dataset_label
+from .runner import tail
 from .sharing import SHARED_OFF
+from .sweeps import GroupJob
 
 BAKEOFF_LIMIT = 100
 CHART_COLUMNS = ["entry", "score"]
@@ -107,19 +101,6 @@ def describe(report: BakeoffReport, planned: int) -> str:
 # ---------------------------------------------------------------- state and launching
 
 
-@dataclass
-class BakeoffJob:
-    """One ``tunekit bakeoff`` process started from the studio."""
-
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    started: float
-    sweep_id: int | None = None
-    reaped: bool = False  # its end has been checked against the registry
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
 
 
 @dataclass
@@ -128,21 +109,10 @@ class Desk:
     bake-off shown and what was last sent (the timer sends only changes)."""
 
     studio: Any
-    job: BakeoffJob | None = None
+    job: GroupJob | None = None
     selected: dict[str, int] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def command(self, spec_path: Path, strategies: list[str], scratch: bool) -> list[str]:
-        runner = self.studio.runner
-        command = [sys.executable, "-m", "tunekit.ui.cli",
-                   "--registry", str(self.studio.registry.path.resolve())]
-        if runner.plugins_dir:
-            command += ["--plugins-dir", runner.plugins_dir]
-        command += ["bakeoff", str(spec_path), "--strategies", ",".join(strategies), "--quiet"]
-        if scratch:
-            command.append("--scratch")
-        return command
 
     def start(self, session: Any, strategies: list[str] | None, scratch: bool) -> str:
         """Start a bake-off of the session's run card; returns what happened, in words."""
@@ -162,58 +132,29 @@ class Desk:
                 parse_spec(spec, self.studio.manager, base_dir=base_dir)
             except TunekitError as exc:
                 return f"⚠️ The run card is not ready: {exc}"
-            folder = self.studio.runner.folder
-            (folder / "specs").mkdir(parents=True, exist_ok=True)
-            (folder / "logs").mkdir(parents=True, exist_ok=True)
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            spec_path = folder / "specs" / f"bakeoff-{stamp}.yaml"
-            spec_path.write_text(yaml.safe_dump(absolute_paths(spec, base_dir),
-                                                sort_keys=False), encoding="utf-8")
-            log_path = folder / "logs" / f"bakeoff-{stamp}.log"
-            environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            environment.setdefault("TOKENIZERS_PARALLELISM", "false")
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    self.command(spec_path, strategies, scratch), cwd=self.studio.workdir,
-                    env=environment, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True)
-            self.job = BakeoffJob(process, log_path, time.time())
+            runner = self.studio.runner
+            spec_path = runner.write_spec(spec, base_dir, "bakeoff")
+            command = runner.cli("bakeoff", spec_path, "--strategies", ",".join(strategies),
+                                 "--quiet", *(["--scratch"] if scratch else []))
+            log_path = runner.folder / "logs" / f"{spec_path.stem}.log"
+            self.job = GroupJob(runner.spawn(command, log_path), log_path, time.time())
             self.selected.pop(session.key, None)  # show the new one as soon as it exists
         entries = ", ".join(strategies + (["scratch"] if scratch else []))
         return f"Starting a bake-off of {entries}…"
 
-    def follow(self) -> BakeoffJob | None:
+    def follow(self) -> GroupJob | None:
         """The studio's bake-off process, with the sweep id it registered once it has one."""
-        job = self.job
-        if job is None:
-            return None
-        if job.sweep_id is None:
-            host = socket.gethostname()
-            for record in self.studio.registry.sweeps(kind="bakeoff", limit=20):
-                created = as_utc(record.created_at).timestamp()
-                if record.pid == job.process.pid and record.host == host and \
-                        created >= job.started - 5:
-                    job.sweep_id = record.id
-                    break
-        if not job.alive and not job.reaped:
-            job.reaped = True
-            self.studio.registry.mark_orphans_interrupted()  # it died without saying so
-        return job
+        return self.job.follow(self.studio.registry, "bakeoff") if self.job else None
 
     def stop(self) -> str:
-        job = self.job
-        if job is None or not job.alive:
+        if self.job is None or not self.job.alive:
             return "No bake-off of this studio is running."
-        job.process.send_signal(signal.SIGTERM)  # the CLI records it as cancelled
+        self.job.stop()
         return "Stopping the bake-off…"
 
     def stop_all(self) -> None:
-        if self.job is not None and self.job.alive:
-            self.job.process.send_signal(signal.SIGTERM)
-            try:
-                self.job.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.job.process.kill()
+        if self.job is not None:
+            self.job.stop_and_wait()
 
 
 # ---------------------------------------------------------------- the views
@@ -250,7 +191,7 @@ def render_bakeoffs(page: Any, desk: Desk, session: Any) -> dict[Any, Any]:
     return views
 
 
-def session_status(job: BakeoffJob | None) -> str:
+def session_status(job: GroupJob | None) -> str:
     if job is None:
         return ""
     which = f"Bake-off {job.sweep_id}" if job.sweep_id else "The bake-off"

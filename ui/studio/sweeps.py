@@ -31,19 +31,48 @@ SAMPLER_CHOICES = ("auto", "grid", "random", "tpe")
 
 
 @dataclass
-class SweepJob:
-    """One ``tunekit sweep`` process started from the studio."""
+class GroupJob:
+    """One ``tunekit sweep`` or ``tunekit bakeoff`` process started from the studio: many runs
+    filed under one sweep record, found by the process id once the CLI has written it."""
 
     process: subprocess.Popen[bytes]
     log_path: Path
     started: float
-    trials: int
+    trials: int = 0
     sweep_id: int | None = None
-    reaped: bool = False
+    reaped: bool = False  # its end has been checked against the registry
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def follow(self, registry: Any, kind: str) -> GroupJob:
+        """Pick up the sweep id the process registered; once it has ended, make sure the
+        registry does not keep it running (a process killed outright says nothing)."""
+        if self.sweep_id is None:
+            host = socket.gethostname()
+            for record in registry.sweeps(kind=kind, limit=20):
+                if record.pid == self.process.pid and record.host == host and \
+                        as_utc(record.created_at).timestamp() >= self.started - 5:
+                    self.sweep_id = record.id
+                    break
+        if not self.alive and not self.reaped:
+            self.reaped = True
+            registry.mark_orphans_interrupted()
+        return self
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)  # the CLI records it as cancelled
+
+    def stop_and_wait(self) -> None:
+        if self.alive:
+            self.stop()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
 
 
 def split_params(text: str) -> list[str]:
@@ -62,7 +91,7 @@ class SweepLauncher:
     def __init__(self, runner: Runner, manager: Any):
         self.runner = runner
         self.manager = manager
-        self.job: SweepJob | None = None
+        self.job: GroupJob | None = None
         self._lock = threading.Lock()
 
     def plan(self, spec: dict[str, Any], base_dir: Path, params: list[str],
@@ -113,38 +142,19 @@ class SweepLauncher:
             if sampler:
                 command += ["--sampler", sampler]
             log = self.runner.folder / "logs" / f"{spec_path.stem}.log"
-            self.job = SweepJob(self.runner.spawn(command, log), log, time.time(), count)
+            self.job = GroupJob(self.runner.spawn(command, log), log, time.time(), count)
         return f"Starting a sweep of {count} trial{'s' if count != 1 else ''}…"
 
-    def follow(self) -> SweepJob | None:
+    def follow(self) -> GroupJob | None:
         """The studio's sweep process, with the sweep id it registered once it has one."""
-        job = self.job
-        if job is None:
-            return None
-        registry = self.runner.registry
-        if job.sweep_id is None:
-            host = socket.gethostname()
-            for record in registry.sweeps(kind="sweep", limit=20):
-                if record.pid == job.process.pid and record.host == host and \
-                        as_utc(record.created_at).timestamp() >= job.started - 5:
-                    job.sweep_id = record.id
-                    break
-        if not job.alive and not job.reaped:
-            job.reaped = True
-            registry.mark_orphans_interrupted()  # it died without saying so
-        return job
+        return self.job.follow(self.runner.registry, "sweep") if self.job else None
 
     def stop(self) -> str:
-        job = self.job
-        if job is None or not job.alive:
+        if self.job is None or not self.job.alive:
             return "No sweep of this studio is running."
-        job.process.send_signal(signal.SIGTERM)  # the CLI records it as cancelled
+        self.job.stop()
         return "Stopping the sweep…"
 
     def stop_all(self) -> None:
-        if self.job is not None and self.job.alive:
-            self.job.process.send_signal(signal.SIGTERM)
-            try:
-                self.job.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.job.process.kill()
+        if self.job is not None:
+            self.job.stop_and_wait()
