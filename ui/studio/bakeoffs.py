@@ -101,8 +101,6 @@ def describe(report: BakeoffReport, planned: int) -> str:
 # ---------------------------------------------------------------- state and launching
 
 
-
-
 @dataclass
 class Desk:
     """What the Bake-off tab remembers: the process it started, and per browser tab the
