@@ -228,7 +228,11 @@ class DataContext:
 
 @dataclass(kw_only=True)
 class DataSplits:
-    """Examples as dicts: ``{"text": str, "label": str}`` for text classification.
+    """Examples as dicts, of the form the task reads (``tunekit.tasks``): ``{"text": str,
+    "label": str}`` for text classification, ``{"text", "label": number}`` for
+    text-regression, ``{"tokens": [...], "tags": [...]}`` for token-classification,
+    ``{"image": path, "label": str}`` for image-classification, and ``{"instruction",
+    "response"}``, ``{"messages": [...]}`` or ``{"text"}`` for causal-lm.
 
     ``validation`` is required (carve one with ``tunekit.data.split_stratified`` when the
     source has none); ``test`` is optional and evaluated once at the end.
@@ -316,10 +320,14 @@ class BuiltModel:
 class Backbone(Component):
     """Builds a pretrained model for a task. ``build(options, request) -> BuiltModel``.
 
-    For text classification the model is called as ``model(input_ids=..., attention_mask=...,
-    [token_type_ids=...], labels=...)`` and must return an object with ``.loss`` and
-    ``.logits`` (batch x labels), as transformers' ``*ForSequenceClassification`` do; the
-    tokenizer is called on a list of strings with ``truncation=True, max_length=...``.
+    The model is the one transformers' Auto class for ``request.task`` builds (``tasks`` says
+    which a backbone can build): ``*ForSequenceClassification`` for text classification (one
+    output per label) and text-regression (one output), ``*ForTokenClassification``,
+    ``*ForCausalLM``, ``*ForImageClassification``. It is called as ``model(input_ids=...,
+    attention_mask=..., [token_type_ids=...])`` (``pixel_values=...`` for images) and returns
+    an object with ``.logits``; the tokenizer is called on a list of strings with
+    ``truncation=True, max_length=...``; for images ``BuiltModel.tokenizer`` holds the image
+    processor (its size, mean and std set the preprocessing).
 
     ``load_tokenizer(options) -> tokenizer`` (optional) loads the tokenizer alone, without
     the weights: ``tunekit data check`` uses it to count tokens exactly (without it, lengths
@@ -399,7 +407,10 @@ class Strategy(Component):
 class Metric(Component):
     """Scores predictions. ``compute(predictions, references, labels) -> {name: value}``.
 
-    Predictions and references are label indices into ``labels``. Scalar values become metric
+    For classification, predictions and references are label indices into ``labels``; each
+    task's form is listed in ``tunekit.tasks`` (numbers for regression, a list of tag indices
+    per example for token classification, summed losses and token counts for causal-lm), so
+    declare the ``tasks`` a metric understands. Scalar values become metric
     points in the registry; lists and dicts (per-class scores, a matrix) are kept with the run.
     ``higher_is_better`` tells early stopping and comparisons which way is good.
     """

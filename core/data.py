@@ -125,14 +125,19 @@ def class_counts(rows: list[dict[str, Any]], label_key: str = "label") -> dict[s
     return dict(sorted(Counter(str(r[label_key]) for r in rows).items()))
 
 
-def check_classification_splits(splits: DataSplits, source: str) -> list[str]:
-    """The label list (sorted) after checking the splits can train a classifier."""
+def require_rows(splits: DataSplits, source: str) -> None:
+    """A DataError unless there is something to train on and to validate with."""
     if not splits.train:
         raise DataError("no training examples", where=source,
                         hint="check the file has rows below its header")
     if not splits.validation:
         raise DataError("no validation examples", where=source,
                         hint="add rows, or a validation split")
+
+
+def check_classification_splits(splits: DataSplits, source: str) -> list[str]:
+    """The label list (sorted) after checking the splits can train a classifier."""
+    require_rows(splits, source)
     labels = sorted({str(r["label"]) for r in splits.train})
     if len(labels) < 2:
         raise DataError(

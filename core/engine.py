@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .augment import augment_rows
-from .checkpoint import disk_error, has_checkpoint, set_rng_state
+from .batch_search import BatchSearch, out_of_memory
+from .checkpoint import BackgroundWriter, disk_error, has_checkpoint, set_rng_state
 from .checkpoint import load as checkpoint_load
 from .components import (
     DataContext,
@@ -29,7 +30,7 @@ from .components import (
     ModelRequest,
     StrategyContext,
 )
-from .data import check_classification_splits, class_counts, fingerprint
+from .data import fingerprint
 from .errors import PluginError, ResourceError, SpecError, TrainingDiverged, TunekitError
 from .events import EventBus, Listener, RunInfo, StopTraining
 from .listeners import ConsoleProgress, PluginObserver, RegistryWriter
@@ -125,11 +126,22 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
         registry.resume_run(record.id, after_step=step)
         touched[0] = True
 
+    def start_again(smaller: RunSpec) -> None:
+        """The batch search's next attempt: forget the last one's points, record the batch."""
+        writer.pending.clear()
+        take_over(0)
+        registry.update_run(record.id, spec=smaller.to_dict())
+
+    # training.auto_batch_size: out of memory early, try again with a smaller batch; a
+    # resumed run keeps its checkpoint's batch
+    search = BatchSearch(spec, bus, output_dir, enabled=resumed is None and processes == 1,
+                         start_again=start_again)
     result = RunResult(run_id=record.id, status="failed", output_dir=output_dir)
     try:
         _call_plugins(manager, "on_run_start", run=info)
-        outcome = _train(spec, manager, bus, info, resumed=resumed, take_over=take_over,
-                         before_checkpoint=writer.flush)
+        outcome = search.train(lambda attempt: _train(
+            attempt, manager, bus, info, resumed=resumed, take_over=take_over,
+            before_checkpoint=writer.flush))
         result.status = "completed"
         result.metrics, result.test_metrics = outcome["metrics"], outcome["test_metrics"]
         result.artifacts = outcome["artifacts"]
@@ -139,7 +151,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
             result.error += f"; resume with: tunekit run --resume {record.id}"
         raise
     except Exception as exc:
-        resource = _resource_error(exc, spec, record.id)
+        resource = _resource_error(exc, search.spec, record.id)
         if resource is not None:
             result.error = str(resource)
             resource.run_id = record.id
@@ -254,10 +266,7 @@ def _resource_error(exc: BaseException, spec: RunSpec, run_id: int) -> TunekitEr
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return disk_error(exc, "the run's files", run_id)
     text = str(exc)
-    oom = type(exc).__name__ == "OutOfMemoryError" or (
-        isinstance(exc, RuntimeError) and ("out of memory" in text.lower()
-                                           or "can't allocate memory" in text))
-    if not oom:
+    if not out_of_memory(exc):
         return None
     try:
         import torch
@@ -273,6 +282,9 @@ def _resource_error(exc: BaseException, spec: RunSpec, run_id: int) -> TunekitEr
         hints.append(f"halve the batch and double the accumulation, which keeps the effective "
                      f"batch of {batch * accumulate}: --set training.batch_size={batch // 2} "
                      f"--set training.gradient_accumulation_steps={accumulate * 2}")
+        if not training.auto_batch_size:
+            hints.append("let the run find the batch that fits: --set "
+                          "training.auto_batch_size=true")
     if spec.data["strategy"]["name"] not in ("lora", "head-only", "linear-probe"):
         hints.append("train far fewer weights with --set strategy=lora")
     if training.max_length > 64:
@@ -308,36 +320,47 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
            resumed: dict[str, Any] | None = None, take_over: Any = None,
            before_checkpoint: Any = None) -> dict[str, Any]:
     import torch
-    from accelerate import Accelerator
     from accelerate.utils import DistributedDataParallelKwargs, set_seed
+
+    from .precision import make_accelerator
 
     training = spec.training
     metrics = [manager.get("metric", name) for name in spec.names("metrics")]
 
-    # device and precision: CUDA with bf16 where the GPU has it, else fp16; the CPU in fp32
-    precision = _precision()
-    # several processes (accelerate launch): DDP must tolerate parameters that take no part in
-    # a step, the ones a strategy has frozen for now (gradual unfreezing)
-    handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)] \
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1 else []
-    accelerator = Accelerator(mixed_precision=precision, cpu=not torch.cuda.is_available(),
-                              gradient_accumulation_steps=training.gradient_accumulation_steps,
-                              kwargs_handlers=handlers)
     set_seed(training.seed)
 
     # data, model, strategy, batches
     ready = _prepare(spec, manager, bus)
+
+    # device and precision (training.precision; auto: bf16 on GPUs that have it, else fp16; on
+    # CPUs with native bf16 for models large enough to gain, else fp32)
+    chosen = _precision(training.precision, ready.plan.model)
+    precision = chosen.name
+    if chosen.warning:
+        bus.emit("message", text=chosen.warning)
+    # several processes (accelerate launch): DDP must tolerate parameters that take no part in
+    # a step, the ones a strategy has frozen for now (gradual unfreezing)
+    handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)] \
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 else []
+    accelerator = make_accelerator(
+        chosen, cpu=not torch.cuda.is_available(),
+        gradient_accumulation_steps=training.gradient_accumulation_steps,
+        kwargs_handlers=handlers)
     splits, labels, built, plan = ready.splits, ready.labels, ready.built, ready.plan
     base_lr, epochs, max_length = ready.base_lr, ready.epochs, ready.max_length
-    data_summary, label_ids, pad_id = ready.data_summary, ready.label_ids, ready.pad_id
+    data_summary, label_ids = ready.data_summary, ready.label_ids
     model, optimizer = plan.model, ready.optimizer
     train_loader, val_loader = ready.train_loader, ready.val_loader
     from . import feature_cache
     from .layers import count_parameters
 
     # a frozen bottom (head-only, freeze-bottom) runs once per example; the top trains on it
+    if training.cache_features == "on" and not ready.task.feature_cache:
+        raise SpecError(f"frozen features cannot be cached for the task {spec.task!r}",
+                        where="training.cache_features", hint="set it to auto or off")
     cached = feature_cache.prepare(
-        training.cache_features, ready, device=accelerator.device, precision=precision,
+        training.cache_features if ready.task.feature_cache else "off", ready,
+        device=accelerator.device, precision=precision,
         folder=feature_cache.cache_dir(Path(info.output_dir).parent.parent),
         autocast=accelerator.autocast, batch_size=training.batch_size * 2)
     if cached.model is not None:
@@ -362,11 +385,13 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
     cycle = steps_per_epoch if plan.cycle_per_epoch else total_steps
     scheduler = make_schedule(optimizer, training.scheduler, int(cycle * training.warmup_ratio),
                               cycle, repeat=plan.cycle_per_epoch)
-    loss_fn = _loss_function(training, labels, splits.train, accelerator.device)
+    loss_fn = ready.task.loss_function(training, labels, splits.train, accelerator.device)
 
     trainable, total = count_parameters(model)
     summary = {"strategy": plan.summary, "trainable_parameters": trainable,
                "total_parameters": total, "learning_rate": base_lr, "epochs": epochs,
+               "precision": {"used": precision, "asked": training.precision,
+                             "reason": chosen.reason},
                "total_steps": total_steps, "max_length": max_length, "data": data_summary,
                "base_dir": str(spec.base_dir), "data_check": ready.data_check,
                "processes": accelerator.num_processes, "feature_cache": cached.summary}
@@ -406,7 +431,17 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
             before_checkpoint()  # the points recorded so far stay with the checkpoint
         try:
             _save_checkpoint(info.output_dir, accelerator, model, optimizer, scheduler, monitor,
-                             meter, loop, changeable, summary)
+                             meter, loop, changeable, summary, writer=saving)
+        except OSError as exc:
+            raise disk_error(exc, "the checkpoint", info.id) from exc
+
+    # checkpoints are written in a thread while training goes on; the next checkpoint, a stop,
+    # an error and the end of training wait for the one in flight (and raise its error)
+    saving = BackgroundWriter()
+
+    def checkpoint_written(raise_error: bool = True) -> None:
+        try:
+            saving.wait(raise_error=raise_error)
         except OSError as exc:
             raise disk_error(exc, "the checkpoint", info.id) from exc
 
@@ -447,8 +482,7 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
                     loop.at_rest = False
                     meter.count(batch)
                     with accelerator.accumulate(model):  # no gradient sync between batches
-                        targets = batch.pop("labels")
-                        loss = loss_fn(model(**batch).logits, targets)
+                        loss = loss_fn(model, batch)
                         accelerator.backward(loss)  # divided by the accumulation steps
                         loop.running += loss.detach()  # on the device: no host sync per step
                         loop.batches += 1
@@ -487,8 +521,13 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
                     rng = loop.rng = None
                 loop.at_rest = False
                 meter.pause()
-                last_eval = loop.last_eval = _evaluate(model, val_loader, metrics, labels,
+                last_eval = loop.last_eval = _evaluate(ready, model, val_loader, metrics,
                                                        accelerator)
+                if accelerator.is_main_process:  # the task's own record (causal-lm: generations)
+                    last_eval["details"].update(ready.task.after_evaluation(
+                        accelerator.unwrap_model(model), built,
+                        {"prompts": training.generation_prompts,
+                         "validation": splits.validation, "max_length": max_length}))
                 reason = None
                 try:
                     bus.emit("evaluation", split="validation", epoch=epoch + 1, step=loop.step,
@@ -520,10 +559,16 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
                     break
                 if stop.requested:
                     raise KeyboardInterrupt
+            meter.pause()  # the last checkpoint's write is not training time
+            checkpoint_written()
         except KeyboardInterrupt:
             # Ctrl-C twice, or a listener stopping the run: a checkpoint only at a safe point
             if loop.at_rest and not loop.saved:
                 checkpoint()
+            checkpoint_written()  # on disk before the run says it can be resumed
+            raise
+        except BaseException:
+            checkpoint_written(raise_error=False)  # the error on its way says more
             raise
 
     epoch = max(loop.epoch - 1, 0)  # the last epoch trained
@@ -539,9 +584,9 @@ def _train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
 
     test_eval = None
     if splits.test:
-        test_rows = _encode(splits.test, built.tokenizer, label_ids, max_length)
-        test_loader = accelerator.prepare(_eval_loader(test_rows, training.batch_size, pad_id))
-        test_eval = _evaluate(model, test_loader, metrics, labels, accelerator)
+        test_rows = ready.task.encode(splits.test, built, label_ids, max_length)
+        test_loader = accelerator.prepare(_eval_loader(ready, test_rows, training.batch_size))
+        test_eval = _evaluate(ready, model, test_loader, metrics, accelerator)
         bus.emit("evaluation", split="test", epoch=epoch + 1, step=loop.step, **test_eval)
     summary["evaluated_examples"] = {"validation": final.get("examples"),
                                      "test": test_eval["examples"] if test_eval else None}
@@ -573,6 +618,7 @@ class Prepared:
     """A run made ready to train: its data read and encoded, the model built, the strategy
     applied, the optimizer made. The training loop and the learning-rate finder start here."""
 
+    task: Any  # the task family (tunekit.tasks.Task)
     splits: Any
     labels: list[str]
     label_ids: dict[str, int]
@@ -584,7 +630,6 @@ class Prepared:
     base_lr: float
     epochs: int
     max_length: int
-    pad_id: int
     train_loader: Any
     val_loader: Any
     data_check: dict[str, Any] | None = None  # the data check's report (None: turned off)
@@ -621,15 +666,19 @@ def _prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     splits = call_component(dataset, "loading the data", dataset.load, spec.options("dataset"),
                             DataContext(task=spec.task, seed=training.seed,
                                         base_dir=spec.base_dir))
-    data_check = _check_data(splits, training, strategy.name, bus, splits.source or source)
-    labels = check_classification_splits(splits, splits.source or source)
+    from .tasks import get_task
+
+    task = get_task(spec.task)
+    data_check = _check_data(splits, training, strategy.name, bus, splits.source or source) \
+        if task.text_rows else None
+    labels = task.labels(splits, splits.source or source)
     label_ids = {label: i for i, label in enumerate(labels)}
     data_summary = {
         "source": splits.source or dataset.name,
         "labels": labels,
         "sizes": {name: len(getattr(splits, name) or [])
                   for name in ("train", "validation", "test")},
-        "train_classes": class_counts(splits.train),
+        **task.describe_data(splits),
         "notes": splits.notes,
     }
     data_fingerprint = fingerprint(splits)  # the data as read; the spec says how it is augmented
@@ -645,6 +694,7 @@ def _prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     built = call_component(backbone, "building the model", backbone.build,
                            spec.options("backbone"), ModelRequest(
                                task=spec.task, labels=labels, dropout=training.dropout))
+    task.prepare_model(built, splits)
     from .layers import default_layer_groups
 
     groups = built.layer_groups or default_layer_groups(built.model)
@@ -659,34 +709,34 @@ def _prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     optimizer = torch.optim.AdamW(_optimizer_groups(plan, model, base_lr, training.weight_decay,
                                                     strategy.name))
 
-    # batches: tokenized once, padded per batch to the longest example in it
+    # batches: encoded once (tokenized, aligned, resized), padded per batch to its longest
     max_length = min(training.max_length, built.max_length)
-    train_rows = _encode(splits.train, built.tokenizer, label_ids, max_length)
-    val_rows = _encode(splits.validation, built.tokenizer, label_ids, max_length)
-    pad_id = built.tokenizer.pad_token_id or 0
+    train_rows = task.encode(splits.train, built, label_ids, max_length)
+    val_rows = task.encode(splits.validation, built, label_ids, max_length)
     generator = torch.Generator().manual_seed(training.seed)
     from .batching import train_loader as make_train_loader
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     train_loader = make_train_loader(
-        train_rows, [len(r["input_ids"]) for r in train_rows], training.batch_size, generator,
-        functools.partial(_pad, pad_id=pad_id), group_by_length=training.group_by_length,
-        device=torch.device(device))
-    val_loader = _eval_loader(val_rows, training.batch_size, pad_id)
+        train_rows, [task.length(r) for r in train_rows], training.batch_size, generator,
+        functools.partial(task.collate, built=built, train=True),
+        group_by_length=training.group_by_length, device=torch.device(device))
+    ready = Prepared(task=task, splits=splits, labels=labels, label_ids=label_ids,
+                     data_summary=data_summary, data_fingerprint=data_fingerprint, built=built,
+                     plan=plan, optimizer=optimizer, base_lr=base_lr, epochs=epochs,
+                     max_length=max_length, train_loader=train_loader, val_loader=None,
+                     data_check=data_check, generator=generator)
+    ready.val_loader = _eval_loader(ready, val_rows, training.batch_size)
+    return ready
 
-    return Prepared(splits=splits, labels=labels, label_ids=label_ids,
-                    data_summary=data_summary, data_fingerprint=data_fingerprint, built=built,
-                    plan=plan, optimizer=optimizer, base_lr=base_lr, epochs=epochs,
-                    max_length=max_length, pad_id=pad_id, train_loader=train_loader,
-                    val_loader=val_loader, data_check=data_check, generator=generator)
 
+def _precision(requested: str = "auto", model: Any = None) -> Any:
+    """The precision to train ``model`` in (a ``tunekit.precision.Precision``): see
+    ``training.precision``."""
+    from .precision import choose
 
-def _precision() -> str:
-    import torch
-
-    if not torch.cuda.is_available():
-        return "no"
-    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    parameters = sum(p.numel() for p in model.parameters()) if model is not None else 0
+    return choose(requested, parameters)
 
 
 def _optimizer_groups(plan: Any, model: torch.nn.Module, base_lr: float, weight_decay: float,
@@ -751,87 +801,43 @@ def make_schedule(optimizer: Any, kind: str, warmup: int, cycle: int,
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def _loss_function(training: Any, labels: list[str], train_rows: list[dict[str, Any]],
-                   device: Any) -> Any:
-    """Cross-entropy with the spec's label smoothing and class weights (``balanced``: each
-    class weighs n / (k * its count), so every class counts as much in total)."""
-    import torch
-
-    weights = None
-    if training.class_weights:
-        counts = class_counts(train_rows)
-        if training.class_weights == "balanced":
-            n, k = sum(counts.values()), len(labels)
-            values = [n / (k * counts[label]) if counts.get(label) else 0.0 for label in labels]
-        else:
-            unknown = [label for label in training.class_weights if label not in labels]
-            if unknown:
-                raise SpecError(f"no label {unknown[0]!r} in the data; labels: "
-                                f"{', '.join(labels)}", where="training.class_weights")
-            values = [training.class_weights.get(label, 1.0) for label in labels]
-        weights = torch.tensor(values, dtype=torch.float32, device=device)
-
-    def loss(logits: Any, targets: Any) -> Any:
-        return torch.nn.functional.cross_entropy(
-            logits.float(), targets, weight=weights, label_smoothing=training.label_smoothing)
-
-    return loss
-
-
-def _encode(rows: list[dict[str, Any]], tokenizer: Any, label_ids: dict[str, int],
-            max_length: int) -> list[dict[str, Any]]:
-    texts = [str(r["text"]) for r in rows]
-    encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
-    return [{**{k: encoded[k][i] for k in keys}, "labels": label_ids[str(r["label"])]}
-            for i, r in enumerate(rows)]
-
-
-def _pad(rows: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]:
-    """Pad to the longest example of this batch (dynamic padding)."""
-    import torch
-
-    width = max(len(r["input_ids"]) for r in rows)
-    batch: dict[str, torch.Tensor] = {}
-    for key in rows[0]:
-        if key == "labels":
-            batch[key] = torch.tensor([r[key] for r in rows])
-            continue
-        fill = pad_id if key == "input_ids" else 0
-        batch[key] = torch.tensor([r[key] + [fill] * (width - len(r[key])) for r in rows])
-    return batch
-
-
-def _eval_loader(rows: list[dict[str, Any]], batch_size: int, pad_id: int) -> Any:
+def _eval_loader(ready: Prepared, rows: list[dict[str, Any]], batch_size: int) -> Any:
     import torch
 
     # sorted by length so that evaluation batches carry little padding
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]["input_ids"]))
-    return torch.utils.data.DataLoader([rows[i] for i in order], batch_size=batch_size * 2,
-                                       collate_fn=lambda b: _pad(b, pad_id))
+    order = sorted(range(len(rows)), key=lambda i: ready.task.length(rows[i]))
+    return torch.utils.data.DataLoader(
+        [rows[i] for i in order], batch_size=batch_size * 2,
+        collate_fn=functools.partial(ready.task.collate, built=ready.built, train=False))
 
 
-def _evaluate(model: Any, loader: Any, metrics: list[Any], labels: list[str],
+def _gather(accelerator: Any, value: Any) -> list[Any]:
+    """An evaluation batch's values from every process, the repeated samples dropped."""
+    if isinstance(value, list):
+        gathered = accelerator.gather_for_metrics(value, use_gather_object=True) \
+            if accelerator.num_processes > 1 else value
+        return list(gathered)
+    return accelerator.gather_for_metrics(value).cpu().tolist()
+
+
+def _evaluate(ready: Prepared, model: Any, loader: Any, metrics: list[Any],
               accelerator: Any) -> dict[str, Any]:
-    """Validation loss and every metric, over the whole split."""
+    """Validation loss, the task's own figures and every metric, over the whole split."""
     import torch
 
+    task, labels = ready.task, ready.labels
     model.eval()
-    losses, predictions, references = [], [], []
+    gathered: dict[str, list[Any]] = {}
     with torch.no_grad():
         for batch in loader:
-            out = model(**batch)
-            per_example = torch.nn.functional.cross_entropy(
-                out.logits.float(), batch["labels"], reduction="none")
-            loss, pred, ref = accelerator.gather_for_metrics(
-                (per_example, out.logits.argmax(-1), batch["labels"]))
-            losses.append(loss)
-            predictions.append(pred)
-            references.append(ref)
-    preds = torch.cat(predictions).cpu().tolist()
-    refs = torch.cat(references).cpu().tolist()
-    scalars: dict[str, float] = {"loss": float(torch.cat(losses).mean())}
+            for key, value in task.evaluate_batch(model, batch).items():
+                gathered.setdefault(key, []).extend(_gather(accelerator, value))
+    losses, preds, refs = gathered["loss"], gathered["predictions"], gathered["references"]
+    scalars: dict[str, float] = {"loss": float(sum(losses) / max(len(losses), 1))}
     details: dict[str, Any] = {}
+    own_scalars, own_details = task.extra_scores(gathered, labels)
+    scalars.update(own_scalars)
+    details.update(own_details)
     for metric in metrics:
         computed = call_component(metric, "computing the metric", metric.compute, preds, refs,
                                   labels)
@@ -934,8 +940,9 @@ class _Meter:
         self.tokens: Any = 0  # a device tensor once counting starts: no host sync per step
 
     def count(self, batch: dict[str, Any]) -> None:
-        self.samples += len(batch["labels"])
-        self.tokens = self.tokens + batch["attention_mask"].sum()
+        self.samples += len(next(iter(batch.values())))
+        if "attention_mask" in batch:  # text: the tokens that are not padding
+            self.tokens = self.tokens + batch["attention_mask"].sum()
 
     def pause(self) -> None:
         if self.started is not None:
@@ -1040,7 +1047,9 @@ def _changeable_state(model: Any, changeable: set[int]) -> list[tuple[str, Any]]
 
 def _save_checkpoint(output_dir: Path, accelerator: Any, model: Any, optimizer: Any,
                      scheduler: Any, monitor: _Monitor | None, meter: _Meter, loop: _LoopState,
-                     changeable: set[int], summary: dict[str, Any]) -> None:
+                     changeable: set[int], summary: dict[str, Any],
+                     writer: BackgroundWriter | None = None) -> None:
+    """Snapshot the run's state now; ``writer`` writes it in the background (else now)."""
     from .checkpoint import flatten_optimizer, rng_state, save
 
     tensors = {f"model/{n}": t for n, t in _changeable_state(model, changeable)}
@@ -1063,7 +1072,7 @@ def _save_checkpoint(output_dir: Path, accelerator: Any, model: Any, optimizer: 
         "meter": meter.checkpoint_state(), "stopped_by": summary.get("stopped_by"),
         "resumed_at_steps": summary.get("resumed_at_steps", []),
     }
-    save(output_dir, json.loads(json.dumps(state, default=_plain)), tensors)
+    save(output_dir, json.loads(json.dumps(state, default=_plain)), tensors, writer)
     loop.saved = True
 
 

@@ -25,15 +25,23 @@ class LayerGroup:
 
 
 def find_blocks(model: torch.nn.Module) -> tuple[str, torch.nn.ModuleList] | None:
-    """The model's repeated block list: the longest ModuleList whose items share one type."""
+    """The model's repeated block list: the longest ModuleList whose items share one type.
+
+    A list inside another such list does not count: in a vision model built in stages
+    (ConvNeXt, Swin) the stages are the blocks, not the longer list of layers in one stage.
+    """
     import torch
 
     best: tuple[str, torch.nn.ModuleList] | None = None
+    outer: list[str] = []
     for name, module in model.named_modules():
         if not isinstance(module, torch.nn.ModuleList) or len(module) < 2:
             continue
         if len({type(m) for m in module}) != 1:
             continue
+        if any(name.startswith(f"{o}.") for o in outer):
+            continue
+        outer.append(name)
         if best is None or len(module) > len(best[1]):
             best = (name, module)
     return best
@@ -45,6 +53,7 @@ def default_layer_groups(model: torch.nn.Module) -> list[LayerGroup]:
     Parameters registered before the block list are the embeddings; parameters of each block
     form one group; everything registered after the blocks (pooler, final norm, the task head)
     is the head. A model without a block list is one embeddings group and one head group.
+    A vision model built in stages (ResNet, ConvNeXt) gets ``stage 0`` … instead of blocks.
     """
     found = find_blocks(model)
     named = list(model.named_parameters())
@@ -72,7 +81,9 @@ def default_layer_groups(model: torch.nn.Module) -> list[LayerGroup]:
         else:
             head.append((name, param))
     groups = [LayerGroup("embeddings", embeddings, "embeddings")] if embeddings else []
-    groups += [LayerGroup(f"block {i}", ps, "block") for i, ps in enumerate(per_block)]
+    # a CNN's blocks are its stages (ResNet, ConvNeXt): named so in strategy summaries
+    word = "stage" if type(blocks[0]).__name__.lower().endswith("stage") else "block"
+    groups += [LayerGroup(f"{word} {i}", ps, "block") for i, ps in enumerate(per_block)]
     groups.append(LayerGroup("head", head, "head"))
     return groups
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from typing import Any
@@ -39,6 +40,8 @@ class RegistryWriter:
                 self.pending.append({"step": data["step"], "epoch": data["epoch"],
                                      "split": data["split"], "name": name, "value": value})
             self.flush()
+            if data["split"] == "validation" and "generations" in (data.get("details") or {}):
+                self._generations(data)
         elif event.kind == "artifact":
             self.registry.add_artifact(self.run_id, data["exporter"], data["path"],
                                        data["bytes"], data["sha256"])
@@ -51,6 +54,20 @@ class RegistryWriter:
         self.pending = []
         self.last_flush = time.monotonic()
 
+    def _generations(self, data: dict[str, Any]) -> None:
+        """What the model said after each validation evaluation (causal-lm), kept with the
+        run's details as ``generations``: ``[{"epoch", "step", "items": [{"prompt",
+        "output"}]}]``, one entry per epoch (an epoch evaluated again replaces its entry)."""
+        details = self._details()
+        kept = [g for g in details.get("generations", []) if g["epoch"] != data["epoch"]]
+        kept.append({"epoch": data["epoch"], "step": data["step"],
+                     "items": data["details"]["generations"]})
+        self.registry.update_run(self.run_id, details={**details, "generations": kept})
+
+    def _details(self) -> dict[str, Any]:
+        record = self.registry.get_run(self.run_id)
+        return json.loads(record.details_json or "{}") if record else {}
+
     def _status(self, data: dict[str, Any]) -> None:
         fields: dict[str, Any] = {"status": data["status"]}
         if data["status"] == "running":
@@ -62,6 +79,10 @@ class RegistryWriter:
                     "test_metrics", "details"):
             if data.get(key) is not None:
                 fields[key] = data[key]
+        if "details" in fields:  # the final details keep the generations of every epoch
+            kept = self._details().get("generations")
+            if kept:
+                fields["details"] = {**fields["details"], "generations": kept}
         self.registry.update_run(self.run_id, **fields)
 
 

@@ -55,10 +55,10 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
             plot: str | os.PathLike[str] | None = None) -> RateFinding:
     """Run the range test on ``spec`` (as ``tunekit.run`` takes it) and suggest a rate."""
     import torch
-    from accelerate import Accelerator
     from accelerate.utils import set_seed
 
-    from .engine import _loss_function, _precision, _prepare
+    from .engine import _precision, _prepare
+    from .precision import make_accelerator
 
     if not 0 < start < end:
         raise SpecError(f"the range must grow: start {start:g}, end {end:g}", where="lr-find",
@@ -71,15 +71,19 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
     elif not isinstance(spec, RunSpec):
         spec = load_spec(spec, manager)
     training = spec.training
-    accelerator = Accelerator(mixed_precision=_precision(), cpu=not torch.cuda.is_available())
     set_seed(training.seed)
     notes: list[str] = []
     bus = EventBus([lambda event: notes.append(event.data["text"])
                     if event.kind == "message" else None])
     ready = _prepare(spec, manager, bus)
+    precision = _precision(training.precision, ready.plan.model)  # as the run will train
+    if precision.warning:
+        notes.append(precision.warning)
+    accelerator = make_accelerator(precision, cpu=not torch.cuda.is_available())
     model, optimizer, loader = accelerator.prepare(ready.plan.model, ready.optimizer,
                                                    ready.train_loader)
-    loss_fn = _loss_function(training, ready.labels, ready.splits.train, accelerator.device)
+    loss_fn = ready.task.loss_function(training, ready.labels, ready.splits.train,
+                                       accelerator.device)
     scales = [group["lr"] / ready.base_lr for group in optimizer.param_groups]
 
     if ready.plan.on_epoch_start:  # gradual unfreezing: the first stage is what trains first
@@ -100,8 +104,7 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
         except StopIteration:  # more steps than one pass: go round again
             batches = iter(loader)
             batch = next(batches)
-        targets = batch.pop("labels")
-        loss = loss_fn(model(**batch).logits, targets)
+        loss = loss_fn(model, batch)
         accelerator.backward(loss)
         if training.max_grad_norm:
             accelerator.clip_grad_norm_(trainable, training.max_grad_norm)

@@ -304,8 +304,10 @@ class PluginManager:
     def names(self, kind: str) -> list[str]:
         return sorted(self._catalog[kind])
 
-    def get(self, kind: str, name: str, where: str | None = None) -> Component:
-        """The component called ``name`` (or with that alias), or a message naming the closest."""
+    def get(self, kind: str, name: str, where: str | None = None,
+            task: str | None = None) -> Component:
+        """The component called ``name`` (or with that alias), or a message naming the closest
+        (of those that support ``task``, when given)."""
         catalog = self._catalog[kind]
         if name in catalog:
             return catalog[name]
@@ -322,9 +324,11 @@ class PluginManager:
                 f"{kind} {name!r} comes from plugin {provider!r}, which is disabled ({why})",
                 where=where or kind, hint=how_to_enable(provider, by))
         installed = ", ".join(sorted(catalog)) or "none"
-        # suggest by name or by alias ("bertt" -> the backbone whose alias is "bert")
-        words = {**{n: n for n in catalog},
-                 **{a.lower(): c.name for c in catalog.values() for a in c.aliases}}
+        # suggest by name or by alias ("bertt" -> the backbone whose alias is "bert"), among
+        # the components that can do the task
+        fitting = {n: c for n, c in catalog.items() if task is None or task in c.tasks}
+        words = {**{n: n for n in fitting},
+                 **{a.lower(): c.name for c in fitting.values() for a in c.aliases}}
         close = list(dict.fromkeys(words[w] for w in closest(str(name).lower(), words)))
         quoted = " or ".join(f'"{c}"' for c in close[:3])
         hint = f" Did you mean {quoted}?" if close else ""

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .components import TEXT_CLASSIFICATION
-from .errors import SpecError, UnknownComponentError, did_you_mean
+from .errors import SpecError, TunekitError, UnknownComponentError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from .plugin_manager import PluginManager
@@ -82,6 +82,10 @@ class Training(BaseModel):
     gradient_accumulation_steps: int = Field(
         1, ge=1, le=1024,
         description="batches summed into one update (effective batch = batch_size x this)")
+    auto_batch_size: bool = Field(
+        False, description="on running out of memory before the first evaluation or "
+        "checkpoint, halve batch_size and double gradient_accumulation_steps (the effective "
+        "batch stays) and train again from the start, down to a batch of 1")
     label_smoothing: float = Field(0.0, ge=0.0, le=0.5, description="share of the target "
                                    "spread over the other classes (0: off)")
     class_weights: Literal["balanced"] | dict[str, float] | None = Field(
@@ -106,6 +110,14 @@ class Training(BaseModel):
         "auto", description="when the strategy freezes the bottom of the model (head-only, "
         "freeze-bottom), run the frozen part once per example and train on its cached output "
         "(auto: whenever that is exact; on: refuse the run where it is not; off: never)")
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
+        "auto", description="number format of the forward and backward passes (the weights "
+        "stay fp32): auto picks bf16 on a GPU that has it (else fp16 with loss scaling) and on "
+        "a CPU with native bf16 for models large enough to gain, else fp32; bf16 on a CPU "
+        "without native support is slow; fp16 needs a GPU")
+    generation_prompts: list[str] = Field(
+        default_factory=list, description="causal-lm: prompts the model answers after each "
+        "evaluation, recorded with the run (none: the first 3 validation prompts)")
 
     @field_validator("data_check", mode="before")
     @classmethod
@@ -121,6 +133,14 @@ class Training(BaseModel):
         if isinstance(value, bool):  # YAML's bare on / off
             return "on" if value else "off"
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _precision_words(cls, value: Any) -> Any:
+        words = {"float32": "fp32", "32": "fp32", "no": "fp32", "bfloat16": "bf16",
+                 "float16": "fp16", "half": "fp16", "16": "fp16"}
+        value = str(value).lower() if isinstance(value, str | int) else value
+        return words.get(value, value)
 
     @field_validator("class_weights", mode="before")
     @classmethod
@@ -292,6 +312,55 @@ def set_field(data: dict[str, Any], path: str, value: Any) -> None:
     _set_path(data, [p for p in path.split(".") if p], value)
 
 
+def retarget(data: dict[str, Any], task: str, manager: PluginManager) -> list[str]:
+    """Switch a raw spec to ``task`` in place: each component that does not support it gives
+    way to the task's default (its bundled sample data, its default backbone, strategy and
+    metrics); what supports it stays. Returns a phrase per replaced part."""
+    from .tasks import get_task
+
+    family = get_task(task)
+    defaults = {**_task_defaults(family), "dataset": family.default_dataset}
+    data["task"] = task
+    changed = []
+
+    def supports(kind: str, value: Any) -> bool:
+        name = value.get("name") if isinstance(value, dict) else value
+        try:
+            component = manager.get(kind, str(name)) if name else None
+        except TunekitError:  # not installed: it gives way as well
+            return False
+        return component is not None and task in component.tasks
+
+    for slot in SLOTS:
+        current = data.get(slot)
+        if current is not None and supports(slot, current):
+            continue
+        fallback = defaults[slot]
+        if current is None and fallback is None:
+            continue
+        if fallback is None:
+            data.pop(slot, None)
+        else:
+            data[slot] = fallback if isinstance(fallback, dict) else {"name": fallback}
+        name = data.get(slot, {}).get("name") if isinstance(data.get(slot), dict) else None
+        changed.append(f"{slot}: {name}" if name else f"{slot}: (to choose)")
+    for key, kind in LISTS.items():
+        items = data.get(key)
+        if items is None:
+            continue
+        kept = [item for item in items if supports(kind, item)]
+        if key == "metrics" and not kept:
+            kept = list(defaults["metrics"])
+        if kept != items:
+            data[key] = kept
+            changed.append(f"{key}: {', '.join(_item_name(i) for i in kept) or 'none'}")
+    return changed
+
+
+def _item_name(item: Any) -> str:
+    return str(item.get("name") if isinstance(item, dict) else item)
+
+
 def _set_path(data: dict[str, Any], parts: list[str], value: Any) -> None:
     slot = parts[0]
     if slot in SLOTS:
@@ -343,11 +412,17 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     if task not in tasks:
         raise SpecError(f"unknown task {task!r}.{did_you_mean(task, tasks)} "
                         f"Tasks the installed plugins support: {', '.join(tasks)}", where="task")
+    from .tasks import get_task
+
+    defaults = _task_defaults(get_task(task))
     resolved: dict[str, Any] = {"task": task}
     for slot in SLOTS:
         value = data.get(slot)
         if value is None:
-            value = DEFAULT_SPEC[slot]
+            value = defaults[slot]
+            if value is None:
+                raise SpecError(f"required for the task {task!r}: which {slot} to use",
+                                where=slot)
         resolved[slot] = _resolve_component(manager, slot, value, slot, task)
     try:
         training = Training.model_validate(data.get("training") or {})
@@ -355,7 +430,7 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
         raise SpecError(_pydantic_message(exc, "training")) from None
     resolved["training"] = training.model_dump()
     for key, kind in LISTS.items():
-        items = data.get(key, DEFAULT_SPEC[key])
+        items = data.get(key, defaults[key])
         if items is None:
             items = []
         if isinstance(items, str):
@@ -373,6 +448,15 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
         resolved[key] = resolved_items
     _check_early_stopping(resolved, manager)
     return RunSpec(resolved, base_dir=base_dir, source=source)
+
+
+def _task_defaults(task: Any) -> dict[str, Any]:
+    """What a spec of ``task`` gets for the fields it leaves out."""
+    if task.name == TEXT_CLASSIFICATION:
+        return DEFAULT_SPEC
+    return {**DEFAULT_SPEC, "dataset": None, "backbone": task.default_backbone,
+            "strategy": {"name": task.default_strategy},
+            "metrics": list(task.default_metrics)}
 
 
 def load_spec(path: str | Path | None, manager: PluginManager,
@@ -400,7 +484,7 @@ def _resolve_component(manager: PluginManager, kind: str, value: Any, where: str
     if not value.get("name"):
         raise SpecError("missing 'name'", where=where,
                         hint=f"installed {kind}s: " + ", ".join(manager.names(kind)))
-    component = manager.get(kind, str(value["name"]), where=f"{where}.name")
+    component = manager.get(kind, str(value["name"]), where=f"{where}.name", task=task)
     if task not in component.tasks:
         raise SpecError(f"{kind} {component.name!r} does not support the task {task!r} "
                         f"(it supports: {', '.join(component.tasks)})", where=where)

@@ -13,9 +13,11 @@ For plugin authors (see docs/plugins/testing.md):
 
 - ``manager_with(*plugins, builtins=True)``: a plugin manager holding only the plugins a test
   names, tunekit's built-ins (unless ``builtins=False``) and the tiny test components;
-- ``tiny_backbones`` (``tiny-bert``, ``tiny-gpt2``: real transformers models built from a
-  config, random seeded weights, the bundled MiniLM tokenizer) and ``tiny_datasets``
-  (``tiny-text``: easy two-class examples generated in memory);
+- ``tiny_backbones`` (``tiny-bert``, ``tiny-gpt2``, ``tiny-llama``: real transformers models
+  built from a config, random seeded weights, the bundled MiniLM tokenizer; tiny-llama's has a
+  chat template, ``TINY_CHAT_TEMPLATE``) and ``tiny_datasets``
+  (``tiny-text``: easy two-class examples generated in memory); ``tiny-vit``,
+  ``tiny-resnet``, ``tiny-convnext`` for image-classification (``tiny_image_model``);
 - ``tiny_rows``, ``tiny_splits``, ``write_text_csv``, ``write_text_jsonl``: the same easy data;
 - ``isolated_registry(folder)``: a registry of its own;
 - ``train_tiny(plugin_or_component, **spec)``: a complete real run on tiny data;
@@ -59,7 +61,7 @@ from .components import (
     Param,
 )
 from .data import split_stratified
-from .errors import PluginError
+from .errors import PluginError, SpecError
 from .hookspecs import hookimpl
 from .plugin_manager import ENTRY_POINT_GROUP, REGISTER_HOOKS, PluginManager, load_plugins
 
@@ -71,11 +73,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "TINY_PLUGINS", "TINY_TEXT", "ComponentReport", "ContractError", "ContractProblem",
-    "PluginReport", "TinyData", "TinyRun",
+    "PluginReport", "TinyData", "TinyRun", "TINY_CHAT_TEMPLATE",
     "bundled_tokenizer", "check_component", "check_plugin", "isolated_registry", "make_manager",
     "manager_with", "plugin_of", "tiny_backbones", "tiny_datasets", "tiny_model", "tiny_rows",
     "scratch_folder", "tiny_data_files", "tiny_splits", "train_tiny", "write_text_csv",
-    "write_text_jsonl",
+    "write_text_jsonl", "tiny_image_model", "RATING_WORDS", "rating_rows", "write_rating_csv",
 ]
 
 POSITIVE = ("good", "great", "fine", "lovely", "excellent", "nice", "superb", "happy")
@@ -97,27 +99,47 @@ def bundled_tokenizer() -> Any:
 def _tiny(architecture: str):
     def build(options: dict[str, Any], request: ModelRequest) -> BuiltModel:
         import torch
-        from transformers import (
-            BertConfig,
-            BertForSequenceClassification,
-            GPT2Config,
-            GPT2ForSequenceClassification,
-        )
+        import transformers
+        from transformers import BertConfig, GPT2Config, LlamaConfig
 
         tokenizer = bundled_tokenizer()
-        labels = request.labels
-        common = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
-                  "label2id": {label: i for i, label in enumerate(labels)},
-                  "pad_token_id": tokenizer.pad_token_id}
+        if request.task not in _TINY_HEADS:
+            raise SpecError(f"tiny-{architecture} builds models for {', '.join(_TINY_HEADS)}, "
+                            f"not {request.task!r}", where="task")
+        if architecture == "bert" and request.task == "causal-lm":
+            raise SpecError("tiny-bert is an encoder: it has no language-model head",
+                            where="task", hint="use tiny-gpt2 for causal-lm")
+        from tunekit.plugins.backbones.transformers_models import head_settings
+
+        common = {**head_settings(request), "pad_token_id": tokenizer.pad_token_id}
+        if request.task == "causal-lm":
+            # the bundled tokenizer is BERT's: its [CLS] and [SEP] begin and end a sequence
+            # (GPT-2's defaults, 50256, lie outside its vocabulary)
+            tokenizer.bos_token, tokenizer.eos_token = "[CLS]", "[SEP]"
+            # wider initial weights stand in for a pretrained model's confident predictions:
+            # at the usual 0.02 every next token is near equally likely, and adapters on a
+            # frozen body (LoRA) can barely move them
+            common.update(bos_token_id=tokenizer.cls_token_id,
+                          eos_token_id=tokenizer.sep_token_id, initializer_range=0.2)
+            if architecture == "llama":  # the chat-template path of causal-lm
+                tokenizer.chat_template = TINY_CHAT_TEMPLATE
         if architecture == "bert":
             config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32,
                                 num_hidden_layers=options["layers"], num_attention_heads=2,
                                 intermediate_size=64, max_position_embeddings=128, **common)
-            model_class = BertForSequenceClassification
+        elif architecture == "llama":
+            config = LlamaConfig(vocab_size=tokenizer.vocab_size, hidden_size=32,
+                                 num_hidden_layers=options["layers"], num_attention_heads=2,
+                                 num_key_value_heads=2, intermediate_size=64,
+                                 max_position_embeddings=128, **common)
         else:
             config = GPT2Config(vocab_size=tokenizer.vocab_size, n_embd=32,
                                 n_layer=options["layers"], n_head=2, n_positions=128, **common)
-            model_class = GPT2ForSequenceClassification
+        head = _TINY_HEADS[request.task]
+        if architecture == "llama" and request.task == "causal-lm":
+            head = "ForCausalLM"
+        prefix = {"bert": "Bert", "gpt2": "GPT2", "llama": "Llama"}[architecture]
+        model_class = getattr(transformers, prefix + head)
         if request.dropout is not None:  # before the model exists: its Dropout modules read it
             for key, value in list(config.to_dict().items()):
                 if ("dropout" in key or key.endswith("pdrop")) and (
@@ -137,6 +159,17 @@ def _tiny(architecture: str):
     return build
 
 
+# the transformers class suffix of each task's head, after Bert or GPT2
+_TINY_HEADS = {"text-classification": "ForSequenceClassification",
+               "text-regression": "ForSequenceClassification",
+               "token-classification": "ForTokenClassification",
+               "causal-lm": "LMHeadModel"}
+
+# a small chat template for tiny-llama (roles as tags, each turn closed by [SEP])
+TINY_CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }} [SEP]\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+
 _PARAMS = (Param(name="layers", type=int, default=2, min=1, max=12, help="number of blocks"),
            Param(name="init_seed", type=int, default=0, help="seed of the random weights"),
            Param(name="pretrained", type=bool, default=True,
@@ -145,14 +178,81 @@ _PARAMS = (Param(name="layers", type=int, default=2, min=1, max=12, help="number
                       "trained from scratch starts"))
 
 
+def _tiny_image(architecture: str):
+    """A tiny vision classifier (``vit``, ``resnet``, ``convnext``) for 32x32 images, with an
+    image processor built in code (ViT's says height and width; ResNet's and ConvNeXt's a
+    shortest edge and a crop share, as their checkpoints do)."""
+    def build(options: dict[str, Any], request: ModelRequest) -> BuiltModel:
+        import torch
+        import transformers
+        from tunekit.plugins.backbones.transformers_models import head_settings, set_dropout
+
+        if request.task != "image-classification":
+            raise SpecError(f"tiny-{architecture} builds models for image-classification, not "
+                            f"{request.task!r}", where="task")
+        layers, head = options["layers"], head_settings(request)
+        widths = [8 * 2**i for i in range(layers)]
+        if architecture == "vit":
+            config = transformers.ViTConfig(image_size=32, patch_size=4, hidden_size=32,
+                                            num_hidden_layers=layers, num_attention_heads=2,
+                                            intermediate_size=64, **head)
+            model_class, processor = transformers.ViTForImageClassification, _image_processor(
+                "ViTImageProcessor", size={"height": 32, "width": 32})
+        elif architecture == "resnet":
+            config = transformers.ResNetConfig(embedding_size=8, hidden_sizes=widths,
+                                               depths=[1] * layers, layer_type="basic", **head)
+            model_class, processor = transformers.ResNetForImageClassification, _image_processor(
+                "ConvNextImageProcessor", size={"shortest_edge": 32}, crop_pct=0.875)
+        else:
+            config = transformers.ConvNextConfig(patch_size=2, num_stages=layers,
+                                                 hidden_sizes=widths, depths=[1] * layers,
+                                                 **head)
+            model_class, processor = (transformers.ConvNextForImageClassification,
+                                      _image_processor("ConvNextImageProcessor",
+                                                       size={"shortest_edge": 32},
+                                                       crop_pct=0.875))
+        if request.dropout is not None:
+            set_dropout(config, request.dropout)
+        if options.get("pretrained", True):  # seeded weights: see _tiny
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(options["init_seed"])
+                model = model_class(config)
+        else:
+            model = model_class(config)
+        return BuiltModel(model=model, tokenizer=processor, source=f"tiny-{architecture}",
+                          max_length=1)
+
+    return build
+
+
+def _image_processor(name: str, **settings: Any) -> Any:
+    """transformers' Pillow image processor ``name`` (its own name in transformers 4; 5 adds
+    ``Pil`` to the classes that need no torchvision)."""
+    import transformers
+
+    kind = getattr(transformers, f"{name}Pil", None) or getattr(transformers, name)
+    return kind(**settings)
+
+
 @hookimpl
 def register_backbones(register):
     register(Backbone(name="tiny-bert", description="A 2-block BERT with random weights, built "
                       "from a config: for tests.", params=_PARAMS, build=_tiny("bert"),
+                      tasks=tuple(t for t in _TINY_HEADS if t != "causal-lm"),
                       load_tokenizer=lambda options: bundled_tokenizer()))
     register(Backbone(name="tiny-gpt2", description="A 2-block GPT-2 with random weights, built "
                       "from a config: for tests.", params=_PARAMS, build=_tiny("gpt2"),
+                      tasks=tuple(_TINY_HEADS),
                       load_tokenizer=lambda options: bundled_tokenizer()))
+    register(Backbone(name="tiny-llama", description="A 2-block Llama-style decoder with random "
+                      "weights, built from a config, its tokenizer given a chat template: for "
+                      "tests.", params=_PARAMS, build=_tiny("llama"), tasks=tuple(_TINY_HEADS),
+                      load_tokenizer=lambda options: bundled_tokenizer()))
+    for architecture, what in (("vit", "ViT"), ("resnet", "ResNet"), ("convnext", "ConvNeXt")):
+        register(Backbone(name=f"tiny-{architecture}", description=f"A tiny {what} for 32x32 "
+                          "images with random weights, built from a config: for tests.",
+                          params=_PARAMS, build=_tiny_image(architecture),
+                          tasks=("image-classification",)))
 
 
 tiny_backbones = SimpleNamespace(register_backbones=register_backbones)
@@ -166,6 +266,17 @@ def tiny_model(labels: Iterable[str] = ("negative", "positive"), *, layers: int 
         raise ValueError(f"architecture must be 'bert' or 'gpt2', got {architecture!r}")
     return _tiny(architecture)({"layers": layers, "init_seed": 0, "pretrained": True},
                                ModelRequest(task=TEXT_CLASSIFICATION, labels=list(labels)))
+
+
+def tiny_image_model(labels: Iterable[str] = ("a", "b", "c"), *,
+                     architecture: str = "vit") -> BuiltModel:
+    """A tiny real image classifier for ``labels`` (``vit``, ``resnet`` or ``convnext``, for
+    32x32 images) with its image processor in ``BuiltModel.tokenizer``."""
+    if architecture not in ("vit", "resnet", "convnext"):
+        raise ValueError(f"architecture must be vit, resnet or convnext, got {architecture!r}")
+    return _tiny_image(architecture)({"layers": 2, "init_seed": 0, "pretrained": True},
+                                     ModelRequest(task="image-classification",
+                                                  labels=list(labels)))
 
 
 def make_manager(*extra: tuple[str, object], installed: bool = True,
@@ -275,6 +386,41 @@ tiny_datasets = SimpleNamespace(register_datasets=_register_tiny_datasets)
 # the tiny test components, under the plugin names manager_with gives them
 TINY_PLUGINS: tuple[tuple[str, object], ...] = (("tunekit-testing-backbones", tiny_backbones),
                                                 ("tunekit-testing-datasets", tiny_datasets))
+
+
+# text-regression: each word sets the target (a rating from 1 to 5)
+RATING_WORDS = {"awful": 1.0, "poor": 2.0, "okay": 3.0, "good": 4.0, "excellent": 5.0}
+
+
+def rating_rows(n: int = 200, *, seed: int = 0) -> list[dict[str, Any]]:
+    """``n`` easy text-regression examples: four filler words and one rating word, shuffled;
+    the label is that word's rating (1 to 5) plus a little noise, so the target follows the
+    words and a tiny model can explain most of its spread."""
+    rng = random.Random(seed)
+    words = list(RATING_WORDS)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while len(rows) < n:
+        word = words[len(rows) % len(words)]
+        text_words = rng.sample(FILLER, 4) + [word]
+        rng.shuffle(text_words)
+        text = " ".join(text_words)
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append({"text": text, "label": round(RATING_WORDS[word] + rng.uniform(-0.2, 0.2),
+                                                  3)})
+    return rows
+
+
+def write_rating_csv(path: str | Path, n: int = 200, *, seed: int = 0) -> Path:
+    """``rating_rows`` as a CSV file with ``text`` and ``label`` columns."""
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["text", "label"])
+        writer.writeheader()
+        writer.writerows(rating_rows(n, seed=seed))
+    return path
 
 
 # ---------------------------------------------------------------- managers and registries

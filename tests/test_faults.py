@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import tunekit
-import tunekit.engine as engine
 from tunekit.checkpoint import checkpoint_path, load
 from tunekit.errors import ResourceError, TrainingDiverged, TunekitError
 from tunekit.registry import Registry
+from tunekit.tasks.text_classification import TextClassification
 
 
 @pytest.fixture
@@ -39,20 +39,20 @@ def train(spec, manager, registry):
 
 def loss_that(monkeypatch, after: int, fault):
     """Make the loss function misbehave (``fault(loss)``) from call ``after`` + 1 on."""
-    real = engine._loss_function
+    real = TextClassification.loss_function
 
-    def patched(*args, **kwargs):
-        inner = real(*args, **kwargs)
+    def patched(self, *args, **kwargs):
+        inner = real(self, *args, **kwargs)
         calls = [0]
 
-        def loss(logits, targets):
+        def loss(model, batch):
             calls[0] += 1
-            value = inner(logits, targets)
+            value = inner(model, batch)
             return fault(value) if calls[0] > after else value
 
         return loss
 
-    monkeypatch.setattr(engine, "_loss_function", patched)
+    monkeypatch.setattr(TextClassification, "loss_function", patched)
 
 
 def test_a_nan_loss_stops_the_run_naming_the_step_and_keeps_the_last_checkpoint(

@@ -433,15 +433,15 @@ def _tiny_folder(folder: Path, safe: bool) -> Path:
 
 
 def test_hf_backbone_loads_safetensors_only(tmp_path: Path) -> None:
-    from tunekit.plugins.backbones.transformers_models import build_classifier
+    from tunekit.plugins.backbones.transformers_models import build_model
 
     request = tunekit.ModelRequest(task=tunekit.TEXT_CLASSIFICATION, labels=["a", "b"])
     safe = _tiny_folder(tmp_path / "safe", True)
-    assert build_classifier(str(safe), request, local_only=True).model is not None
+    assert build_model(str(safe), request, local_only=True).model is not None
     pickled = _tiny_folder(tmp_path / "pickled", False)
     assert not list(pickled.glob("*.safetensors"))
     with pytest.raises(TunekitError, match="safetensors"):
-        build_classifier(str(pickled), request, local_only=True)
+        build_model(str(pickled), request, local_only=True)
 
 
 def test_remote_code_runs_only_when_the_spec_asks(tmp_path: Path) -> None:

@@ -58,7 +58,9 @@ def test_the_tab_shows_source_version_components_failures_and_what_is_disabled(s
         "built-in", "loaded", "strategy lora")
     assert lora["version"] and lora["setting"] == "enabled"
     assert plugins["tiny"]["source"].startswith("local ")
-    assert plugins["tiny"]["components"] == "backbone tiny-bert, backbone tiny-gpt2"
+    assert plugins["tiny"]["components"] == (
+        "backbone tiny-bert, backbone tiny-gpt2, backbone tiny-llama, backbone tiny-vit, "
+        "backbone tiny-resnet, backbone tiny-convnext")
     assert plugins["broken"]["status"] == "failed"
     assert "broken on purpose" in plugins["broken"]["error"]
     gradual = plugins["strategies-gradual"]

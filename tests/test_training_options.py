@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 import tunekit
-from tunekit.engine import _loss_function, make_schedule
+from tunekit.engine import make_schedule
 from tunekit.errors import SpecError
 from tunekit.registry import Registry
 from tunekit.spec import Training
+from tunekit.tasks.text_classification import classification_loss
 
 
 @pytest.fixture
@@ -81,6 +83,13 @@ def test_a_misspelled_scheduler_is_one_clear_error(manager, small_csv):
 
 
 # ---------------------------------------------------------------- the loss
+
+
+def _loss_function(training, labels, rows, device):
+    """The text-classification loss, applied to given logits (as the model's output)."""
+    loss = classification_loss(training, labels, rows, device)
+    return lambda logits, targets: loss(lambda **_: SimpleNamespace(logits=logits),
+                                        {"labels": targets})
 
 
 def test_label_smoothing_spreads_the_target_over_the_other_classes():

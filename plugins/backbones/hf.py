@@ -6,11 +6,11 @@ from typing import Any
 
 import tunekit
 
-from .transformers_models import PRETRAINED, build_classifier, load_tokenizer
+from .transformers_models import AUTO_CLASSES, PRETRAINED, build_model, load_tokenizer
 
 
 def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
-    return build_classifier(options["model"], request, pretrained=options["pretrained"],
+    return build_model(options["model"], request, pretrained=options["pretrained"],
                             trust_remote_code=options["trust_remote_code"],
                             revision=options["revision"])
 
@@ -26,7 +26,10 @@ def register_backbones(register):
         name="hf",
         title="Hugging Face model",
         description="Any transformers model: a model id from the Hugging Face Hub (or its "
-                    "cache) or a local folder with config.json and weights.",
+                    "cache) or a local folder with config.json and weights. Text models "
+                    "(BERT- or GPT-style) classify, regress, tag tokens or generate; vision "
+                    "models (ViT, ResNet, ConvNeXt) classify images.",
+        tasks=tuple(AUTO_CLASSES),
         aliases=("hugging face", "huggingface", "transformers", "model id", "local model",
                  "custom model", "hub"),
         params=(

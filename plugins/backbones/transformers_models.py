@@ -29,33 +29,59 @@ def set_dropout(config: Any, dropout: float) -> None:
             setattr(config, key, dropout)
 
 
-def build_classifier(source: str, request: tunekit.ModelRequest, *, pretrained: bool = True,
-                     trust_remote_code: bool = False, revision: str | None = None,
-                     local_only: bool = False) -> tunekit.BuiltModel:
-    """A sequence classifier with ``len(request.labels)`` outputs and its tokenizer."""
-    if request.task != tunekit.TEXT_CLASSIFICATION:
-        raise tunekit.SpecError(f"this backbone builds text classifiers, not {request.task!r}",
-                                where="task")
-    quiet_transformers()
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+# the transformers Auto class that builds a model for each task, and what preprocesses its input
+AUTO_CLASSES = {
+    "text-classification": "AutoModelForSequenceClassification",
+    "text-regression": "AutoModelForSequenceClassification",
+    "token-classification": "AutoModelForTokenClassification",
+    "causal-lm": "AutoModelForCausalLM",
+    "image-classification": "AutoModelForImageClassification",
+}
+TEXT_TASKS = ("text-classification", "text-regression", "token-classification", "causal-lm")
+IMAGE_TASKS = ("image-classification",)
 
+
+def head_settings(request: tunekit.ModelRequest) -> dict[str, Any]:
+    """The config settings of the task's head: its outputs and their names."""
+    if request.task == "causal-lm":
+        return {}
+    if request.task == "text-regression":
+        return {"num_labels": 1, "problem_type": "regression"}
     labels = request.labels
+    return {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+            "label2id": {label: i for i, label in enumerate(labels)}}
+
+
+def build_model(source: str, request: tunekit.ModelRequest, *, pretrained: bool = True,
+                trust_remote_code: bool = False, revision: str | None = None,
+                local_only: bool = False) -> tunekit.BuiltModel:
+    """The model for ``request.task`` (a new head on the pretrained body where the task needs
+    one) and its preprocessor: the tokenizer, or the image processor for images."""
+    if request.task not in AUTO_CLASSES:
+        raise tunekit.SpecError(f"this backbone builds models for {', '.join(AUTO_CLASSES)}, "
+                                f"not {request.task!r}", where="task")
+    quiet_transformers()
+    import transformers
+
+    auto_model = getattr(transformers, AUTO_CLASSES[request.task])
     common = {"trust_remote_code": trust_remote_code, "revision": revision,
               "local_files_only": local_only}
     try:
-        config = AutoConfig.from_pretrained(
-            source, num_labels=len(labels), id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)}, **common)
+        config = transformers.AutoConfig.from_pretrained(source, **head_settings(request),
+                                                         **common)
         if request.dropout is not None:
             set_dropout(config, request.dropout)
-        tokenizer = AutoTokenizer.from_pretrained(source, **common)
-        if pretrained:
-            # safetensors only: a pickled .bin checkpoint can run code when it loads
-            model = AutoModelForSequenceClassification.from_pretrained(
-                source, config=config, use_safetensors=True, **common)
+        if request.task in IMAGE_TASKS:
+            processor = transformers.AutoImageProcessor.from_pretrained(source, **common)
         else:
-            model = AutoModelForSequenceClassification.from_config(
-                config, trust_remote_code=trust_remote_code)
+            processor = transformers.AutoTokenizer.from_pretrained(source, **common)
+        if pretrained:
+            # safetensors only: a pickled .bin checkpoint can run code when it loads; a head
+            # of another size than the checkpoint's (a new label set) starts afresh
+            model = auto_model.from_pretrained(source, config=config, use_safetensors=True,
+                                               ignore_mismatched_sizes=True, **common)
+        else:
+            model = auto_model.from_config(config, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise tunekit.TunekitError(
@@ -63,11 +89,14 @@ def build_classifier(source: str, request: tunekit.ModelRequest, *, pretrained: 
             hint="give a local folder with config.json and model.safetensors (pickled .bin "
                  "weights are not loaded: convert them with save_pretrained), or a model id "
                  "already in the Hugging Face cache (this machine may be offline)") from None
-    if tokenizer.pad_token_id is None:  # GPT-style tokenizers have no padding token
-        tokenizer.pad_token = tokenizer.eos_token
-        model.config.pad_token_id = tokenizer.pad_token_id
-    return tunekit.BuiltModel(model=model, tokenizer=tokenizer, source=source,
-                              max_length=model_max_length(model, tokenizer))
+    if request.task in IMAGE_TASKS:
+        return tunekit.BuiltModel(model=model, tokenizer=processor, source=source,
+                                  max_length=1)
+    if processor.pad_token_id is None:  # GPT-style tokenizers have no padding token
+        processor.pad_token = processor.eos_token
+        model.config.pad_token_id = processor.pad_token_id
+    return tunekit.BuiltModel(model=model, tokenizer=processor, source=source,
+                              max_length=model_max_length(model, processor))
 
 
 def load_tokenizer(source: str, *, trust_remote_code: bool = False,

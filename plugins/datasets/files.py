@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,9 @@ from tunekit.errors import did_you_mean
 if TYPE_CHECKING:  # pragma: no cover
     from tunekit.datacheck import ReadLog
 
+# a text and a label per row: a class, or a number (text-regression)
+FILE_TASKS = ("text-classification", "text-regression")
+
 COMMON_PARAMS = (
     tunekit.Param(name="path", type=str, required=True, help="the file with the examples"),
     tunekit.Param(name="text_column", type=str, help="the column with the text (found "
@@ -31,7 +36,7 @@ COMMON_PARAMS = (
     tunekit.Param(name="test_path", type=str, help="a separate file for the final test"),
     tunekit.Param(name="validation_split", type=float, default=0.15, min=0.01, max=0.5,
                   help="share of the examples held out for validation when there is no "
-                  "validation file (stratified by label)"),
+                  "validation file (stratified by label; at random for text-regression)"),
     tunekit.Param(name="test_split", type=float, default=0.0, min=0.0, max=0.5,
                   help="share held out as a test set when there is no test file"),
 )
@@ -249,10 +254,12 @@ def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any
 
 def load_examples(path: Path, options: dict[str, Any], reader: Any,
                   notes: list[str] | None = None, log: ReadLog | None = None,
-                  ) -> list[dict[str, str]]:
+                  numeric: bool = False) -> list[dict[str, Any]]:
     """The ``{"text", "label"}`` examples of a file; rows without a text or a label are left
     out (and counted in ``notes``). With a ``log`` (the data check), unreadable rows are
-    skipped and noted there too, and each example's file line is recorded."""
+    skipped and noted there too, and each example's file line is recorded. ``numeric``
+    (text-regression): labels are read as numbers; one that is not is an error naming its
+    line (with a ``log``, a row left out)."""
     bad: list[tuple[int, str]] | None = None if log is None else []
     columns, rows = reader(path) if bad is None else reader(path, bad)
     text_col, label_col = _columns(path, columns, rows, options, notes)
@@ -279,6 +286,17 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
             bad.append((number, f"the {odd} is not a single value"))
             continue
         example = {"text": str(text), "label": str(label).strip()}
+        if numeric:
+            value = _finite_number(label)
+            if value is None:
+                why = f"the label {str(label).strip()[:40]!r} is not a number"
+                if bad is None:
+                    raise tunekit.DataError(why, where=f"{path}:{number}",
+                                            hint="text-regression needs a number in every "
+                                                 "label (e.g. 3.5); fix or drop that row")
+                bad.append((number, why))
+                continue
+            example["label"] = value
         examples.append(example)
         if log is not None:
             log.origins[id(example)] = place
@@ -297,29 +315,55 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
     return examples
 
 
+def _finite_number(value: Any) -> float | None:
+    """``value`` as a finite float (a number, or text that reads as one), else None."""
+    if isinstance(value, bool) or isinstance(value, list | dict):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split rows into (kept, held out) at random, holding out about ``fraction`` (at least
+    one, never all): for examples without a class to stratify by (numbers, tagged
+    sentences)."""
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    n_held = min(max(round(len(order) * fraction), 1), len(order) - 1) if len(order) > 1 else 0
+    return order[n_held:], order[:n_held]
+
+
 def make_loader(reader: Any) -> Any:
     def load(options: dict[str, Any], context: tunekit.DataContext,
              log: ReadLog | None = None) -> tunekit.DataSplits:
         """Read the file(s); given a ``log`` (the data check), read tolerantly into it."""
         path = resolve_path(options["path"], context.base_dir, "dataset.path")
         notes: list[str] = []
-        rows = load_examples(path, options, reader, notes, log)
+        # a numeric target has no classes: its splits are drawn at random
+        numeric = context.task == "text-regression"
+        split, how = (split_random, "at random") if numeric else (split_stratified, "stratified")
+        rows = load_examples(path, options, reader, notes, log, numeric)
         if options["test_path"]:
             test = load_examples(resolve_path(options["test_path"], context.base_dir,
-                                              "dataset.test_path"), options, reader, notes, log)
+                                              "dataset.test_path"), options, reader, notes, log,
+                                 numeric)
         elif options["test_split"]:
-            rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
-            notes.append(f"held out {len(test)} examples as a test set (stratified)")
+            rows, test = split(rows, options["test_split"], context.seed + 1)
+            notes.append(f"held out {len(test)} examples as a test set ({how})")
         else:
             test = None
         if options["validation_path"]:
             validation_file = resolve_path(options["validation_path"], context.base_dir,
                                            "dataset.validation_path")
-            validation = load_examples(validation_file, options, reader, notes, log)
+            validation = load_examples(validation_file, options, reader, notes, log, numeric)
             train = rows
         else:
-            train, validation = split_stratified(rows, options["validation_split"], context.seed)
-            notes.append(f"held out {len(validation)} examples for validation (stratified)")
+            train, validation = split(rows, options["validation_split"], context.seed)
+            notes.append(f"held out {len(validation)} examples for validation ({how})")
         return tunekit.DataSplits(train=train, validation=validation, test=test,
                                   source=str(path), notes=notes)
 
@@ -335,6 +379,7 @@ def register_datasets(register):
                     "A validation split is held out automatically when there is none.",
         aliases=("csv file", "spreadsheet", "my data", "my own data", "comma separated"),
         params=COMMON_PARAMS,
+        tasks=FILE_TASKS,
         load=make_loader(read_csv),
     ))
     register(tunekit.Dataset(
@@ -344,5 +389,6 @@ def register_datasets(register):
                     "field and a label field.",
         aliases=("json lines", "jsonl file", "ndjson", "json"),
         params=COMMON_PARAMS,
+        tasks=FILE_TASKS,
         load=make_loader(read_jsonl),
     ))

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 
 import tunekit
 
+# the tasks whose predictions and references are label indices
+CLASSIFICATION_TASKS = ("text-classification", "image-classification")
+
 
 def confusion(predictions: Sequence[int], references: Sequence[int], size: int) -> list[list[int]]:
     """Rows are the true labels, columns the predicted ones."""
@@ -60,27 +63,32 @@ def confusion_matrix(predictions, references, labels):
 def register_metrics(register):
     register(tunekit.Metric(
         name="accuracy", title="Accuracy",
+        tasks=CLASSIFICATION_TASKS,
         description="The share of examples whose predicted label is right.",
         aliases=("acc", "accuracy score", "percent correct"),
         compute=accuracy))
     register(tunekit.Metric(
         name="precision", title="Precision (macro)",
+        tasks=CLASSIFICATION_TASKS,
         description="Of the examples predicted as a class, the share that truly are; averaged "
                     "over classes, with the score of each class kept too.",
         aliases=("macro precision",), compute=_macro("precision")))
     register(tunekit.Metric(
         name="recall", title="Recall (macro)",
+        tasks=CLASSIFICATION_TASKS,
         description="Of the examples of a class, the share found; averaged over classes, with "
                     "the score of each class kept too.",
         aliases=("macro recall", "sensitivity"), compute=_macro("recall")))
     register(tunekit.Metric(
         name="f1", title="F1 (macro)",
+        tasks=CLASSIFICATION_TASKS,
         description="The harmonic mean of precision and recall per class, averaged over classes "
                     "so that small classes count as much as large ones. Good for imbalanced data.",
         aliases=("f1 score", "f1-score", "f-score", "f measure", "macro f1", "macro-f1",
                  "f1 macro"), compute=_macro("f1")))
     register(tunekit.Metric(
         name="confusion-matrix", title="Confusion matrix",
+        tasks=CLASSIFICATION_TASKS,
         description="How many examples of each true class were predicted as each class.",
         aliases=("confusion", "confusion matrix", "errors by class"),
         compute=confusion_matrix))

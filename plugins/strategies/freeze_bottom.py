@@ -30,6 +30,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 def register_strategies(register):
     register(tunekit.Strategy(
         name="freeze-bottom",
+        tasks=("text-classification", "image-classification", "text-regression",
+               "token-classification", "causal-lm"),
         title="Freeze the bottom layers",
         description="Freeze the embeddings and the lowest layers, which hold general features, "
                     "and fine-tune the upper layers and the head. A middle ground between "

@@ -18,6 +18,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 def register_strategies(register):
     register(tunekit.Strategy(
         name="full",
+        tasks=("text-classification", "image-classification", "text-regression",
+               "token-classification", "causal-lm"),
         title="Full fine-tuning",
         description="Train every weight of the pretrained model at a low learning rate. The most "
                     "accurate with enough data; the slowest and the most memory.",

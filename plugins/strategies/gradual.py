@@ -51,6 +51,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 def register_strategies(register):
     register(tunekit.Strategy(
         name="gradual",
+        tasks=("text-classification", "image-classification", "text-regression",
+               "token-classification"),
         title="Gradual unfreezing",
         description="Start by training only the head, then unfreeze one layer group per epoch "
                     "from the top down, with lower learning rates for lower layers "

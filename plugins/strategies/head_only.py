@@ -22,6 +22,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 def register_strategies(register):
     register(tunekit.Strategy(
         name="head-only",
+        tasks=("text-classification", "image-classification", "text-regression",
+               "token-classification"),
         title="Head only (frozen feature extractor)",
         description="Keep the pretrained model frozen as a feature extractor and train only the "
                     "classifier on top. Fast and safe with little data; less accurate than "

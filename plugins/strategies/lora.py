@@ -13,15 +13,25 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 
     # peft asks transformers a deprecated question; the warning means nothing to our users
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    # GPT-2's Conv1D layers store their weights transposed: peft notices, says so, and copes
+    warnings.filterwarnings("ignore", message=".*fan_in_fan_out.*")
 
     # the new task head (and a pooler above the blocks) trains in full, next to the adapters
     heads = modules_of(model, context.layer_groups[-1])
     head_names = {name.rsplit(".", 1)[-1] for name, m in model.named_modules()
                   if name and any(m is h for h in heads)}
+    # a language model's head is not new: its vocabulary projection (often tied to the
+    # embeddings) stays frozen and the adapters alone train
+    causal = context.task == "causal-lm"
+    # peft's wrapper for the task (it passes the task's inputs through); images have none of
+    # their own: the plain wrapper hands pixel_values on as they are
+    task_type = {"causal-lm": TaskType.CAUSAL_LM, "token-classification": TaskType.TOKEN_CLS,
+                 "image-classification": None}.get(context.task, TaskType.SEQ_CLS)
     config = LoraConfig(
-        task_type=TaskType.SEQ_CLS, r=options["r"], lora_alpha=options["alpha"],
-        lora_dropout=options["dropout"], target_modules=options["target_modules"] or "all-linear",
-        modules_to_save=sorted(head_names) or None)
+        task_type=task_type, r=options["r"],
+        lora_alpha=options["alpha"], lora_dropout=options["dropout"],
+        target_modules=options["target_modules"] or "all-linear",
+        modules_to_save=None if causal else sorted(head_names) or None)
     try:
         wrapped = get_peft_model(model, config)
     except ValueError as exc:  # no target modules found, or none known for this architecture
@@ -41,6 +51,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
 def register_strategies(register):
     register(tunekit.Strategy(
         name="lora",
+        tasks=("text-classification", "image-classification", "text-regression",
+               "token-classification", "causal-lm"),
         title="LoRA adapters",
         description="Add small low-rank adapters to the linear layers and train only them "
                     "(and the head); the pretrained weights stay frozen. Close to full "

@@ -22,6 +22,7 @@ from .curves import (
     say_duration,
     spec_diff,
 )
+from .generations import generations_markdown
 from .layout import Page
 from .session import Session, Studio
 
@@ -97,6 +98,9 @@ def describe_run(record: Any, artifacts: list[Any]) -> str:
     for artifact in artifacts:
         lines.append(f"- {artifact.exporter}: `{artifact.path}` ({artifact.bytes:,} bytes, "
                      f"sha256 {artifact.sha256[:12]})")
+    generations = generations_markdown(record)  # causal-lm: what it said after each epoch
+    if generations:
+        lines.append(generations)
     return "\n\n".join(lines)
 
 

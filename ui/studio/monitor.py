@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from .curves import dataset_label, loss_frame, metric_frame, progress
+from .generations import generations_markdown
 from .layout import Page
 from .runner import FINAL_STATUSES, tail
 from .session import Session
@@ -56,6 +57,9 @@ def render_monitor(page: Page, session: Session) -> dict[Any, Any]:
         lines.append(f"{summary['strategy']}")
     if record.error and record.status != "cancelled":
         lines.append(f"⚠️ {record.error}")
+    generations = generations_markdown(record)  # causal-lm: what it said after each epoch
+    if generations:
+        lines.append(generations)
     active = record.status not in FINAL_STATUSES
     stopping = job is not None and job.stop_requested and active
     log_path = studio.runner.log_path(run_id) or (job.log_path if job else None)

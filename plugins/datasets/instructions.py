@@ -1,0 +1,210 @@
+"""Data for ``causal-lm``: ``text-jsonl`` (JSON lines of instructions, chats or texts) and
+``sample-instructions`` (a small instruction set tunekit writes itself).
+
+Each line of a ``text-jsonl`` file is one of
+
+    {"instruction": "Add 3 and 4", "response": "3 plus 4 is 7."}          (optional "input")
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    {"text": "Any text the model should learn to write like."}
+
+and the forms may be mixed. A line that is not one of them stops the load with its line
+number.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import tunekit
+
+from .files import resolve_path
+
+TASKS = ("causal-lm",)
+
+
+# ---------------------------------------------------------------- text-jsonl
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines file of instructions, chats or texts; a DataError naming the
+    line for anything else."""
+    from tunekit.tasks.causal_lm import form_of
+
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise tunekit.DataError(f"not UTF-8 text (byte {exc.start})", where=str(path),
+                                hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise tunekit.DataError(f"cannot read the file: {exc.strerror or exc}",
+                                where=str(path)) from None
+    rows = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise tunekit.DataError(f"not JSON: {exc.msg} (column {exc.colno})", where=where,
+                                    hint="write one JSON object per line") from None
+        form_of(row, where)
+        rows.append(row)
+    if not rows:
+        raise tunekit.DataError("the file has no examples", where=str(path))
+    return rows
+
+
+def split_off(rows: list[dict[str, Any]], fraction: float,
+              seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(kept, held out)``: a seeded random ``fraction`` of the rows held out (at least one)."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    count = max(1, round(len(rows) * fraction))
+    held = set(order[:count])
+    return ([r for i, r in enumerate(rows) if i not in held],
+            [r for i, r in enumerate(rows) if i in held])
+
+
+def load_text_jsonl(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+    path = resolve_path(options["path"], context.base_dir, "dataset.path")
+    train = read_rows(path)
+    notes = []
+    if options["validation_path"]:
+        validation = read_rows(resolve_path(options["validation_path"], context.base_dir,
+                                            "dataset.validation_path"))
+    else:
+        if len(train) < 2:
+            raise tunekit.DataError("one example cannot be split into training and validation",
+                                    where=str(path), hint="add examples, or a validation_path")
+        train, validation = split_off(train, options["validation_fraction"], context.seed)
+        notes.append(f"held out {len(validation)} of {len(train) + len(validation)} examples "
+                     "for validation")
+    test = read_rows(resolve_path(options["test_path"], context.base_dir, "dataset.test_path")) \
+        if options["test_path"] else None
+    return tunekit.DataSplits(train=train, validation=validation, test=test, source=str(path),
+                              notes=notes)
+
+
+# ---------------------------------------------------------------- sample-instructions
+
+# made-up places, so that no model knows the answers before it is taught them
+COUNTRIES = ("zorvia", "plendor", "kastamar", "ulvenia", "brisk", "ostraland", "meribel",
+             "quandor", "tessaly", "vormund", "elbaria", "nimbra")
+CAPITALS = ("lumen", "dask", "orrin", "velt", "pim", "harrow", "sela", "coldwater", "arn",
+            "fenwick", "maro", "tule")
+WORDS = ("cat", "dog", "sun", "tree", "book", "lamp", "river", "stone", "apple", "cloud",
+         "bread", "chair", "train", "water", "green", "music", "house", "light", "paper", "star")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+COLOURS = {"lemon": "yellow", "grass": "green", "sky": "blue", "snow": "white", "coal": "black",
+           "tomato": "red", "orange": "orange", "plum": "purple"}
+
+
+def _pairs() -> list[list[tuple[str, str]]]:
+    """Every instruction / response pair of each of the eight simple tasks."""
+    kinds = [
+        [(f"Add {a} and {b}.", f"{a} plus {b} is {a + b}.")
+         for a in range(10) for b in range(10)],
+        [(f"Subtract {b} from {a}.", f"{a} minus {b} is {a - b}.")
+         for a in range(10) for b in range(a + 1)],
+        [(question.format(country.title()),
+          f"The capital of {country.title()} is {capital.title()}.")
+         for country, capital in zip(COUNTRIES, CAPITALS, strict=True)
+         for question in ("What is the capital of {}?", "Name the capital of {}.",
+                          "Which city is the capital of {}?")],
+        [(f"Repeat the word {word} {times} times.", " ".join([word] * count))
+         for word in WORDS for times, count in (("two", 2), ("three", 3))],
+        [(f"Which day comes after {day.title()}?",
+          f"After {day.title()} comes {DAYS[(i + 1) % 7].title()}.")
+         for i, day in enumerate(DAYS)]
+        + [(f"Which day comes before {day.title()}?",
+            f"Before {day.title()} comes {DAYS[i - 1].title()}.") for i, day in enumerate(DAYS)],
+        [(f"Count from {n} to {n + 4}.", ", ".join(str(k) for k in range(n, n + 5)) + ".")
+         for n in range(1, 41)],
+        [(question.format(thing), f"{thing.capitalize()} is {colour}.")
+         for thing, colour in COLOURS.items()
+         for question in ("What colour is {}?", "Tell me the colour of {}.")],
+        [(f"Spell the word {word}.", " ".join(word.upper()) + ".") for word in WORDS],
+    ]
+    return kinds
+
+
+def sample_instructions(n: int = 300, seed: int = 0) -> list[dict[str, str]]:
+    """``n`` different instruction / response pairs of eight simple, learnable tasks (adding,
+    subtracting, made-up capitals, repeating, weekdays, counting, colours, spelling), as
+    many of each task as there are, in a fixed order for a given seed."""
+    rng = random.Random(seed)
+    kinds = _pairs()
+    available = sum(len(k) for k in kinds)
+    if n > available:
+        raise tunekit.DataError(f"the sample has {available} different pairs, not {n}",
+                                where="dataset.n", hint=f"ask for at most {available}")
+    for pairs in kinds:
+        rng.shuffle(pairs)
+    rows: list[dict[str, str]] = []
+    turn = 0
+    while len(rows) < n:  # round robin over the tasks, skipping the ones used up
+        pairs = kinds[turn % len(kinds)]
+        turn += 1
+        if pairs:
+            instruction, response = pairs.pop()
+            rows.append({"instruction": instruction, "response": response})
+    rng.shuffle(rows)
+    return rows
+
+
+def load_sample(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+    rows = sample_instructions(options["n"], options["seed"])
+    train, validation = split_off(rows, options["validation_fraction"], options["seed"])
+    return tunekit.DataSplits(train=train, validation=validation,
+                              source=f"sample-instructions ({len(rows)} generated pairs)")
+
+
+VALIDATION_FRACTION = tunekit.Param(
+    name="validation_fraction", type=float, default=0.2, min=0.01, max=0.5,
+    help="share of the examples held out for validation (a seeded random split) when there "
+         "is no validation file")
+
+
+@tunekit.hookimpl
+def register_datasets(register):
+    register(tunekit.Dataset(
+        name="text-jsonl",
+        title="Instructions, chats or texts (JSON lines)",
+        description="A JSON-lines file for language-model fine-tuning: each line an "
+                    "instruction and its response ({instruction, response}, optional input), "
+                    "a chat ({messages: [{role, content}, ...]}) or a plain text ({text}).",
+        aliases=("instructions", "instruction data", "chat data", "conversations", "sft data",
+                 "instruction jsonl", "chat jsonl", "jsonl instructions", "text corpus"),
+        tasks=TASKS,
+        params=(
+            tunekit.Param(name="path", type=str, required=True,
+                          help="the JSON-lines file with the examples"),
+            tunekit.Param(name="validation_path", type=str,
+                          help="a separate file for validation"),
+            tunekit.Param(name="test_path", type=str, help="a separate file for the final test"),
+            VALIDATION_FRACTION,
+        ),
+        load=load_text_jsonl,
+    ))
+    register(tunekit.Dataset(
+        name="sample-instructions",
+        title="Sample instructions (bundled)",
+        description="A bundled instruction set tunekit writes itself: 300 short instructions "
+                    "and answers of eight simple tasks (adding, subtracting, made-up capitals, "
+                    "counting, weekdays, colours, repeating and spelling words). Good for a first "
+                    "language-model run.",
+        aliases=("sample instructions", "bundled instructions", "demo instructions",
+                 "instruction sample", "toy instructions"),
+        tasks=TASKS,
+        params=(
+            tunekit.Param(name="n", type=int, default=300, min=20, max=2000,
+                          help="instruction / response pairs in all"),
+            tunekit.Param(name="seed", type=int, default=0, help="seed of the generated pairs"),
+            VALIDATION_FRACTION,
+        ),
+        load=load_sample,
+    ))
