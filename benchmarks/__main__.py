@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             print(f"{name}: {COMPARISONS[name].__doc__.splitlines()[0]}", file=sys.stderr)
             results["comparisons"][name] = COMPARISONS[name](work, plugins, repeats)
+            results["comparisons"][name]["load_average_after"] = [
+                round(x, 2) for x in os.getloadavg()]
             results["seconds"] = round(time.perf_counter() - started, 1)
             write(out, stem, results)  # after each comparison: a long run keeps what it did
     finally:
@@ -99,7 +101,8 @@ def markdown(results: dict[str, Any]) -> str:
              f"{work['epochs']} epochs, batch {work['batch_size']}, seed {work['seed']}; "
              f"medians of {results['repeats']} repeat(s); {env['device']}, "
              f"{env['cpu_cores']} cores, torch {env['torch']}, transformers "
-             f"{env['transformers']}.", ""]
+             f"{env['transformers']}; load average at the start "
+             f"{env.get('load_average', '-')} (1, 5, 15 min).", ""]
     for comparison in results["comparisons"].values():
         sides = comparison["sides"]
         keys = list(next(iter(sides.values()))["median"])

@@ -112,8 +112,12 @@ def trainer(work: Workload, plugins: Any, *, group_by_length: bool = False) -> d
     """Train with transformers' Trainer: its defaults (dynamic padding, random batches)
     except the workload's epochs, rate, batch size, weight decay, warm-up and seed; evaluated
     after each epoch, nothing saved, nothing reported."""
+    from accelerate.state import AcceleratorState
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
+    # an engine run before may have left accelerate's one state per process in bf16; Trainer
+    # makes its own (fp32 on a CPU), which accelerate refuses while another precision is set
+    AcceleratorState._reset_state(reset_partial_state=False)
     started = time.perf_counter()
     data = load(work, plugins)
 

@@ -83,7 +83,7 @@ def load(work: Workload, plugins: Any) -> Data:
     from accelerate.utils import set_seed
     from tunekit.components import DataContext, ModelRequest
     from tunekit.data import check_classification_splits
-    from tunekit.engine import _encode
+    from tunekit.tasks.text_classification import encode_labelled as _encode
 
     set_seed(work.seed)
     dataset = plugins.get("dataset", work.dataset["name"])
@@ -136,4 +136,5 @@ def run_engine(work: Workload, plugins: Any, strategy: Any = "full",
     return {"seconds": seconds, "accuracy": result.metrics["accuracy"],
             "epoch_seconds": [e - s for s, e in zip(starts, ends, strict=False)],
             "performance": summary.get("performance", {}),
+            "precision": (summary.get("precision") or {}).get("used"),
             "feature_cache": summary.get("feature_cache")}

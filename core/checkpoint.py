@@ -7,7 +7,9 @@ scheduler, Python and numpy RNG states, meter figures, the last evaluation) as J
 file's metadata. Nothing is unpickled when it is read.
 
 A checkpoint is written to a temporary name beside the good one, flushed to disk, then renamed
-over it: a crash or a full disk mid-write leaves the previous checkpoint as it was.
+over it: a crash or a full disk mid-write leaves the previous checkpoint as it was. During
+training the snapshot is taken between two steps and a ``BackgroundWriter`` writes it while the
+next steps train; the run waits for it before the next checkpoint, a stop, or the end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import errno
 import json
 import os
 import random
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +145,87 @@ def unflatten_optimizer(plain: dict[str, Any], tensors: dict[str, Any]) -> dict[
 # ---------------------------------------------------------------- the file
 
 
-def save(output_dir: Path, state: dict[str, Any], tensors: dict[str, Any]) -> Path:
-    """Write a checkpoint (``state``: JSON-able; ``tensors``: name -> tensor) atomically."""
+def save(output_dir: Path, state: dict[str, Any], tensors: dict[str, Any],
+         writer: BackgroundWriter | None = None) -> Path:
+    """Write a checkpoint (``state``: JSON-able; ``tensors``: name -> tensor) atomically.
+
+    With a ``writer`` only the snapshot is taken now (copies of the tensors, so training may
+    go on changing them); the writer's thread writes the file while training goes on."""
     from safetensors.torch import save_file
 
     # own, contiguous CPU copies: safetensors refuses tensors that share memory (tied weights)
-    own = {name: t.detach().to("cpu", copy=True).contiguous() for name, t in tensors.items()}
+    own = writer.snapshot(tensors) if writer else {
+        name: t.detach().to("cpu", copy=True).contiguous() for name, t in tensors.items()}
     metadata = {"format": str(FORMAT), "tunekit": json.dumps(state)}
     path = checkpoint_path(output_dir)
-    write_atomically(path, lambda partial: save_file(own, str(partial), metadata=metadata))
+
+    def write() -> None:
+        write_atomically(path, lambda partial: save_file(own, str(partial), metadata=metadata))
+
+    if writer is None:
+        write()
+    else:
+        writer.submit(write)
     return path
+
+
+class BackgroundWriter:
+    """Writes one file at a time in a thread, so that training does not wait for the disk.
+
+    ``submit`` first waits for the write before it (checkpoints land in order and at most one
+    snapshot waits in memory); ``wait`` blocks until the pending write is on disk and raises,
+    in the caller's thread, the error it met (an OSError for a full disk). Call ``wait`` before
+    anything that reads the file or ends the run."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._copies: dict[str, Any] = {}
+
+    def snapshot(self, tensors: dict[str, Any]) -> dict[str, Any]:
+        """Own CPU copies of ``tensors``, taken now. The copies of the previous snapshot are
+        reused once its write is done: copying into memory already mapped is several times
+        faster than into fresh memory, and a checkpoint is taken between two steps."""
+        self.wait()
+        copies = {}
+        for name, tensor in tensors.items():
+            tensor = tensor.detach()
+            copy = self._copies.get(name)
+            if copy is None or copy.shape != tensor.shape or copy.dtype != tensor.dtype:
+                copy = tensor.to("cpu", copy=True).contiguous()
+            else:
+                copy.copy_(tensor)
+            copies[name] = copy
+        self._copies = copies
+        return copies
+
+    def submit(self, write: Callable[[], None]) -> None:
+        """Run ``write()`` in the background, once the previous write is done."""
+        self.wait()
+        # not a daemon: a process that exits while a checkpoint is being written finishes it
+        self._thread = threading.Thread(target=self._run, args=(write,),
+                                        name="tunekit-checkpoint")
+        self._thread.start()
+
+    def _run(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread by wait()
+            self._error = exc
+
+    @property
+    def pending(self) -> bool:
+        return self._thread is not None
+
+    def wait(self, *, raise_error: bool = True) -> None:
+        """Block until the pending write is done; raise its error (or drop it when
+        ``raise_error`` is false: another error is already on its way)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None and raise_error:
+            raise error
 
 
 def load(output_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
