@@ -32,12 +32,15 @@ def export(context: tunekit.ExportContext) -> list[Path]:
 def register_exporters(register):
     register(tunekit.Exporter(
         name="huggingface",
+        # save_pretrained writes any transformers model, whatever its head
+        tasks=("text-classification", "text-regression", "token-classification",
+               "image-classification", "causal-lm"),
         title="Hugging Face folder",
-        description="A model folder (config, safetensors weights, tokenizer) that "
-                    "transformers loads with AutoModelForSequenceClassification.from_pretrained; "
-                    "LoRA adapters are merged in unless adapter_only is set.",
+        description="A model folder (config, safetensors weights, tokenizer or image "
+                    "processor) that transformers' Auto classes and pipelines load; LoRA "
+                    "adapters are merged in unless adapter_only is set.",
         aliases=("hf", "transformers", "save_pretrained", "hugging face folder", "model folder",
-                 "hugging face format", "transformers format", "safetensors"),
+                 "hugging face format", "transformers format"),
         params=(tunekit.Param(name="adapter_only", type=bool, default=False,
                               help="with LoRA, save only the adapter instead of a merged model"),),
         export=export,

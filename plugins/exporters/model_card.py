@@ -23,16 +23,74 @@ def _scores(metrics: dict[str, Any] | None) -> str:
     return "\n".join(["| metric | value |", "|---|---|", *rows])
 
 
+# per task: the Hub's pipeline tag, what the model does, what it always does wrong, and the
+# transformers pipeline that runs it
+TASKS: dict[str, dict[str, str]] = {
+    "text-classification": {
+        "pipeline": "text-classification", "title": "Text classifier",
+        "does": "reads a short text and predicts one of {n} labels: {labels}",
+        "use": "Classifying texts like those it was trained on into the labels above",
+        "limit": "It always answers with one of its labels, even for text that fits none of "
+                 "them.",
+        "example": '"your text here"'},
+    "text-regression": {
+        "pipeline": "text-classification", "title": "Text regressor",
+        "does": "reads a short text and predicts a number",
+        "use": "Scoring texts like those it was trained on",
+        "limit": "Its answers stay near the range of the training targets; it has no way to "
+                 "say it is unsure.",
+        "example": '"your text here", function_to_apply="none"'},
+    "token-classification": {
+        "pipeline": "token-classification", "title": "Token tagger",
+        "does": "tags each word of a sentence with one of {n} tags ({labels}) to find "
+                "entities",
+        "use": "Finding entities of the tagged types in text like the training sentences",
+        "limit": "It only finds the entity types it was trained on, and misses names "
+                 "unlike any it saw.",
+        "example": '"Ada Lovelace visited Paris", aggregation_strategy="first"'},
+    "image-classification": {
+        "pipeline": "image-classification", "title": "Image classifier",
+        "does": "looks at an image and predicts one of {n} labels: {labels}",
+        "use": "Classifying images like those it was trained on into the labels above",
+        "limit": "It always answers with one of its labels, even for images that fit none "
+                 "of them.",
+        "example": '"photo.jpg"'},
+    "causal-lm": {
+        "pipeline": "text-generation", "title": "Fine-tuned language model",
+        "does": "continues a prompt in the style of its training examples",
+        "use": "Answering prompts like those it was trained on, with a person reviewing the "
+               "output",
+        "limit": "It can state false things fluently and repeat what it saw in training; "
+                 "it has no safety tuning beyond its base model's.",
+        "example": '"your prompt here", max_new_tokens=64'},
+}
+
+
+def _data_table(data: dict[str, Any], task: str) -> str:
+    classes = data.get("train_classes") or {}
+    if classes:
+        rows = "\n".join(f"| {label} | {count} |" for label, count in classes.items())
+        return f"| label | training examples |\n|---|---|\n{rows}"
+    target = data.get("train_target")
+    if target:
+        return _table([(k, str(v)) for k, v in target.items()])
+    tags = data.get("train_tags") or data.get("train_entities")
+    if tags:
+        return _table([(k, str(v)) for k, v in tags.items()])
+    return ""
+
+
 def render(context: tunekit.ExportContext) -> str:
     data, training, spec = context.data, context.training, context.spec
+    task = TASKS.get(context.task, TASKS["text-classification"])
     sizes = data.get("sizes", {})
     classes = data.get("train_classes", {})
-    smallest = min(classes.values()) if classes else 0
+    labels = ", ".join(f"`{label}`" for label in context.labels)
     front = "\n".join([
         "---",
         "library_name: transformers",
-        "pipeline_tag: text-classification",
-        "tags: [tunekit, text-classification]",
+        f"pipeline_tag: {task['pipeline']}",
+        f"tags: [tunekit, {context.task}]",
         "---",
     ])
     hyper = _table([
@@ -49,15 +107,16 @@ def render(context: tunekit.ExportContext) -> str:
         ("weight decay", str(training["weight_decay"])),
         ("dropout", "the backbone's default" if training.get("dropout") is None
          else str(training["dropout"])),
-        ("max length", f"{training['max_length']} tokens"),
+        ("max length", "images" if context.task == "image-classification"
+         else f"{training['max_length']} tokens"),
         ("seed", str(training["seed"])),
     ])
-    class_rows = "\n".join(f"| {label} | {count} |" for label, count in classes.items())
+    smallest = f"; the smallest class has {min(classes.values())}" if classes else ""
     limits = [
-        f"- Trained on {sizes.get('train', 0)} examples; the smallest class has {smallest}. "
-        "Expect it to do worse on text unlike its training data (other topics, other wording, "
-        "other languages).",
-        "- It always answers with one of its labels, even for text that fits none of them.",
+        f"- Trained on {sizes.get('train', 0)} examples{smallest}. Expect it to do worse on "
+        "inputs unlike its training data (other topics, other wording, other languages, other "
+        "kinds of pictures).",
+        f"- {task['limit']}",
         "- It inherits the biases of its pretrained backbone and of its training data. Check it "
         "on examples from the people and cases it will serve before relying on it.",
         "- Do not use it alone for decisions with legal, medical, financial or safety "
@@ -69,18 +128,18 @@ def render(context: tunekit.ExportContext) -> str:
         f" Augmented for training only: {augmented['rows_added']} perturbed copies added ("
         + ", ".join(f"{name} {n}" for name, n in augmented["by"].items())
         + "); validation and test are as read.")
+    heading = f"{task['title']}: {', '.join(context.labels)}" if context.labels and \
+        context.task != "token-classification" else task["title"]
+    does = task["does"].format(n=len(context.labels), labels=labels)
     return f"""{front}
 
-# Text classifier: {', '.join(context.labels)}
+# {heading}
 
-Fine-tuned with tunekit (run {context.run_id}, \
-{date.today().isoformat()}). It reads a short English text and predicts one of
-{len(context.labels)} labels: {', '.join(f'`{label}`' for label in context.labels)}.
+Fine-tuned with tunekit (run {context.run_id}, {date.today().isoformat()}). It {does}.
 
 ## Intended use
 
-Classifying texts like those it was trained on into the labels above, as a helper whose
-mistakes a person can catch.
+{task['use']}, as a helper whose mistakes a person can catch.
 
 ## Limitations
 
@@ -91,9 +150,7 @@ mistakes a person can catch.
 Source: {data.get('source', 'unknown')}. Examples: {sizes.get('train', 0)} train,
 {sizes.get('validation', 0)} validation, {sizes.get('test', 0)} test.{augmentation}
 
-| label | training examples |
-|---|---|
-{class_rows}
+{_data_table(data, context.task)}
 
 Notes from loading:
 {notes}
@@ -119,8 +176,8 @@ from transformers import pipeline
 
 # the model folder written by the huggingface exporter (copy this card into it as README.md
 # when you publish it)
-classify = pipeline("text-classification", model="{context.directory.parent / 'huggingface'}")
-classify("your text here")
+model = pipeline("{task['pipeline']}", model="{context.directory.parent / 'huggingface'}")
+model({task['example']})
 ```
 """
 
@@ -139,5 +196,6 @@ def register_exporters(register):
         description="A README.md model card: the data, the strategy, the trainable parameters, "
                     "the metrics, the intended use and the limits.",
         aliases=("card", "model card", "readme", "documentation", "model documentation"),
+        tasks=tuple(TASKS),
         export=export,
     ))

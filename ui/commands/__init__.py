@@ -12,7 +12,7 @@ import argparse
 from importlib import import_module
 
 MODULES: tuple[str, ...] = ("diagnose", "lr_find", "sweep", "bakeoff", "data", "plugins",
-                           "plugin_new")
+                           "plugin_new", "predict", "demo")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,

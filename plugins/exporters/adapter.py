@@ -1,0 +1,46 @@
+"""``adapter``: the peft adapter alone (adapter_config.json + adapter_model.safetensors).
+
+A few megabytes instead of the whole model: load it with peft on top of the base model the run
+started from (``PeftModel.from_pretrained(base, folder)``). The new task head trained in full
+next to the adapters (LoRA's ``modules_to_save``), so its weights are saved with them; the
+folder also holds ``labels.json``, the labels in the order of the head's outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tunekit
+
+from .model_files import ALL_TASKS, files_in, has_adapter, write_labels
+
+
+def export(context: tunekit.ExportContext) -> list[Path]:
+    model = context.model
+    if not has_adapter(model):
+        strategy = (context.spec.get("strategy") or {}).get("name", "?")
+        raise tunekit.SpecError(
+            f"the run's strategy {strategy!r} trained no adapter, so there is none to export",
+            where="exporters.adapter",
+            hint="train with strategy: lora, or export the whole model with the huggingface "
+                 "or safetensors exporter")
+    # the adapters and the trained head (modules_to_save), nothing of the frozen base
+    model.save_pretrained(context.directory, safe_serialization=True)
+    write_labels(context)
+    return files_in(context.directory)
+
+
+@tunekit.hookimpl
+def register_exporters(register):
+    register(tunekit.Exporter(
+        name="adapter",
+        title="LoRA adapter alone",
+        description="Only the trained LoRA adapter and head (adapter_config.json and "
+                    "adapter_model.safetensors, a few megabytes), to load with peft on top of "
+                    "the base model. Needs the lora strategy.",
+        # not "adapter only": the assistant reads that as huggingface's adapter_only option
+        aliases=("adapter alone", "just the adapter", "adapter weights", "adapter files",
+                 "peft adapter files"),
+        tasks=ALL_TASKS,
+        export=export,
+    ))
