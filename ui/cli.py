@@ -172,11 +172,19 @@ def _manager(args: argparse.Namespace, warn: bool = True) -> Any:
     return manager
 
 
-def _registry() -> Any:
+def _registry(announce: bool = False) -> Any:
+    """The registry, its dead runs marked interrupted. With ``announce`` (a start of a run or
+    of the studio) each run just marked that has a checkpoint gets one line on standard error
+    saying how to resume it."""
     from tunekit.registry import Registry
 
     registry = Registry.open()
-    registry.mark_orphans_interrupted()
+    interrupted = registry.mark_orphans_interrupted()
+    if announce and interrupted:
+        from tunekit.resumable import announce as resumable_lines
+
+        for line in resumable_lines(registry, interrupted):
+            print(line, file=sys.stderr)
     return registry
 
 
@@ -209,7 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         note = f" ({' and '.join(defaulted)}: {strategy.name}'s defaults)" if defaulted else ""
         print(f"# {strategy.name} trains for {epochs} epochs at learning rate {rate:g}{note}")
         return EXIT_OK
-    registry = _registry()
+    registry = _registry(announce=True)
     _stop_on_sigterm()
     print(f"training: {spec.data['dataset']['name']} -> {spec.data['backbone']['name']} "
           f"with {spec.data['strategy']['name']} ({spec.source})", file=sys.stderr)
@@ -274,7 +282,7 @@ def _resume_run(args: argparse.Namespace, manager: Any) -> int:
         raise TunekitError("resuming with several processes is not supported yet",
                            where="--resume", hint=f"resume in one process: tunekit run "
                            f"--resume {args.resume}")
-    registry = _registry()
+    registry = _registry(announce=True)
     _stop_on_sigterm()
     print(f"resuming run {args.resume}", file=sys.stderr)
     result = tunekit.run(manager=manager, registry=registry, resume=args.resume,
@@ -318,11 +326,16 @@ def _stop_on_sigterm() -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from tunekit.registry import default_path as default_registry_path
     from tunekit.ui.assistant import Assistant
     from tunekit.ui.commands.chat_actions import ACTIONS, run_action
 
     manager = _manager(args)
     assistant = Assistant(manager)
+    if default_registry_path().exists():  # "resume run 12" needs the runs (none: no file made)
+        from tunekit.resumable import Resumable
+
+        assistant.runs = Resumable(_registry())
     say = (lambda text: print(text, file=sys.stderr)) if args.json else print
     if not args.json:
         say("Tell me what to train (Ctrl-D to leave). For example: \"train on tickets.csv with "

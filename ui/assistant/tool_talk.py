@@ -16,7 +16,7 @@ from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
 
 from .data_report import fixes, say_report
-from .tool_words import BAKEOFF, BAKEOFF_DEFAULT, LR_FIND, SWEEP, ToolRequest
+from .tool_words import BAKEOFF, BAKEOFF_DEFAULT, LR_FIND, RESUME, SWEEP, ToolRequest
 
 RUN_LR_FIND, START_BAKEOFF, START_SWEEP, NOT_NOW = (
     "Run the learning-rate finder", "Start the bake-off", "Start the sweep", "Not now")
@@ -26,7 +26,8 @@ LR_FIND_STEPS = 200
 @dataclass(frozen=True)
 class Offer:
     """Something a reply offered to do: an action to start (``lr-find``, ``bakeoff``,
-    ``sweep``, with its ``arguments``) or, for ``apply``, changes to make to the draft."""
+    ``sweep``, ``resume``, with its ``arguments``) or, for ``apply``, changes to make to the
+    draft."""
 
     action: str
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -154,8 +155,49 @@ def offer_sweep(assistant: Any, request: ToolRequest) -> Said:
         [START_SWEEP, NOT_NOW], {START_SWEEP.lower(): offer}, offer)
 
 
+# ---------------------------------------------------------------- resuming a stopped run
+
+
+def offer_resume(assistant: Any, request: ToolRequest) -> Said:
+    """Offer to carry on the run named (else the last interrupted one, else the last stopped
+    one) from its checkpoint; or say why it cannot be."""
+    runs = assistant.runs
+    if runs is None:
+        return Said("I cannot see the past runs from here: resume one with `tunekit run "
+                    "--resume RUN` (`tunekit runs list` shows them).")
+    if request.run is not None:
+        try:
+            run = runs.check(request.run)
+        except TunekitError as exc:
+            hint = f" You can {exc.hint}." if exc.hint else ""
+            return Said(f"I cannot resume run {request.run}: {exc.message}.{hint}")
+    else:
+        stopped = runs.runs()
+        if not stopped:
+            return Said("There is no stopped run with a checkpoint to resume. A run writes a "
+                        "checkpoint after each epoch (or every training.checkpoint_every steps).")
+        run = next((r for r in stopped if r.status == "interrupted"), stopped[0])
+    return resume_offers([run], lead="")
+
+
+def resume_offers(runs: list[Any], lead: str) -> Said:
+    """Each of ``runs`` (``tunekit.resumable.StoppedRun``) offered as a "Resume run N" choice,
+    after ``lead`` (empty: the one run's story and "Shall I resume it?")."""
+    offers = {f"resume run {r.id}": Offer(RESUME, {"run": r.id}) for r in runs}
+    choices = [f"Resume run {r.id}" for r in runs]
+    if lead:
+        return Said(lead, choices, offers)
+    run = runs[0]
+    return Said(f"Run {run.id} was {run.status} {run.where()}. Resuming carries it on from its "
+                "checkpoint with the same settings and data, to the result it would have had "
+                "without the stop. Shall I resume it?", [*choices, NOT_NOW], offers,
+                offers[f"resume run {run.id}"])
+
+
 def starting(offer: Offer) -> str:
     """What the assistant says as an accepted offer starts."""
+    if offer.action == RESUME:
+        return f"Resuming run {offer.arguments.get('run')}…"
     if offer.action == LR_FIND:
         return "Running the learning-rate finder on this run…"
     if offer.action == BAKEOFF:
@@ -195,4 +237,5 @@ def _listed(items: list[str]) -> str:
 
 
 __all__ = ["Offer", "Said", "check_data", "offer_lr_find", "offer_bakeoff", "offer_sweep",
-           "say_finding", "starting", "LR_FIND", "BAKEOFF", "SWEEP"]
+           "offer_resume", "resume_offers", "say_finding", "starting", "LR_FIND", "BAKEOFF",
+           "SWEEP", "RESUME"]

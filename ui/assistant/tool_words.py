@@ -16,7 +16,8 @@ from typing import Any
 
 from .language import NUMBER, normalise
 
-CHECK_DATA, LR_FIND, BAKEOFF, SWEEP, FORCE = "check-data", "lr-find", "bakeoff", "sweep", "force"
+CHECK_DATA, LR_FIND, BAKEOFF, SWEEP, FORCE, RESUME = (
+    "check-data", "lr-find", "bakeoff", "sweep", "force", "resume")
 
 # the strategies a bake-off compares when none is named (those installed)
 BAKEOFF_DEFAULT = ("full", "head-only", "lora", "gradual")
@@ -92,18 +93,22 @@ RANGE = re.compile(rf"(?:\bbetween|\bfrom)\s+{NUMBER}\s+(?:and|to|-)\s+{NUMBER}|
 class ToolRequest:
     """A request for one tool, with what the message said about it."""
 
-    kind: str  # check-data | lr-find | bakeoff | sweep | force
+    kind: str  # check-data | lr-find | bakeoff | sweep | force | resume
     question: bool = False  # lr-find: asked about ("what rate should I use?"), not requested
     strategies: list[str] = field(default_factory=list)  # bakeoff: named ones (else default)
     scratch: bool = False  # bakeoff: also from random weights
     space: dict[str, Any] = field(default_factory=dict)  # sweep: field -> list or range
     sampler: str | None = None
     trials: int | None = None
+    run: int | None = None  # resume: the run named (None: the last stopped one)
 
 
 def read_tool(message: str, catalog: Any, draft: dict[str, Any]) -> ToolRequest | None:
     """The tool ``message`` asks for, or None when it asks for none."""
     text = normalise(message)
+    resumed = read_resume(text)
+    if resumed is not None:
+        return resumed
     if FORCE_WORDS.search(text):
         return ToolRequest(FORCE)
     swept = read_sweep(text, catalog, draft)
@@ -123,6 +128,40 @@ def read_tool(message: str, catalog: Any, draft: dict[str, Any]) -> ToolRequest 
     if CHECK_DATA_WORDS.search(text):
         return ToolRequest(CHECK_DATA)
     return None
+
+
+# ---------------------------------------------------------------- resuming a stopped run
+
+# "resume", "resume run 12", "please continue the interrupted run", "pick up run 12 where it
+# left off": the whole message asks for it (a column named "resume" is not a request)
+RESUME_START = re.compile(r"^(?:(?:please|ok|okay|now|then|yes|so|and|can you|could you|"
+                          r"would you|let's|lets|i want to|i'd like to)[,\s]+)*"
+                          r"(resume|resuming|continue|carry on|pick up)\b(.*)$")
+RESUME_FILLER = frozenset("""the my that this it its run training last latest previous
+interrupted stopped cancelled failed killed crashed dead one 1 number no please again now where
+left off from checkpoint with a""".split())
+
+
+def read_resume(text: str) -> ToolRequest | None:
+    """A request to carry on a stopped run, with its number when one is named."""
+    found = RESUME_START.match(text.strip(" .!?"))
+    if not found:
+        return None
+    verb, rest = found.groups()
+    words = re.findall(r"#?\d+|[a-z']+|\S", rest)
+    run, previous = None, verb
+    for word in words:
+        number = word.lstrip("#")
+        if number.isdigit() and (word.startswith("#") or previous in (verb, "run", "number",
+                                                                      "no")):
+            run = int(number)
+        elif word not in RESUME_FILLER and word not in (",", "?", "!", "."):
+            return None
+        previous = word
+    # "continue" alone goes on with something else: only a run named makes it a resume
+    if not verb.startswith("resum") and run is None and "run" not in words:
+        return None
+    return ToolRequest(RESUME, run=run)
 
 
 # ---------------------------------------------------------------- sweeps

@@ -1,7 +1,7 @@
 """What ``tunekit chat`` does when the person accepts one of the assistant's tools: the
-learning-rate finder, a bake-off or a sweep, run here in the terminal (a helper of ``chat``,
-not a subcommand). Each reports in words and may hand back the assistant's next reply (the
-rate found, a sweep's best values, offered to the run)."""
+learning-rate finder, a bake-off, a sweep or resuming a stopped run, run here in the terminal
+(a helper of ``chat``, not a subcommand). Each reports in words and may hand back the
+assistant's next reply (the rate found, a sweep's best values, offered to the run)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ACTIONS = ("lr-find", "bakeoff", "sweep")
+ACTIONS = ("lr-find", "bakeoff", "sweep", "resume")
 LR_FIND_PLOT = "lr-find.png"
 
 
@@ -20,9 +20,12 @@ def run_action(reply: Any, assistant: Any, manager: Any, say: Callable[[str], No
     import tunekit
     from tunekit.errors import TunekitError
 
-    spec = tunekit.parse_spec(reply.spec, manager, base_dir=assistant.base_dir)
-    run = {"lr-find": _lr_find, "bakeoff": _bakeoff, "sweep": _sweep}[reply.action]
+    run = {"lr-find": _lr_find, "bakeoff": _bakeoff, "sweep": _sweep,
+           "resume": _resume}[reply.action]
     try:
+        # a resume trains with the run's recorded spec, not the draft
+        spec = None if reply.action == "resume" else tunekit.parse_spec(
+            reply.spec, manager, base_dir=assistant.base_dir)
         return run(spec, reply.arguments, assistant, manager, say, progress)
     except TunekitError as exc:
         say(f"The {reply.action} could not run: {exc}")
@@ -63,6 +66,19 @@ def _bakeoff(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
                      registry=_registry(), progress=progress, say=say)
     say(f"Bake-off {report.sweep_id} {report.status}:\n{report.table()}")
     say("\n".join(f"- {line}" for line in report.verdict))
+    return None
+
+
+def _resume(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
+            say: Callable[[str], None], progress: bool) -> Any:
+    import tunekit
+    from tunekit.ui.assistant import explain_run
+    from tunekit.ui.cli import _registry
+
+    registry = _registry()
+    result = tunekit.resume(int(arguments["run"]), manager=manager, registry=registry,
+                            progress=progress)
+    say(explain_run(registry, result.run_id).text)
     return None
 
 

@@ -122,6 +122,8 @@ class Wiring:
         self.redraw_charts(opened, detail_charts)
         self.on([page.clone.click], self.clone, [page.run_pick],
                 ("chat", "card", "data", "tabs"), "clone")
+        self.on([page.resume.click], self.resume, [page.run_pick],
+                ("chat", "monitor", "history", "tabs"), "resume")
         compared = self.on([page.compare.click], self.compare,
                            [page.compare_pick, page.compare_all], ("compare",), "compare")
         self.redraw_charts(compared, [page.compare_loss, page.compare_metric])
@@ -315,6 +317,15 @@ class Wiring:
             session.notice = "⚠️ Pick a run to clone first."
             return {}
         if session.clone(number):
+            return {self.page.tabs: gr.Tabs(selected="studio")}
+        return {}
+
+    def resume(self, session: Session, run_id: Any) -> dict[Any, Any]:
+        number = _as_int(run_id)
+        if number is None:
+            session.notice = "⚠️ Pick a run to resume first."
+            return {}
+        if session.resume(number, in_chat=False):  # the monitor follows it on the Studio tab
             return {self.page.tabs: gr.Tabs(selected="studio")}
         return {}
 

@@ -204,6 +204,8 @@ def _history_tab(page: Page) -> None:
         page.run_pick = gr.Dropdown(label="Run", choices=[], scale=3, elem_id="tk-run-pick")
         page.open_run = gr.Button("Open", scale=1, elem_id="tk-open-run")
         page.clone = gr.Button("Clone into a new run", scale=1, elem_id="tk-clone")
+        # a cancelled, interrupted or failed run with a checkpoint carries on from it
+        page.resume = gr.Button("Resume", scale=1, elem_id="tk-resume")
     page.detail_summary = gr.Markdown(elem_id="tk-detail-summary")
     with gr.Row():
         page.detail_loss = loss_plot("Loss", "tk-detail-loss")

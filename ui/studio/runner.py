@@ -42,12 +42,13 @@ class Job:
     queue for a slot)."""
 
     process: subprocess.Popen[bytes] | None
-    spec_path: Path
+    spec_path: Path | None  # None: a resume, which trains with the run's recorded spec
     log_path: Path
     started: float
     parent_id: int | None = None
     run_id: int | None = None
     stop_requested: bool = False
+    resume_id: int | None = None  # the stopped run this job carries on (--resume)
 
     @property
     def waiting(self) -> bool:
@@ -145,6 +146,26 @@ class Runner:
             spec_path.write_text(yaml.safe_dump(absolute_paths(spec, base_dir), sort_keys=False),
                                  encoding="utf-8")
             job = Job(None, spec_path, logs / f"job-{stamp}.log", time.time(), parent_id)
+            return self._enqueue(job)
+
+    def resume(self, run_id: int) -> Job:
+        """Carry on the stopped run ``run_id`` from its checkpoint (``tunekit run --resume``)
+        in its own process, or queue it as ``launch`` does. RunnerBusy when the queue is
+        full. (Whether the run can be resumed is the caller's to check first.)"""
+        with self._lock:
+            if len(self.queue) >= MAX_QUEUE:
+                raise RunnerBusy(f"{len(self.queue)} runs are already waiting for a slot; "
+                                 "try again when some have started")
+            logs = self.folder / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{len(self.jobs) + 1}"
+            job = Job(None, None, logs / f"run-{run_id}-resume-{stamp}.log", time.time(),
+                      run_id=run_id, resume_id=run_id)
+            return self._enqueue(job)
+
+    def _enqueue(self, job: Job) -> Job:
+        """Queue ``job`` and start it if a slot is free."""
+        with self._lock:
             self.jobs.append(job)
             self.queue.append(job)
             self.start_waiting()
@@ -171,9 +192,12 @@ class Runner:
                 job = self.queue.pop(0)
                 environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
                 environment.setdefault("TOKENIZERS_PARALLELISM", "false")
+                command = (self.cli("run", "--resume", job.resume_id)
+                           if job.resume_id is not None
+                           else self.command(job.spec_path, job.parent_id))
                 with job.log_path.open("wb") as log:
                     job.process = subprocess.Popen(
-                        self.command(job.spec_path, job.parent_id), cwd=self.workdir,
+                        command, cwd=self.workdir,
                         env=environment, stdin=subprocess.DEVNULL, stdout=log,
                         stderr=subprocess.STDOUT, start_new_session=True)
                 job.started = time.time()
@@ -225,7 +249,8 @@ class Runner:
         return job
 
     def job_for(self, run_id: int) -> Job | None:
-        return next((j for j in self.jobs if j.run_id == run_id), None)
+        """The studio's latest job of ``run_id`` (a resumed run has one per start)."""
+        return next((j for j in reversed(self.jobs) if j.run_id == run_id), None)
 
     def log_path(self, run_id: int) -> Path | None:
         job = self.job_for(run_id)

@@ -103,6 +103,8 @@ def prepare(args: argparse.Namespace) -> tuple[gr.Blocks, dict[str, Any]]:
     auth = require_login(auth, safety.shared, say=lambda line: print(line, file=sys.stderr))
     app = build_app(manager, registry_path=getattr(args, "registry", None), workdir=workdir,
                     plugins_dir=plugins_dir, manage_plugins=not safety.demo, safety=safety)
+    for run in app.studio.interrupted:  # found dead at this start: how to carry them on
+        print(run.startup_line(), file=sys.stderr)
     if safety.data_dir is not None:
         print(f"data folder: {safety.data_dir} (the studio reads data only from there and "
               "from uploads)", file=sys.stderr)

@@ -15,11 +15,13 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
+from tunekit.resumable import Resumable
 from tunekit.spec import parse_spec
 from tunekit.ui.assistant import Assistant, Reply, explain_run
 from tunekit.ui.assistant.data_report import TRAIN_ANYWAY
@@ -35,6 +37,7 @@ from .sharing import SHARED_OFF, PathRefused, Safety, dataset_paths, inside, upl
 from .sweeps import SweepLauncher, space_params
 
 RUN_SUGGESTION = "Run the suggestion"
+MAX_RESUME_CHOICES = 2  # beside Start training and Change something, within the 4 buttons
 START = "Start training"
 MAX_SESSIONS = 200
 
@@ -68,7 +71,8 @@ class Studio:
         self.bakeoffs: Any = None  # the Bake-off tab's Desk (bakeoffs.py), set by the app
         self.sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
-        registry.mark_orphans_interrupted()
+        # the runs this start found dead, with a checkpoint: the greeting offers to resume them
+        self.interrupted = Resumable(registry).runs(registry.mark_orphans_interrupted())
 
     def session(self, key: str | None) -> Session:
         """The session of a browser tab (made on its first request)."""
@@ -97,6 +101,8 @@ class Session:
         self.uploads = (studio.uploads / hashlib.sha256(key.encode()).hexdigest()[:24]
                         if safety.isolated else studio.uploads)
         self.assistant = Assistant(studio.manager, base_dir=safety.data_dir or studio.workdir)
+        # the assistant resumes the stopped runs this tab may see (its own, when shared)
+        self.assistant.runs = Resumable(studio.registry, visible=self.may_see)
         self.launched: list[Job] = []  # every run this tab started (History in a shared studio)
         self.capped_note = ""  # what a demo studio changed in the last launch, said with it
         self.messages: list[dict[str, str]] = []
@@ -162,6 +168,13 @@ class Session:
         choices = reply.choices if reply.action is None else []
         self.messages.append({"role": "assistant", "content": WELCOME})
         self.choices = choices or [START]
+        # runs this start of the studio found dead with a checkpoint: offered to resume (a
+        # shared studio's new tab has no runs of its own to be told about)
+        found = [r for r in self.studio.interrupted if self.may_see(r.id)][:MAX_RESUME_CHOICES]
+        note = self.assistant.mention_resumable(found)
+        if note is not None:
+            self.messages.append({"role": "assistant", "content": note.text})
+            self.choices = [*note.choices, *self.choices]
 
     def say(self, text: str) -> None:
         """A message typed in the chat."""
@@ -197,6 +210,8 @@ class Session:
             self.find_rate(reply.spec, in_chat=True)
         elif reply.action == "bakeoff":
             self.start_bakeoff(reply.arguments)
+        elif reply.action == "resume":
+            self.resume(int(reply.arguments["run"]))
         elif reply.action == "sweep":
             arguments = reply.arguments
             self.start_sweep(space_params(arguments.get("space") or {}),
@@ -511,6 +526,12 @@ class Session:
             return False
         self.reported.add(job.run_id)
         self.job, self.watching = None, job.run_id
+        if job.resume_id is not None and not _ended_since(record, job.started):
+            # the resume stopped before taking the run over (its data changed, its checkpoint
+            # is unreadable...): the run is as it was; the log says why
+            self.post(f"Run {job.run_id} could not resume:\n\n```\n"
+                      + (tail(job.log_path, 12) or "no output") + "\n```")
+            return True
         explanation = explain_run(self.studio.registry, job.run_id)
         if record.status == "completed" and explanation.next_changes:
             self.suggestion = (job.run_id, dict(explanation.next_changes))
@@ -540,6 +561,50 @@ class Session:
         self.messages.append({"role": "assistant",
                               "content": f"Run {record.id}, epoch {epoch}{of}: validation {said}."})
         return True
+
+    def resume(self, run_id: int, in_chat: bool = True) -> bool:
+        """Carry on a stopped run this tab may see from its checkpoint, in its own process
+        (queued when every slot is busy), and watch it. A run that cannot be resumed (no
+        checkpoint, completed, still running, not this tab's) is refused in one message: in
+        the chat, or at the top of the page (``in_chat`` False: the History tab's button)."""
+        self.refused = False
+        runner = self.studio.runner
+        try:
+            run = Resumable(self.studio.registry, visible=self.may_see).check(run_id)
+        except TunekitError as exc:
+            hint = f" You can {exc.hint}." if exc.hint else ""
+            return self._refuse(f"Run {run_id} cannot be resumed: {exc.message}.{hint}",
+                                in_chat)
+        going = runner.job_for(run_id)
+        if going is not None and going.alive:
+            return self._refuse(f"Run {run_id} is already resuming: follow it in the monitor.",
+                                in_chat)
+        try:
+            job = runner.resume(run_id)
+        except RunnerBusy as exc:
+            return self._refuse(f"I cannot resume it yet: {exc}.", in_chat)
+        except OSError as exc:
+            return self._refuse(f"Run {run_id} could not resume: {exc}", in_chat)
+        if not in_chat:
+            self.messages.append({"role": "user", "content": f"Resume run {run_id}"})
+        self.job, self.watching = job, None
+        self.launched.append(job)
+        self.reported.discard(run_id)
+        position = runner.position(job)
+        if position is not None:
+            self.post(f"Run {run_id} will resume {run.where()} when a run slot frees: it waits "
+                      f"in the queue (position {position}).")
+        else:
+            self.post(f"Resuming run {run_id} {run.where()} in its own process: follow it in "
+                      "the monitor.")
+        return True
+
+    def _refuse(self, said: str, in_chat: bool) -> bool:
+        if in_chat:
+            self.post(said)
+        else:
+            self.notice = f"⚠️ {said}"
+        return False
 
     def apply_suggestion(self) -> None:
         """Apply the last explanation's next changes to the draft and ask to start."""
@@ -599,6 +664,16 @@ class Session:
         self.post(f"Loaded the settings of run {run_id} into a new run.\n\n{rest}".rstrip(),
                   reply.choices if reply else [])
         return True
+
+
+def _ended_since(record: Any, started: float) -> bool:
+    """Whether ``record`` ended after ``started`` (a time.time()): a resume took it over."""
+    finished = record.finished_at
+    if finished is None:
+        return False
+    if finished.tzinfo is None:  # SQLite keeps UTC without its zone
+        finished = finished.replace(tzinfo=UTC)
+    return finished.timestamp() >= started - 1
 
 
 def _same(field: FormField, value: Any, shown: Any) -> bool:
