@@ -309,8 +309,7 @@ LISTS = [
     case("export only the model card", exporters=["model-card"]),
     case("don't write a model card", exporters=["huggingface"]),
     case("no exports", exporters=[]),
-    case("save just the lora adapter",
-         exporters=[{"name": "huggingface", "adapter_only": True}, "model-card"]),
+    case("save just the lora adapter", exporters=["adapter"]),  # the adapter exporter alone
     case("compute macro f1 and precision",
          metrics=["accuracy", "f1", "confusion-matrix", "precision"]),
 ]
@@ -1177,6 +1176,36 @@ def test_an_invalid_value_is_refused_and_the_rest_applied(plugins: Any) -> None:
     assert assistant.spec()["training"]["epochs"] == 5
     assert assistant.spec()["training"]["batch_size"] == 16
     assert "batch_size" in reply.text
+
+
+@pytest.mark.parametrize("said, task, data, metric", [
+    ("I want named entity recognition", "token-classification", "sample-ner", "entity-f1"),
+    ("let's do instruction tuning", "causal-lm", "sample-instructions", "perplexity"),
+    ("classify images of shapes", "image-classification", "sample-shapes", "accuracy"),
+])
+def test_naming_a_task_swaps_in_the_parts_that_can_do_it(plugins: Any, said: str, task: str,
+                                                          data: str, metric: str) -> None:
+    assistant = Assistant(plugins)
+    reply = assistant.respond(said)
+    draft = assistant.draft
+    assert draft["task"] == task and draft["dataset"]["name"] == data
+    assert metric in draft["metrics"]
+    assert f"task: {task}" in reply.text
+
+
+def test_a_task_without_a_bundled_model_asks_for_one_and_keeps_the_rest(plugins: Any) -> None:
+    assistant = Assistant(plugins)
+    reply = assistant.respond("classify images")
+    assert "Which model shall I fine-tune for image-classification" in reply.text
+    assistant.respond("train for 3 epochs")  # taken while the model is still to choose
+    assert assistant.draft["training"]["epochs"] == 3
+    assistant.respond("use the model at ./my-vit")
+    spec = assistant.spec()
+    assert spec["task"] == "image-classification"
+    assert spec["backbone"] == {"name": "hf", "model": "./my-vit", "revision": None,
+                                "trust_remote_code": False, "pretrained": True}
+    assistant.respond("back to text classification")
+    assert assistant.spec()["dataset"]["name"] == "sample-reviews"
 
 
 # ------------------------------------------------------------------------------- the terminal

@@ -17,6 +17,11 @@ from .language import CLAUSE_END, find_phrase, negated_after, negated_before, to
 DATA_CUE = re.compile(r"\b(?:data|dataset|datasets|corpus|examples|train(?:ing)? on|use|using|"
                       r"switch to|go with|back to|bundled|built-in|builtin|demo|set)\b")
 
+# single-word exporter names ("adapter", "onnx") name an exporter only next to a word about
+# writing the result out
+EXPORT_CUE = re.compile(r"\b(?:export(?:s|ed|ing)?|save[sd]?|saving|write|writes|writing|"
+                        r"keep|output|artifacts?|download|deploy(?:ment)?|publish|ship|"
+                        r"format|as an?|to an?|into an?)\b")
 
 # a one-word name followed by these qualifies another noun, not a component
 DATA_NOUN = re.compile(r"[ -]*(?:data(?:set)?|set)\b")
@@ -75,7 +80,7 @@ class Catalog:
         for component in self.by_kind.get(kind, []):
             for phrase in self.phrases(component):
                 for pos in find_phrase(text, phrase):
-                    if self._weak(kind, component, phrase) and not self._cued(text, pos):
+                    if self._weak(kind, component, phrase) and not self._cued(text, pos, kind):
                         continue
                     if " " not in phrase and self._qualifies(kind, text, pos + len(phrase)):
                         continue  # "the full 10 epochs", "a sample size": another noun's word
@@ -123,12 +128,18 @@ class Catalog:
             kind != "dataset" and bool(DATA_NOUN.match(text, end)))
 
     def _weak(self, kind: str, component: Any, phrase: str) -> bool:
-        return kind == "dataset" and " " not in phrase and phrase != component.name
+        """One generic word that names a component only next to a word about its kind:
+        a dataset's alias ("reviews"), any one-word exporter ("adapter" is also a way to
+        fine-tune; "save the adapter" asks for the export)."""
+        if " " in phrase:
+            return False
+        return (kind == "dataset" and phrase != component.name) or kind == "exporter"
 
     @staticmethod
-    def _cued(text: str, pos: int) -> bool:
+    def _cued(text: str, pos: int, kind: str = "dataset") -> bool:
         start = max(0, pos - 40)
-        return bool(DATA_CUE.search(text[start:pos + 40]))
+        cue = EXPORT_CUE if kind == "exporter" else DATA_CUE
+        return bool(cue.search(text[start:pos + 40]))
 
 
 def clauses(text: str) -> list[tuple[int, str]]:

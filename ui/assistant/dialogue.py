@@ -17,13 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from tunekit.errors import TunekitError
-from tunekit.spec import DEFAULT_SPEC, parse_spec, set_field
+from tunekit.spec import DEFAULT_SPEC, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
 from .knowledge import answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
-from .tool_talk import Offer, Said, check_data, offer_bakeoff, offer_lr_find, offer_sweep, starting
-from .tool_words import BAKEOFF, CHECK_DATA, FORCE, LR_FIND, SWEEP, ToolRequest, read_tool
+from .tool_talk import (
+    Offer,
+    Said,
+    check_data,
+    offer_bakeoff,
+    offer_lr_find,
+    offer_resume,
+    offer_sweep,
+    resume_offers,
+    starting,
+)
+from .tool_words import BAKEOFF, CHECK_DATA, FORCE, LR_FIND, RESUME, SWEEP, ToolRequest, read_tool
 from .understand import Catalog, Understanding, understand
 
 # a turn made only of these words confirms; one of the STARTING words is a clear "start it"
@@ -59,7 +69,8 @@ class Reply:
     spec: dict[str, Any] = field(default_factory=dict)
     # once the person confirmed: "launch" (a run of ``spec``), or a tool on ``spec``:
     # "lr-find" ({"steps"}), "bakeoff" ({"strategies", "scratch"}), "sweep" ({"space",
-    # "sampler", "trials"}; space maps dotted fields to a list of values or {low, high, log})
+    # "sampler", "trials"}; space maps dotted fields to a list of values or {low, high, log}),
+    # or "resume" ({"run"}: carry on that stopped run from its checkpoint)
     action: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
 
@@ -88,6 +99,9 @@ class Assistant:
         # what the last reply offered (tool_talk.py): by choice label, and what a yes accepts
         self.offers: dict[str, Offer] = {}
         self.offer_yes: Offer | None = None
+        # the stopped runs this person may resume (tunekit.resumable.Resumable), set by the
+        # host that has a registry; None: resuming is pointed to the CLI
+        self.runs: Any = None
 
     # ------------------------------------------------------------ the turn
 
@@ -213,13 +227,18 @@ class Assistant:
             before = deepcopy(self.draft)
             if path == "dataset":  # other data: the old file's options no longer apply
                 self.draft["dataset"] = dict(value)
+            elif path == "task":  # parts that cannot do the new task give way to its defaults
+                swapped = retarget(self.draft, value, self.manager)
+                if swapped:
+                    understood.noticed.append("for that task: " + ", ".join(swapped))
             else:
                 set_field(self.draft, path, value)
             try:
                 parse_spec(self.draft, self.manager, base_dir=self.base_dir)
             except TunekitError as exc:
-                self.draft = before
-                problems.append(str(exc))
+                if not self._still_to_choose(exc):
+                    self.draft = before
+                    problems.append(str(exc))
         if self.draft != previous:
             self.history.append(previous)
         self.last_numbers = [p for p, v in understood.changes.items() if _is_number(v)
@@ -231,8 +250,28 @@ class Assistant:
                                       + "; ".join(problems))
         return self._after_change(noticed, data_problem or "")
 
+    def _still_to_choose(self, exc: TunekitError) -> bool:
+        """The draft only lacks a part its task has no default for (no bundled model for
+        images): not a mistake, a question to ask next."""
+        return exc.where in ("dataset", "backbone") and not self.draft.get(exc.where)
+
+    def _missing_part(self, noticed: list[str]) -> Reply | None:
+        task = self.draft.get("task") or "text-classification"
+        lead = f"Got it — {'; '.join(noticed)}. " if noticed else ""
+        if not self.draft.get("backbone"):
+            names = [c.name for c in self.manager.components("backbone") if task in c.tasks]
+            return self._reply(
+                f"{lead}Which model shall I fine-tune for {task}? There is no bundled one for it: "
+                "name a Hugging Face model id already on this machine or a local model folder "
+                "(e.g. \"use the model at ./my-model\")"
+                + (f"; installed backbones for it: {', '.join(names)}" if names else "") + ".")
+        if not self.draft.get("dataset"):
+            return self._reply(f"{lead}Which data shall I train the {task} model on? Give me the "
+                               "path of a file (CSV or JSONL).")
+        return None
+
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
-        question = self._next_question()
+        question = self._next_question() or self._missing_part(noticed)
         if question:
             return question
         said = f"Got it — {'; '.join(noticed)}." if noticed else "Got it."
@@ -364,7 +403,8 @@ class Assistant:
                     return reply
             return self._hold(check_data(self))
         said = {LR_FIND: lambda: offer_lr_find(self), BAKEOFF: lambda: offer_bakeoff(self, tool),
-                SWEEP: lambda: offer_sweep(self, tool)}[tool.kind]()
+                SWEEP: lambda: offer_sweep(self, tool),
+                RESUME: lambda: offer_resume(self, tool)}[tool.kind]()
         if said.yes is not None and said.yes.same(offered):
             return self._accept(said.yes)
         return self._hold(said)
@@ -388,6 +428,9 @@ class Assistant:
             for path, value in offer.arguments.items():
                 change.set(path, value, f"{path}: {value}")
             return self._apply(change)
+        if offer.action == RESUME:  # the run's own recorded spec, not the draft
+            return Reply(starting(offer), [], self.spec(), action=RESUME,
+                         arguments=dict(offer.arguments))
         try:
             spec = parse_spec(self.draft, self.manager, base_dir=self.base_dir)
         except TunekitError as exc:
@@ -395,6 +438,21 @@ class Assistant:
         self.awaiting_confirmation = False
         return Reply(starting(offer), [], spec.to_dict(), action=offer.action,
                      arguments=dict(offer.arguments))
+
+    def mention_resumable(self, runs: list[Any]) -> Reply | None:
+        """A note on ``runs`` (``tunekit.resumable.StoppedRun``, newest first: runs found
+        interrupted at this start), each offered as the choice "Resume run N" for the next
+        turn. The run last shown stays shown, so a greeting's "Start training" still starts
+        it. None when ``runs`` is empty."""
+        if not runs:
+            return None
+        lines = [f"run {r.id} was {r.status} {r.where()}" for r in runs]
+        lead = ("Since tunekit last ran, " + "; ".join(lines) + ". "
+                + ("It has a checkpoint: resume it to carry on from there."
+                   if len(runs) == 1 else "Each has a checkpoint: resume one to carry on."))
+        said = resume_offers(runs, lead)
+        self.offers.update(said.offers)
+        return Reply(said.text, said.choices, self.spec())
 
     def offer(self, text: str, changes: dict[str, Any], label: str) -> Reply:
         """Say ``text`` and offer ``changes`` (a tool's result: the rate found, a sweep's best

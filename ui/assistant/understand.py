@@ -68,9 +68,18 @@ def find_paths(message: str) -> list[str]:
 
 
 def read_task(reading: Reading) -> None:
-    """A task named by the catalog's own words ("text classification")."""
+    """A task named by its own words ("text classification", "token-classification") or by
+    the family's aliases ("tag entities", "classify images", "instruction tuning")."""
+    from tunekit.tasks import get_task, names
+
+    known = set(names())
     for task in reading.catalog.tasks():
-        if re.search(rf"\b{re.escape(task)}\b|\b{re.escape(task.replace('-', ' '))}\b",
-                     reading.text):
-            if task != (reading.draft.get("task") or task):
+        words = [task, task.replace("-", " ")]
+        if task in known:
+            family = get_task(task)
+            words += [family.title.lower(), *(a.lower() for a in family.aliases)]
+        pattern = "|".join(rf"\b{re.escape(w)}\b" for w in dict.fromkeys(words) if w)
+        if re.search(pattern, reading.text):
+            if task != (reading.draft.get("task") or "text-classification"):
                 reading.result.set("task", task, f"task: {task}")
+            return
