@@ -57,6 +57,7 @@ from .components import (
     StrategyPlan,
 )
 from .errors import PluginError, SpecError, TunekitError
+from .tasks import get_task
 
 # what the callable of each kind is called with (the names the contract uses)
 CALLS = {
@@ -427,6 +428,12 @@ def _call(c: Component, options: dict[str, Any], report: ComponentReport) -> Non
     checks[c.kind](c, resolved, report)
 
 
+def _task_of(c: Component) -> str:
+    """The task the check calls ``c`` for: text-classification when it supports it (the
+    tiny inputs of every kind exist for it), else the first task it lists."""
+    return TEXT_CLASSIFICATION if TEXT_CLASSIFICATION in c.tasks else c.tasks[0]
+
+
 def _raised(report: ComponentReport, where: str, exc: BaseException, fix: str = "") -> None:
     from .plugin_manager import _describe_exception
 
@@ -443,7 +450,7 @@ def _call_dataset(c: Dataset, options: dict[str, Any], report: ComponentReport) 
     from .data import check_classification_splits, fingerprint
 
     where = f"{_label(c)}.load"
-    task = TEXT_CLASSIFICATION if TEXT_CLASSIFICATION in c.tasks else c.tasks[0]
+    task = _task_of(c)
     results = []
     for seed in (0, 0):
         try:
@@ -472,12 +479,14 @@ def _call_dataset(c: Dataset, options: dict[str, Any], report: ComponentReport) 
             return
         if not _check_rows(rows, f"{where} -> {split}", task, report):
             return
-    if task == TEXT_CLASSIFICATION:
-        try:
+    try:  # the engine's own check of the task's rows (keys, labels, tags, targets, forms)
+        if task == TEXT_CLASSIFICATION:
             check_classification_splits(splits, where)
-        except TunekitError as exc:
-            report.problem(where, exc.message, exc.hint or "")
-            return
+        else:
+            get_task(task).labels(splits, where)
+    except TunekitError as exc:
+        report.problem(where, exc.message, exc.hint or "")
+        return
     if not isinstance(splits.source, str):
         report.problem(f"{where} -> source", f"is {_short(splits.source)}, not text",
                        "say where the examples came from (a path, a URL, a name)")
@@ -588,11 +597,13 @@ LABELS = ["negative", "positive", "neutral"]
 def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport) -> None:
     import torch
 
-    from .engine import _encode, _pad
     from .layers import LayerGroup, default_layer_groups
+    from .tasks.text_classification import encode_labelled as _encode
+    from .tasks.text_classification import pad as _pad
 
     where = f"{_label(c)}.build"
-    task = TEXT_CLASSIFICATION if TEXT_CLASSIFICATION in c.tasks else c.tasks[0]
+    task = _task_of(c)
+    images = task == "image-classification"
     request = ModelRequest(task=task, labels=list(LABELS), dropout=None)
     try:
         built = c.build(dict(options), request)
@@ -618,53 +629,62 @@ def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport
         report.advise(f"{where} -> source", "is empty",
                       "say where the weights came from (a model id or a folder): the model "
                       "card shows it")
-    if not callable(built.tokenizer):
+    if images:
+        batch = _image_batch(built.tokenizer, f"{where} -> tokenizer", report)
+        if batch is None:
+            return
+    elif not callable(built.tokenizer):
         report.problem(f"{where} -> tokenizer", f"is {type(built.tokenizer).__name__}, "
                                                 "which cannot be called on texts",
                        "return the model's tokenizer (e.g. AutoTokenizer.from_pretrained)")
         return
-    if getattr(built.tokenizer, "pad_token_id", None) is None:
+    elif getattr(built.tokenizer, "pad_token_id", None) is None:
         report.advise(f"{where} -> tokenizer", "has no padding token: batches pad with id 0",
                       "set tokenizer.pad_token = tokenizer.eos_token (and the model config's "
                       "pad_token_id) as GPT-style models need")
-    rows = [{"text": "a short text", "label": "negative"},
-            {"text": "another text that is a little longer", "label": "neutral"}]
-    try:
-        encoded = _encode(rows, built.tokenizer, {label: i for i, label in enumerate(LABELS)},
-                          min(32, built.max_length))
-        batch = _pad(encoded, getattr(built.tokenizer, "pad_token_id", None) or 0)
-    except Exception as exc:
-        _raised(report, f"{where} -> tokenizer", exc,
-                "the tokenizer is called on a list of strings with truncation=True, "
-                "max_length=N and must return input_ids (and attention_mask)")
-        return
-    targets = batch.pop("labels")
+    else:
+        rows = [{"text": "a short text", "label": "negative"},
+                {"text": "another text that is a little longer", "label": "neutral"}]
+        try:
+            encoded = _encode(rows, built.tokenizer,
+                              {label: i for i, label in enumerate(LABELS)},
+                              min(32, built.max_length))
+            batch = _pad(encoded, getattr(built.tokenizer, "pad_token_id", None) or 0)
+        except Exception as exc:
+            _raised(report, f"{where} -> tokenizer", exc,
+                    "the tokenizer is called on a list of strings with truncation=True, "
+                    "max_length=N and must return input_ids (and attention_mask)")
+            return
+        batch.pop("labels")
+    targets = torch.tensor([0, 2])
+    inputs, things, head = (("pixel_values=...", "images", "*ForImageClassification") if images
+                            else ("input_ids=..., attention_mask=...", "texts",
+                                  "*ForSequenceClassification"))
     built.model.train()
     try:  # first without labels: the shape of the logits, before any loss is computed
         out = built.model(**batch)
     except Exception as exc:
         _raised(report, f"{where} -> model", exc,
-                "the model is called as model(input_ids=..., attention_mask=..., labels=...)")
+                f"the model is called as model({inputs}, labels=...)")
         return
     logits = getattr(out, "logits", None)
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (2, len(LABELS)):
         shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else _short(logits)
-        report.problem(f"{where} -> model", f"for 2 texts and {len(LABELS)} labels the logits "
-                                            f"are {shape}, expected (2, {len(LABELS)})",
+        report.problem(f"{where} -> model", f"for 2 {things} and {len(LABELS)} labels the "
+                                            f"logits are {shape}, expected (2, {len(LABELS)})",
                        "build the classifier with num_labels=len(request.labels)")
         return
     try:
         out = built.model(**batch, labels=targets)
     except Exception as exc:
         _raised(report, f"{where} -> model", exc,
-                "the model is called as model(input_ids=..., attention_mask=..., labels=...)")
+                f"the model is called as model({inputs}, labels=...)")
         return
     loss = getattr(out, "loss", None)
     if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not torch.isfinite(loss):
         report.problem(f"{where} -> model", f"given labels, the output's loss is "
                                             f"{_short(loss)}, expected a finite scalar tensor",
-                       "return the output of a *ForSequenceClassification model (it has "
-                       ".loss and .logits)")
+                       f"return the output of a {head} model (it has .loss and .logits)")
         return
     loss.backward()
     report.checked.append(f"build returned a model whose forward and backward pass work for "
@@ -691,12 +711,48 @@ def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport
     if c.load_tokenizer is not None:
         try:
             tokenizer = c.load_tokenizer(dict(options))
-            tokenizer(["a short text"], truncation=True, max_length=16)["input_ids"]
+            if images:
+                tokenizer(images=_tiny_images(1), return_tensors="pt")["pixel_values"]
+            else:
+                tokenizer(["a short text"], truncation=True, max_length=16)["input_ids"]
         except Exception as exc:
             _raised(report, f"{_label(c)}.load_tokenizer", exc,
                     "return the same tokenizer as build, loaded without the weights")
             return
         report.checked.append("load_tokenizer returned a working tokenizer")
+
+
+def _tiny_images(n: int) -> list[Any]:
+    """``n`` small RGB images of different sizes (a processor must resize them)."""
+    from PIL import Image
+
+    return [Image.new("RGB", (40 + 8 * i, 30 + 4 * i), (60 * i % 256, 120, 200))
+            for i in range(n)]
+
+
+def _image_batch(processor: Any, where: str, report: ComponentReport) -> dict[str, Any] | None:
+    """``{"pixel_values": ...}`` for two images from the backbone's image processor (what
+    BuiltModel.tokenizer holds for image-classification), or None with the problem said."""
+    import torch
+
+    fix = ("return the model's image processor (e.g. AutoImageProcessor.from_pretrained) in "
+           "BuiltModel.tokenizer: it is called as processor(images=[...], return_tensors='pt') "
+           "and must return pixel_values")
+    if not callable(processor):
+        report.problem(where, f"is {type(processor).__name__}, which cannot be called on "
+                              "images", fix)
+        return None
+    try:
+        pixels = processor(images=_tiny_images(2), return_tensors="pt")["pixel_values"]
+    except Exception as exc:
+        _raised(report, where, exc, fix)
+        return None
+    if not isinstance(pixels, torch.Tensor) or pixels.dim() != 4 or pixels.shape[0] != 2:
+        shape = tuple(pixels.shape) if isinstance(pixels, torch.Tensor) else _short(pixels)
+        report.problem(where, f"for 2 images the pixel_values are {shape}, expected a tensor "
+                              "(2, channels, height, width)", fix)
+        return None
+    return {"pixel_values": pixels}
 
 
 def _tiny_model(labels: list[str], layers: int = 4) -> tuple[Any, Any]:
@@ -709,14 +765,16 @@ def _tiny_model(labels: list[str], layers: int = 4) -> tuple[Any, Any]:
 def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport) -> None:
     import torch
 
-    from .engine import _encode, _optimizer_groups, _pad
+    from .engine import _optimizer_groups
     from .layers import default_layer_groups
+    from .tasks.text_classification import encode_labelled as _encode
+    from .tasks.text_classification import pad as _pad
 
     where = f"{_label(c)}.apply"
     model, tokenizer = _tiny_model(["negative", "positive"])
     groups = default_layer_groups(model)
     epochs = 3
-    context = StrategyContext(task=TEXT_CLASSIFICATION, epochs=epochs, layer_groups=groups)
+    context = StrategyContext(task=_task_of(c), epochs=epochs, layer_groups=groups)
     try:
         plan = c.apply(model, dict(options), context)
     except Exception as exc:
@@ -814,26 +872,61 @@ def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport
                           f"in a param group over {epochs} epochs, and gradients reach them")
 
 
-METRIC_CASES = (
+_CLASSES = (
     ("mixed", [0, 1, 2, 1, 0, 2, 1], [0, 1, 1, 1, 2, 2, 0], LABELS),
     ("perfect", [0, 1, 1, 1, 2, 2, 0], [0, 1, 1, 1, 2, 2, 0], LABELS),
     ("one class predicted", [0, 0, 0, 0, 0, 0, 0], [0, 1, 1, 1, 2, 2, 0], LABELS),
     ("two labels", [1, 0, 1, 1], [1, 0, 0, 1], ["no", "yes"]),
 )
+_TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+_SENTENCES = [[1, 2, 0, 3], [0, 1, 0], [3, 4, 0]]
+# (case, predictions, references, labels) in the form each task hands a metric (see
+# tunekit.tasks): the edge cases are those a score divides by zero on
+METRIC_CASES: dict[str, tuple[tuple[str, list[Any], list[Any], list[str]], ...]] = {
+    "text-classification": _CLASSES,
+    "image-classification": _CLASSES,
+    "text-regression": (
+        ("mixed", [0.5, 2.0, 3.5, 1.0, 4.0], [1.0, 2.0, 3.0, 4.0, 5.0], []),
+        ("perfect", [1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0], []),
+        ("one value predicted", [3.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0], []),
+        ("references all equal", [1.5, 2.0, 2.5], [2.0, 2.0, 2.0], []),
+    ),
+    "token-classification": (
+        ("mixed", [[1, 2, 0, 0], [1, 0, 0], [3, 0, 0]], _SENTENCES, _TAGS),
+        ("perfect", _SENTENCES, _SENTENCES, _TAGS),
+        ("no entity predicted", [[0, 0, 0, 0], [0, 0, 0], [0, 0, 0]], _SENTENCES, _TAGS),
+        ("two tags", [[0, 1], [1, 0, 0]], [[0, 1], [0, 0, 1]], ["O", "B-X"]),
+    ),
+    "causal-lm": (
+        ("mixed", [12.5, 3.0, 20.0], [5, 2, 8], []),
+        ("perfect", [0.0, 0.0, 0.0], [5, 2, 8], []),
+        ("an example with no scored token", [4.0, 0.0], [3, 0], []),
+        ("one example", [2.5], [4], []),
+    ),
+}
+_HANDED = {"text-classification": "label indices into labels",
+           "image-classification": "label indices into labels",
+           "text-regression": "numbers (labels is empty)",
+           "token-classification": "a list of tag indices per example, one per word",
+           "causal-lm": "per example the summed negative log-likelihood (predictions) and "
+                        "the number of tokens scored (references)"}
 
 
 def _call_metric(c: Metric, options: dict[str, Any], report: ComponentReport) -> None:
     where = f"{_label(c)}.compute"
+    task = _task_of(c)
+    cases = METRIC_CASES.get(task, _CLASSES)
     scores: dict[str, float] = {}
-    for case, predictions, references, labels in METRIC_CASES:
+    for case, predictions, references, labels in cases:
         at = f"{where} ({case}: predictions={predictions}, references={references}, " \
              f"labels={labels})"
-        given = (list(predictions), list(references), list(labels))
+        given = copy.deepcopy((predictions, references, labels))
         try:
             out = c.compute(*given)
         except Exception as exc:
-            _raised(report, at, exc, "guard divisions by zero (a class never predicted, or "
-                                     "absent) and handle any number of labels")
+            _raised(report, at, exc, f"{task} hands compute "
+                    f"{_HANDED.get(task, _HANDED[TEXT_CLASSIFICATION])}; guard divisions by "
+                    "zero (a class never predicted, or absent) and handle any number of labels")
             return
         if given != (predictions, references, labels):
             report.problem(at, "changed the lists it was given", "read them; do not change "
@@ -875,8 +968,8 @@ def _call_metric(c: Metric, options: dict[str, Any], report: ComponentReport) ->
             return
         if c.name in scalars:
             scores[case] = float(scalars[c.name])
-    report.checked.append(f"compute returned a dict for {len(METRIC_CASES)} cases "
-                          "(mixed, perfect, one class predicted, two labels)")
+    report.checked.append(f"compute returned a dict for {len(cases)} {task} cases "
+                          f"({', '.join(case[0] for case in cases)})")
     if "mixed" in scores and "perfect" in scores:
         perfect, mixed = scores["perfect"], scores["mixed"]
         if (c.higher_is_better and perfect < mixed) or (not c.higher_is_better and perfect > mixed):
@@ -889,8 +982,9 @@ def _call_metric(c: Metric, options: dict[str, Any], report: ComponentReport) ->
 
 
 @functools.cache
-def _tiny_export_context() -> ExportContext:
-    """An ExportContext exactly as the engine makes it, from a real tiny run."""
+def _tiny_export_context(strategy: str | None = None) -> ExportContext:
+    """An ExportContext exactly as the engine makes it, from a real tiny run (with
+    ``strategy``, e.g. "lora", instead of the tiny run's own)."""
     from .testing import manager_with, plugin_of, train_tiny
 
     seen: list[ExportContext] = []
@@ -898,7 +992,8 @@ def _tiny_export_context() -> ExportContext:
                       "the run (check_component).", export=lambda ctx: seen.append(ctx) or [])
     manager = manager_with(("tunekit-check", plugin_of(keeper)))
     train_tiny(manager=manager, exporters=["tunekit-check-keeper"],
-               dataset={"name": "tiny-text", "test_split": 0.2})
+               dataset={"name": "tiny-text", "test_split": 0.2},
+               **({"strategy": strategy} if strategy else {}))
     return seen[0]
 
 
@@ -906,9 +1001,10 @@ def _files(root: Path) -> set[Path]:
     return {p for p in root.rglob("*") if p.is_file()}
 
 
-def _call_exporter(c: Exporter, options: dict[str, Any], report: ComponentReport) -> None:
-    where = f"{_label(c)}.export"
-    original = _tiny_export_context()
+def _check_export(c: Exporter, options: dict[str, Any], original: ExportContext,
+                  report: ComponentReport, where: str) -> Exception | None:
+    """Export from a copy of ``original`` into a fresh run folder and check what was written;
+    the exception export raised, if any (the caller says what it means)."""
     with tempfile.TemporaryDirectory(prefix="tunekit-check-") as tmp:
         root = Path(tmp) / "run-1"
         directory = root / c.name
@@ -927,45 +1023,44 @@ def _call_exporter(c: Exporter, options: dict[str, Any], report: ComponentReport
         try:
             paths = c.export(context)
         except Exception as exc:
-            _raised(report, where, exc)
-            return
+            return exc
         finally:
             os.chdir(previous)
         if paths is None:
             report.problem(where, "returned None", "return the list of paths written (an "
                                                    "empty list when nothing was)")
-            return
+            return None
         if isinstance(paths, str | os.PathLike):
             report.problem(where, f"returned one path ({paths}), not a list",
                            f"return [{os.fspath(paths)!r}]")
-            return
+            return None
         if not isinstance(paths, list | tuple):
             report.problem(where, f"returned {type(paths).__name__}, not a list of paths",
                            "return a list")
-            return
+            return None
         inside = directory.resolve()
         for item in paths:
             if not isinstance(item, str | os.PathLike):
                 report.problem(where, f"returned {_short(item)} among its paths",
                                "return str or pathlib.Path items")
-                return
+                return None
             path = Path(item) if Path(item).is_absolute() else workdir / item
             path = path.resolve()
             if not path.exists():
                 report.problem(where, f"returned {item}, which does not exist",
                                "return only what was written")
-                return
+                return None
             if not path.is_relative_to(inside):
                 report.problem(where, f"returned {item}, outside its directory {directory}",
                                "write everything under context.directory")
-                return
+                return None
         stray = sorted(str(p) for p in _files(root) | _files(workdir)
                        if not p.is_relative_to(directory))
         if stray:
             report.problem(where, f"wrote {stray[0]}, outside its directory",
                            "write everything under context.directory (another exporter's "
                            "folder or the working folder is not yours)")
-            return
+            return None
         written = _files(directory)
         listed = {(Path(p) if Path(p).is_absolute() else workdir / p).resolve() for p in paths}
         unlisted = [p for p in written if not any(p.resolve() == q or p.resolve()
@@ -978,6 +1073,27 @@ def _call_exporter(c: Exporter, options: dict[str, Any], report: ComponentReport
             report.advise(where, "wrote nothing", "write the artifact into context.directory")
         report.checked.append(f"export wrote {len(written)} file(s) inside its directory and "
                               f"returned {len(paths)} path(s)")
+    return None
+
+
+def _call_exporter(c: Exporter, options: dict[str, Any], report: ComponentReport) -> None:
+    where = f"{_label(c)}.export"
+    error = _check_export(c, options, _tiny_export_context(), report, where)
+    if isinstance(error, TunekitError):
+        # a refusal said for people: an exporter that needs an adapter refuses a plain model,
+        # as it would in a run; it must work on a model the lora strategy wrapped
+        retry = _check_export(c, options, _tiny_export_context("lora"), report,
+                              f"{where} (a LoRA-wrapped model)")
+        if retry is None:
+            report.checked.append(f"export refused the tiny model without an adapter, saying "
+                                  f"why ({type(error).__name__}: {error.message}); it was "
+                                  "checked on a LoRA-wrapped model instead")
+            return
+        if not isinstance(retry, TunekitError):
+            _raised(report, f"{where} (a LoRA-wrapped model)", retry)
+            return
+    if error is not None:
+        _raised(report, where, error)
 
 
 # ---------------------------------------------------------------- plugins

@@ -59,8 +59,26 @@ def _built_ins() -> list[tunekit.Component]:
 
 @pytest.fixture(scope="module")
 def data_file(tmp_path_factory) -> dict[str, Path]:
-    files = tiny_data_files(tmp_path_factory.mktemp("data"))
-    return {"csv": files.csv, "jsonl": files.jsonl}
+    """A small file (or folder) of each kind the built-in datasets read, by dataset name."""
+    from tunekit.plugins.datasets.images import SHAPES, write_shapes
+    from tunekit.plugins.datasets.instructions import sample_instructions
+    from tunekit.plugins.datasets.tagging import sample_ner_rows
+
+    folder = tmp_path_factory.mktemp("data")
+    files = tiny_data_files(folder)
+    sentences = sample_ner_rows(30, seed=1)
+    conll = folder / "tiny.conll"
+    conll.write_text("\n\n".join("\n".join(f"{token} {tag}" for token, tag in
+                                           zip(row["tokens"], row["tags"], strict=True))
+                                 for row in sentences) + "\n", encoding="utf-8")
+    tagged = folder / "tiny-tagged.jsonl"
+    tagged.write_text("".join(json.dumps(row) + "\n" for row in sentences), encoding="utf-8")
+    texts = folder / "tiny-texts.jsonl"
+    texts.write_text("".join(json.dumps(row) + "\n" for row in sample_instructions(30)),
+                     encoding="utf-8")
+    images = write_shapes(folder / "shapes", 12, 16, SHAPES[:3], seed=0)
+    return {"csv": files.csv, "jsonl": files.jsonl, "conll": conll, "tagged-jsonl": tagged,
+            "text-jsonl": texts, "image-folder": images}
 
 
 @pytest.mark.parametrize("component", _built_ins(), ids=lambda c: f"{c.kind}-{c.name}")
