@@ -14,9 +14,10 @@ run: $(STAMP)
 studio: $(STAMP)
 	$(VENV)/bin/tunekit studio
 
-# one worker per core (pytest-xdist), a test file to a worker: a file's fixtures stay shared
+# one worker per core (pytest-xdist), a test file to a worker: a file's fixtures stay shared;
+# the files go out in the order tests/conftest.py gives them (longest first), not by test count
 test: $(STAMP) $(EXAMPLES_STAMP)
-	$(VENV)/bin/python -m pytest -n auto --dist loadfile
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 setup: $(STAMP)
 

@@ -11,6 +11,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+# Spread over the cores by pytest-xdist (make test), each worker gets its share of the cores
+# for torch's threads, and so do the tunekit processes the tests start: two workers of two
+# threads each on two cores spin against each other and take far longer than one thread each.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1 and "OMP_NUM_THREADS" not in os.environ:
+    _SHARE = max(1, (os.cpu_count() or 1) // _WORKERS)
+    os.environ["OMP_NUM_THREADS"] = str(_SHARE)
+    os.environ.setdefault("MKL_NUM_THREADS", str(_SHARE))
+    import torch
+
+    torch.set_num_threads(_SHARE)
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -71,9 +83,20 @@ def small_csv(tmp_path: Path) -> Path:
 
 
 # ---------------------------------------------------------------- order
-# The files that train the real MiniLM take a minute or more each: started first, they run
-# beside the rest when the suite is spread over workers (make test), instead of alone at the end.
-LONGEST_FIRST = ("test_minilm.py", "test_bakeoff.py")
+# make test hands the files out to the workers in this order (pytest-xdist's
+# --no-loadscope-reorder; by default it sorts the files by their number of tests, which put the
+# one-test MiniLM file last, alone on one worker). The longest files go first, longest first,
+# so the many short files at the end even out when the workers finish. The two files that train
+# the real MiniLM take minutes each: one starts on each worker. Ranked by --durations=0 under
+# make test; re-rank when a file grows past its neighbours.
+LONGEST_FIRST = ("test_bakeoff.py", "test_minilm.py", "test_lr_find.py", "test_resume.py",
+                 "test_causal_lm.py", "test_exporters.py", "test_token_classification.py",
+                 "test_predict.py", "test_scaffold.py", "test_benchmarks.py", "test_sweep.py",
+                 "test_image_classification.py", "test_examples.py", "test_browser.py",
+                 "test_regression.py", "test_studio.py", "test_resume_studio.py",
+                 "test_browser_login.py", "test_diagnosis.py", "test_studio_tools.py",
+                 "test_assistant.py", "test_distributed.py", "test_registry_load.py",
+                 "test_batch_search.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from tunekit.ui.cli import main
@@ -143,19 +144,47 @@ def run(python: Path, *args: str, cwd: Path, timeout: int = 600) -> subprocess.C
                           timeout=timeout, env=env)
 
 
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, throwaway_python) -> SimpleNamespace:
+    """A package of every kind, written by ``plugin new`` and installed side by side with one
+    ``pip install -e`` (a pip run costs seconds; one per kind was most of this file's time),
+    then listed once by ``tunekit plugins --json``."""
+    folder = tmp_path_factory.mktemp("packages")
+    written = {kind: new(f"acme-{kind}", "--kind", kind, "--dir", str(folder)) for kind in KINDS}
+    roots = {kind: folder / f"acme-{kind}" for kind in KINDS}
+    editable = [arg for kind in KINDS for arg in ("-e", str(roots[kind]))]
+    pip = run(throwaway_python, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
+              *editable, cwd=folder)
+    listed = run(throwaway_python, "-m", "tunekit.ui.cli", "plugins", "--json", cwd=folder)
+    # every package's own tests, unchanged, in one pytest process (one start-up of torch and
+    # transformers instead of six); -rA names each test with its package's folder
+    tested = run(throwaway_python, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider",
+                 "--rootdir", str(folder), *(str(roots[kind] / "tests") for kind in KINDS),
+                 cwd=folder)
+    return SimpleNamespace(written=written, roots=roots, pip=pip, listed=listed, tested=tested)
+
+
+def outcomes(tested: subprocess.CompletedProcess, name: str) -> dict[str, int]:
+    """How many of package ``name``'s own tests passed, failed or errored."""
+    counts = {"PASSED": 0, "FAILED": 0, "ERROR": 0}
+    for line in tested.stdout.splitlines():
+        word, _, where = line.partition(" ")
+        if word in counts and where.startswith(f"{name}/"):
+            counts[word] += 1
+    return counts
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_package_installs_is_live_and_its_own_tests_pass_unchanged(kind, tmp_path,
+def test_the_package_installs_is_live_and_its_own_tests_pass_unchanged(kind, installed,
                                                                        throwaway_python):
     name = f"acme-{kind}"
-    assert new(name, "--kind", kind, "--dir", str(tmp_path)) == 0
-    root = tmp_path / name
+    assert installed.written[kind] == 0
+    root = installed.roots[kind]
 
-    installed = run(throwaway_python, "-m", "pip", "install", "--no-deps",
-                    "--no-build-isolation", "-e", str(root), cwd=tmp_path)
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert installed.pip.returncode == 0, installed.pip.stdout + installed.pip.stderr
 
-    listed = run(throwaway_python, "-m", "tunekit.ui.cli", "plugins", "--json", cwd=tmp_path)
+    listed = installed.listed
     assert listed.returncode == 0, listed.stderr
     described = json.loads(listed.stdout)
     (plugin,) = [p for p in described["plugins"] if p["name"] == name]
@@ -163,6 +192,8 @@ def test_the_package_installs_is_live_and_its_own_tests_pass_unchanged(kind, tmp
                                                                        "0.1.0")
     assert plugin["components"] == [{"kind": kind, "name": component_name(name)}]
 
-    tested = run(throwaway_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=root)
-    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
-    assert " passed" in tested.stdout and "failed" not in tested.stdout
+    assert (root / "tests").is_dir()
+    tested = installed.tested
+    counts = outcomes(tested, name)
+    assert counts["PASSED"] > 0 and counts["FAILED"] == counts["ERROR"] == 0, \
+        tested.stdout[-4000:] + tested.stderr[-2000:]
