@@ -31,14 +31,16 @@ def _pad(rows: list[dict[str, Any]], width: int | None = None) -> dict[str, Any]
 
 
 def _optimizer(model: Any, work: Workload, steps: int) -> tuple[Any, Any]:
-    import torch
     from transformers import get_linear_schedule_with_warmup
+    from tunekit.engine import adamw  # the engine's optimizer: fused where torch has it
 
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW([
-        {"params": [p for p in params if p.ndim >= 2], "weight_decay": work.weight_decay},
-        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
-    ], lr=work.learning_rate)
+    optimizer = adamw([
+        {"params": [p for p in params if p.ndim >= 2], "weight_decay": work.weight_decay,
+         "lr": work.learning_rate},
+        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0,
+         "lr": work.learning_rate},
+    ])
     schedule = get_linear_schedule_with_warmup(optimizer, int(steps * work.warmup_ratio), steps)
     return optimizer, schedule
 

@@ -706,8 +706,8 @@ def _prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
                           spec.options("strategy"),
                           StrategyContext(task=spec.task, epochs=epochs, layer_groups=groups))
     model = plan.model
-    optimizer = torch.optim.AdamW(_optimizer_groups(plan, model, base_lr, training.weight_decay,
-                                                    strategy.name))
+    optimizer = adamw(_optimizer_groups(plan, model, base_lr, training.weight_decay,
+                                        strategy.name))
 
     # batches: encoded once (tokenized, aligned, resized), padded per batch to its longest
     max_length = min(training.max_length, built.max_length)
@@ -737,6 +737,18 @@ def _precision(requested: str = "auto", model: Any = None) -> Any:
 
     parameters = sum(p.numel() for p in model.parameters()) if model is not None else 0
     return choose(requested, parameters)
+
+
+def adamw(groups: list[dict[str, Any]]) -> Any:
+    """AdamW, fused where this torch has it for the parameters (one kernel over every
+    parameter instead of a loop of small ones: the update takes a fraction of the time, on a
+    CPU as on a GPU; transformers' Trainer uses it too)."""
+    import torch
+
+    try:
+        return torch.optim.AdamW(groups, fused=True)
+    except (RuntimeError, ValueError):  # a device or dtype the fused kernel does not take
+        return torch.optim.AdamW(groups)
 
 
 def _optimizer_groups(plan: Any, model: torch.nn.Module, base_lr: float, weight_decay: float,
