@@ -300,6 +300,16 @@ class ModelRequest:
     labels: list[str]
     dropout: float | None = None
 
+    def head_config(self) -> dict[str, Any]:
+        """The transformers config settings of the task's head: its outputs and their names
+        (one output for text-regression; none for causal-lm, whose head is the vocabulary)."""
+        if self.task == "causal-lm":
+            return {}
+        if self.task == "text-regression":
+            return {"num_labels": 1, "problem_type": "regression"}
+        return {"num_labels": len(self.labels), "id2label": dict(enumerate(self.labels)),
+                "label2id": {label: i for i, label in enumerate(self.labels)}}
+
 
 @dataclass(kw_only=True)
 class BuiltModel:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -153,3 +153,13 @@ def frozen_modules(model: torch.nn.Module, groups: list[LayerGroup]) -> list[tor
         elif not subtree and not list(module.children()) and last_frozen:
             modules.append(module)
     return modules
+
+
+def set_dropout(config: Any, dropout: float) -> None:
+    """Apply one dropout rate to every dropout setting of a transformers config (before the
+    model is built from it: its Dropout modules read the config)."""
+    for key, value in list(config.to_dict().items()):
+        is_dropout = "dropout" in key or key.endswith("pdrop")
+        if is_dropout and (value is None or isinstance(value, int | float)) \
+                and not isinstance(value, bool):
+            setattr(config, key, dropout)

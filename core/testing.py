@@ -63,6 +63,7 @@ from .components import (
 from .data import split_stratified
 from .errors import PluginError, SpecError
 from .hookspecs import hookimpl
+from .layers import set_dropout
 from .plugin_manager import ENTRY_POINT_GROUP, REGISTER_HOOKS, PluginManager, load_plugins
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,9 +110,7 @@ def _tiny(architecture: str):
         if architecture == "bert" and request.task == "causal-lm":
             raise SpecError("tiny-bert is an encoder: it has no language-model head",
                             where="task", hint="use tiny-gpt2 for causal-lm")
-        from tunekit.plugins.backbones.transformers_models import head_settings
-
-        common = {**head_settings(request), "pad_token_id": tokenizer.pad_token_id}
+        common = {**request.head_config(), "pad_token_id": tokenizer.pad_token_id}
         if request.task == "causal-lm":
             # the bundled tokenizer is BERT's: its [CLS] and [SEP] begin and end a sequence
             # (GPT-2's defaults, 50256, lie outside its vocabulary)
@@ -141,10 +140,7 @@ def _tiny(architecture: str):
         prefix = {"bert": "Bert", "gpt2": "GPT2", "llama": "Llama"}[architecture]
         model_class = getattr(transformers, prefix + head)
         if request.dropout is not None:  # before the model exists: its Dropout modules read it
-            for key, value in list(config.to_dict().items()):
-                if ("dropout" in key or key.endswith("pdrop")) and (
-                        value is None or isinstance(value, float)):
-                    setattr(config, key, request.dropout)
+            set_dropout(config, request.dropout)
         if options.get("pretrained", True):
             # seeded weights, the same in every run (they stand in for a pretrained
             # checkpoint), without resetting the run's random stream (dropout, shuffling)
@@ -185,12 +181,10 @@ def _tiny_image(architecture: str):
     def build(options: dict[str, Any], request: ModelRequest) -> BuiltModel:
         import torch
         import transformers
-        from tunekit.plugins.backbones.transformers_models import head_settings, set_dropout
-
         if request.task != "image-classification":
             raise SpecError(f"tiny-{architecture} builds models for image-classification, not "
                             f"{request.task!r}", where="task")
-        layers, head = options["layers"], head_settings(request)
+        layers, head = options["layers"], request.head_config()
         widths = [8 * 2**i for i in range(layers)]
         if architecture == "vit":
             config = transformers.ViTConfig(image_size=32, patch_size=4, hidden_size=32,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import tunekit
+from tunekit.layers import set_dropout
 
 PRETRAINED = tunekit.Param(
     name="pretrained", type=bool, default=True,
@@ -20,15 +21,6 @@ def quiet_transformers() -> None:
     logging.disable_progress_bar()
 
 
-def set_dropout(config: Any, dropout: float) -> None:
-    """Apply one dropout rate to every dropout setting the architecture has."""
-    for key, value in list(config.to_dict().items()):
-        is_dropout = "dropout" in key or key.endswith("pdrop")
-        if is_dropout and (value is None or isinstance(value, int | float)) \
-                and not isinstance(value, bool):
-            setattr(config, key, dropout)
-
-
 # the transformers Auto class that builds a model for each task, and what preprocesses its input
 AUTO_CLASSES = {
     "text-classification": "AutoModelForSequenceClassification",
@@ -39,17 +31,6 @@ AUTO_CLASSES = {
 }
 TEXT_TASKS = ("text-classification", "text-regression", "token-classification", "causal-lm")
 IMAGE_TASKS = ("image-classification",)
-
-
-def head_settings(request: tunekit.ModelRequest) -> dict[str, Any]:
-    """The config settings of the task's head: its outputs and their names."""
-    if request.task == "causal-lm":
-        return {}
-    if request.task == "text-regression":
-        return {"num_labels": 1, "problem_type": "regression"}
-    labels = request.labels
-    return {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
-            "label2id": {label: i for i, label in enumerate(labels)}}
 
 
 def build_model(source: str, request: tunekit.ModelRequest, *, pretrained: bool = True,
@@ -67,7 +48,7 @@ def build_model(source: str, request: tunekit.ModelRequest, *, pretrained: bool 
     common = {"trust_remote_code": trust_remote_code, "revision": revision,
               "local_files_only": local_only}
     try:
-        config = transformers.AutoConfig.from_pretrained(source, **head_settings(request),
+        config = transformers.AutoConfig.from_pretrained(source, **request.head_config(),
                                                          **common)
         if request.dropout is not None:
             set_dropout(config, request.dropout)
