@@ -20,17 +20,16 @@ validation prompts), and the run records what it said.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..errors import DataError
 from . import Task
+from .text_classification import input_file, json_lines, read_utf8
 
 CAUSAL_LM = "causal-lm"
 IGNORE = -100  # the label of a token that is not scored
@@ -468,31 +467,17 @@ def generate(model: Any, built: Any, items: list[dict[str, Any]], max_length: in
 def read_prompts(value: str) -> list[Any]:
     """What ``tunekit predict --input`` was given: a prompt, or a file of prompts (one per
     line, or JSON lines with ``instruction`` (and ``input``), ``messages`` or ``text``)."""
-    path = Path(value)
-    try:
-        is_file = len(value) < 4096 and path.is_file()
-    except OSError:
-        is_file = False
-    if not is_file:
+    path = input_file(value)
+    if path is None:
         return [value]
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text (byte {exc.start})", where=str(path),
-                        hint="save the file as UTF-8") from None
-    prompts: list[Any] = []
-    jsonl = path.suffix.lower() in (".jsonl", ".json")
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        if not jsonl:
-            prompts.append(line)
-            continue
-        where = f"{path}:{number}"
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not JSON: {exc.msg}", where=where) from None
+    raw = read_utf8(path)
+    if path.suffix.lower() not in (".jsonl", ".json"):
+        prompts: list[Any] = [line for line in raw.splitlines() if line.strip()]
+        if not prompts:
+            raise DataError("no prompts in the file", where=str(path))
+        return prompts
+    prompts = []
+    for where, item in json_lines(path, raw):
         if isinstance(item, dict) and "instruction" in item and "response" not in item:
             item = {**item, "response": "-"}  # a prompt needs no response: check the rest
             form_of(item, where)

@@ -7,7 +7,7 @@ longest example; the loss is cross-entropy with the spec's label smoothing and c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,22 +138,42 @@ def classification_loss(training: Any, labels: list[str], train_rows: list[dict[
     return loss
 
 
-def read_texts(value: str) -> list[str]:
-    """``value`` itself, or the texts of a file: one per line (.txt), a ``text`` column
-    (.csv), a ``text`` field per line (.jsonl)."""
+def input_file(value: str) -> Path | None:
+    """``value`` as the path of an existing file, or None when it is an input itself."""
     path = Path(value)
     try:
-        is_file = len(value) < 4096 and path.is_file()
+        return path if len(value) < 4096 and path.is_file() else None
     except OSError:
-        is_file = False
-    if not is_file:
-        return [value]
-    suffix = path.suffix.lower()
+        return None
+
+
+def read_utf8(path: Path) -> str:
     try:
-        raw = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text (byte {exc.start})", where=str(path),
                         hint="save the file as UTF-8") from None
+
+
+def json_lines(path: Path, raw: str) -> Iterator[tuple[str, Any]]:
+    """``(file:line, parsed value)`` for every line of a JSON-lines file that is not blank."""
+    for number, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{path}:{number}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"not JSON: {exc.msg}", where=f"{path}:{number}") from None
+
+
+def read_texts(value: str) -> list[str]:
+    """``value`` itself, or the texts of a file: one per line (.txt), a ``text`` column
+    (.csv), a ``text`` field per line (.jsonl)."""
+    path = input_file(value)
+    if path is None:
+        return [value]
+    suffix = path.suffix.lower()
+    raw = read_utf8(path)
     if suffix == ".csv":
         import csv
         import io
@@ -165,16 +185,9 @@ def read_texts(value: str) -> list[str]:
         texts = [row["text"] for row in reader]
     elif suffix in (".jsonl", ".json"):
         texts = []
-        for number, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"not JSON: {exc.msg}", where=f"{path}:{number}") from None
+        for where, item in json_lines(path, raw):
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise DataError("expected an object with a 'text' field",
-                                where=f"{path}:{number}")
+                raise DataError("expected an object with a 'text' field", where=where)
             texts.append(item["text"])
     else:
         texts = [line for line in raw.splitlines() if line.strip()]

@@ -14,7 +14,6 @@ scores instead of being hidden.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from ..data import require_rows
 from ..errors import DataError, SpecError
 from ..tagging import OUTSIDE, entities, tag_problem
 from . import Task
-from .text_classification import pad_id_of, read_texts
+from .text_classification import json_lines, pad_id_of, read_texts, read_utf8
 
 TOKEN_CLASSIFICATION = "token-classification"
 IGNORE = -100  # the label of sub-tokens that are not the first of a word (CrossEntropy skips it)
@@ -245,19 +244,8 @@ def _logits(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 
 def _read_token_lines(path: Path) -> list[list[str]]:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text (byte {exc.start})", where=str(path),
-                        hint="save the file as UTF-8") from None
     sentences = []
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not JSON: {exc.msg}", where=f"{path}:{number}") from None
+    for where, item in json_lines(path, read_utf8(path)):
         tokens = item.get("tokens") if isinstance(item, dict) else None
         text = item.get("text") if isinstance(item, dict) else None
         if isinstance(tokens, list) and tokens and all(isinstance(t, str) for t in tokens):
@@ -266,7 +254,7 @@ def _read_token_lines(path: Path) -> list[list[str]]:
             sentences.append(text.split())
         else:
             raise DataError("expected an object with a 'tokens' list or a 'text' field",
-                            where=f"{path}:{number}")
+                            where=where)
     if not sentences:
         raise DataError("no inputs in the file", where=str(path))
     return sentences
