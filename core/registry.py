@@ -218,7 +218,7 @@ class Registry:
             )
         registry = cls(path)
         try:
-            registry._create_or_upgrade()
+            registry._create_or_upgrade_waiting()
         except TunekitError:
             raise
         except Exception as exc:  # sqlite3.DatabaseError: not a database, read-only, ...
@@ -229,6 +229,26 @@ class Registry:
                 hint="point TUNEKIT_REGISTRY at another file, or move this one away",
             ) from None
         return registry
+
+    def _create_or_upgrade_waiting(self, seconds: float = 30.0) -> None:
+        """``_create_or_upgrade``, again after a short wait while another process holds the
+        file: a registry still in rollback-journal mode (an old one) answers "database is
+        locked" at once, without waiting, to a reader that wants to write while another does
+        (SQLite's deadlock avoidance), and switching it to WAL needs the file alone."""
+        import random
+        import sqlite3
+        import time
+
+        from sqlalchemy.exc import OperationalError
+
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return self._create_or_upgrade()
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.02, 0.2))
 
     def _create_or_upgrade(self) -> None:
         """Create the tables, or bring a registry written by an older tunekit up to this
