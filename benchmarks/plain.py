@@ -32,7 +32,7 @@ def _pad(rows: list[dict[str, Any]], width: int | None = None) -> dict[str, Any]
 
 def _optimizer(model: Any, work: Workload, steps: int) -> tuple[Any, Any]:
     from transformers import get_linear_schedule_with_warmup
-    from tunekit.engine import adamw  # the engine's optimizer: fused where torch has it
+    from tunekit.engine.optim import adamw  # the engine's optimizer: fused where torch has it
 
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = adamw([
@@ -66,7 +66,7 @@ def plain_loop(work: Workload, plugins: Any, *, pad_to: int | None = None,
     ``pad_to``: pad every batch to that width instead of its longest example;
     ``group_by_length``: the engine's length-grouped batches instead of plain shuffling."""
     import torch
-    from tunekit.batching import LengthGroupedBatches
+    from tunekit.engine.batching import LengthGroupedBatches
 
     started = time.perf_counter()
     data = load(work, plugins)

@@ -42,9 +42,9 @@ from .plugin_manager import PluginManager, load_plugins
 from .spec import RunSpec, load_spec, parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .datacheck import DataReport, Finding, check_data
     from .engine import RunResult, resume, run
     from .registry import Registry
+    from .tools.datacheck import DataReport, Finding, check_data
 
 __version__ = "0.1.0"
 
@@ -61,7 +61,8 @@ __all__ = [
 ]
 
 _LAZY = {"run": "engine", "resume": "engine", "RunResult": "engine", "Registry": "registry",
-         "check_data": "datacheck", "DataReport": "datacheck", "Finding": "datacheck"}
+         "check_data": "tools.datacheck", "DataReport": "tools.datacheck",
+         "Finding": "tools.datacheck"}
 
 
 def __getattr__(name: str) -> Any:

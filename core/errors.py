@@ -37,7 +37,7 @@ class DataError(TunekitError):
 class DataCheckError(DataError):
     """A run refused because the data check found blocking problems.
 
-    ``findings`` holds them (``tunekit.datacheck.Finding``); the message lists them, the hint
+    ``findings`` holds them (``tunekit.tools.datacheck.Finding``); the message lists them, the hint
     says how to go on anyway.
     """
 

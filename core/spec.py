@@ -139,8 +139,10 @@ class Training(BaseModel):
     def _precision_words(cls, value: Any) -> Any:
         words = {"float32": "fp32", "32": "fp32", "no": "fp32", "bfloat16": "bf16",
                  "float16": "fp16", "half": "fp16", "16": "fp16"}
-        value = str(value).lower() if isinstance(value, str | int) else value
-        return words.get(value, value)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            value = str(value).lower()
+            return words.get(value, value)
+        return value
 
     @field_validator("class_weights", mode="before")
     @classmethod

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 import tunekit
-from tunekit.augment import augment_rows
 from tunekit.components import COPIES, DataContext
 from tunekit.data import fingerprint
+from tunekit.engine.augment import augment_rows
 from tunekit.registry import Registry
 from tunekit.testing import make_manager, tiny_backbones
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import torch
-from tunekit.batching import LengthGroupedBatches
+from tunekit.engine.batching import LengthGroupedBatches
 
 
 def padding(batches: list[list[int]], lengths: list[int]) -> int:

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 from test_cli import TINY_PLUGIN, tunekit_cli
-from tunekit.diagnosis import as_overrides, diagnose, follow_up_spec
 from tunekit.testing import FILLER, NEGATIVE, POSITIVE
+from tunekit.tools.diagnosis import as_overrides, diagnose, follow_up_spec
 
 
 def points(validation: list[float], val_loss: list[float], train_loss: list[float],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import tunekit
-from tunekit.checkpoint import checkpoint_path, load
+from tunekit.engine.checkpoints import checkpoint_path, load
 from tunekit.errors import ResourceError, TrainingDiverged, TunekitError
 from tunekit.registry import Registry
 from tunekit.tasks.text_classification import TextClassification

@@ -11,9 +11,9 @@ import pytest
 import tunekit
 from test_cli import TINY_PLUGIN, tunekit_cli
 from tunekit.errors import SpecError
-from tunekit.lr_find import RateFinding, _suggest, lr_find
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
+from tunekit.tools.lr_find import RateFinding, _suggest, lr_find
 
 
 def spec_for(manager, data: Path, **training):

@@ -13,7 +13,7 @@ import tunekit
 from malformed import HANDLED, write_corpus
 from test_cli import tunekit_cli
 from tunekit.components import DataContext
-from tunekit.datacheck import ReadLog, check_data
+from tunekit.tools.datacheck import ReadLog, check_data
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import tunekit
 from tunekit import hookspecs
-from tunekit.component_check import CALLS
 from tunekit.components import COMPONENT_TYPES, KINDS
 from tunekit.testing import check_component, check_plugin, manager_with, tiny_rows
+from tunekit.testing.contract import CALLS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "plugins"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import tunekit
-import tunekit.precision as precision
+import tunekit.engine.precision as precision
 from tunekit.errors import SpecError, TunekitError
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv

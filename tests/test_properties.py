@@ -15,8 +15,8 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from tunekit.components import DataContext
-from tunekit.datacheck import ReadLog, check_data
 from tunekit.spec import Training, apply_overrides, parse_spec
+from tunekit.tools.datacheck import ReadLog, check_data
 
 SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 import tunekit
-from tunekit.checkpoint import checkpoint_path
+from tunekit.engine.checkpoints import checkpoint_path
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
 
@@ -173,7 +173,7 @@ def test_kill_9_leaves_an_interrupted_run_that_resumes_to_the_uninterrupted_resu
         tmp_path, tiny_csv):
     import random
 
-    from tunekit.engine import _measure
+    from tunekit.engine.export import measure
 
     env = _env(tmp_path)
     spec = _spec_file(tmp_path, tiny_csv)
@@ -207,7 +207,7 @@ def test_kill_9_leaves_an_interrupted_run_that_resumes_to_the_uninterrupted_resu
     from safetensors.torch import load_file
 
     [a], [b] = registry.artifacts(reference.id), registry.artifacts(killed.id)
-    assert (b.bytes, b.sha256) == _measure(Path(b.path))  # artifacts match their checksums
+    assert (b.bytes, b.sha256) == measure(Path(b.path))  # artifacts match their checksums
     first = load_file(str(Path(a.path) / "model.safetensors"))
     second = load_file(str(Path(b.path) / "model.safetensors"))
     for name, tensor in first.items():
@@ -228,7 +228,7 @@ def test_sigterm_stops_at_a_step_with_a_checkpoint_and_marks_the_run_cancelled(
     record = Registry.open(tmp_path / "registry.db").get_run(1)
     assert record.status == "cancelled"
     assert "resume with: tunekit run --resume 1" in record.error
-    from tunekit.checkpoint import load
+    from tunekit.engine.checkpoints import load
 
     state, _ = load(tmp_path / "runs" / "run-1")
     assert not state["finished"] and state["step"] > 0

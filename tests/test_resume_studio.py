@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import tunekit
 from test_studio import TINY_PLUGIN, StudioClient, free_port, text, value
+from tunekit.engine.resumable import Resumable, announce
 from tunekit.registry import Registry
-from tunekit.resumable import Resumable, announce
 from tunekit.testing import manager_with, write_text_csv
 from tunekit.ui.assistant import Assistant
 from tunekit.ui.studio import Safety, build_app

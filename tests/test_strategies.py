@@ -253,7 +253,7 @@ def test_gradual_unfreezes_one_group_per_epoch_from_the_top(capture, cap_manager
 
 
 def test_gradual_rates_divide_by_the_factor_per_group_down_the_model(manager):
-    from tunekit.engine import _optimizer_groups
+    from tunekit.engine.optim import optimizer_groups
 
     backbone = manager.get("backbone", "tiny-bert")
     strategy = manager.get("strategy", "gradual")
@@ -270,14 +270,14 @@ def test_gradual_rates_divide_by_the_factor_per_group_down_the_model(manager):
     by_group = {g.name: {id(p) for p in g.parameters()} for g in groups}
     assert {g.name: {id(p) for p in g.params} for g in plan.param_groups} == by_group
 
-    optimizer_groups = _optimizer_groups(plan, model, 1e-3, 0.01, "gradual")
-    for group in optimizer_groups:
+    adamw_groups = optimizer_groups(plan, model, 1e-3, 0.01, "gradual")
+    for group in adamw_groups:
         assert group["lr"] == pytest.approx(1e-3 * scales[group["name"]])
         dims = {p.ndim >= 2 for p in group["params"]}
         assert dims == {group["weight_decay"] == 0.01}  # no decay on biases and norms
-    placed = [id(p) for g in optimizer_groups for p in g["params"]]
+    placed = [id(p) for g in adamw_groups for p in g["params"]]
     assert sorted(placed) == sorted(id(p) for p in model.parameters())
-    optimizer = torch.optim.AdamW(optimizer_groups)
+    optimizer = torch.optim.AdamW(adamw_groups)
     assert sorted({g["lr"] for g in optimizer.param_groups}) == pytest.approx(
         sorted(1e-3 * s for s in scales.values()))
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from test_studio import TINY_PLUGIN, StudioClient, free_port, value
-from tunekit.bakeoff import bakeoff
 from tunekit.registry import Registry
 from tunekit.testing import make_manager, tiny_backbones, write_text_csv
+from tunekit.tools.bakeoff import bakeoff
 from tunekit.ui.studio import build_app
 
 BAKEOFF_TIMEOUT = 180.0

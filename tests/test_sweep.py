@@ -16,8 +16,8 @@ import tunekit
 import yaml
 from tunekit.errors import SpecError
 from tunekit.registry import Registry
-from tunekit.search_space import grid, parse_param_option, parse_space
-from tunekit.sweep import sweep
+from tunekit.tools.search_space import grid, parse_param_option, parse_space
+from tunekit.tools.sweep import sweep
 
 TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 

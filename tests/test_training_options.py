@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 import tunekit
-from tunekit.engine import make_schedule
+from tunekit.engine.optim import make_schedule
 from tunekit.errors import SpecError
 from tunekit.registry import Registry
 from tunekit.spec import Training

@@ -181,7 +181,7 @@ def _registry(announce: bool = False) -> Any:
     registry = Registry.open()
     interrupted = registry.mark_orphans_interrupted()
     if announce and interrupted:
-        from tunekit.resumable import announce as resumable_lines
+        from tunekit.engine.resumable import announce as resumable_lines
 
         for line in resumable_lines(registry, interrupted):
             print(line, file=sys.stderr)
@@ -333,7 +333,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     manager = _manager(args)
     assistant = Assistant(manager)
     if default_registry_path().exists():  # "resume run 12" needs the runs (none: no file made)
-        from tunekit.resumable import Resumable
+        from tunekit.engine.resumable import Resumable
 
         assistant.runs = Resumable(_registry())
     say = (lambda text: print(text, file=sys.stderr)) if args.json else print
@@ -421,7 +421,7 @@ def cmd_runs_list(args: argparse.Namespace) -> int:
 
 def _resumable(record: Any) -> bool:
     """A run that stopped short (cancelled, interrupted, failed) and left a checkpoint."""
-    from tunekit.checkpoint import has_checkpoint
+    from tunekit.engine.checkpoints import has_checkpoint
 
     return record.status in ("cancelled", "interrupted", "failed") and \
         has_checkpoint(record.output_dir)

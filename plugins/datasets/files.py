@@ -21,7 +21,7 @@ from tunekit.data import (
 from tunekit.errors import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tunekit.datacheck import ReadLog
+    from tunekit.tools.datacheck import ReadLog
 
 # a text and a label per row: a class, or a number (text-regression)
 FILE_TASKS = ("text-classification", "text-regression")

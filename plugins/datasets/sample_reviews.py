@@ -15,7 +15,7 @@ import tunekit
 from .files import load_examples, read_csv
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tunekit.datacheck import ReadLog
+    from tunekit.tools.datacheck import ReadLog
 
 DATA = Path(__file__).with_name("sample_reviews_data")
 

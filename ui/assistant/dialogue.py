@@ -99,7 +99,7 @@ class Assistant:
         # what the last reply offered (tool_talk.py): by choice label, and what a yes accepts
         self.offers: dict[str, Offer] = {}
         self.offer_yes: Offer | None = None
-        # the stopped runs this person may resume (tunekit.resumable.Resumable), set by the
+        # the stopped runs this person may resume (tunekit.engine.resumable.Resumable), set by the
         # host that has a registry; None: resuming is pointed to the CLI
         self.runs: Any = None
 
@@ -440,7 +440,7 @@ class Assistant:
                      arguments=dict(offer.arguments))
 
     def mention_resumable(self, runs: list[Any]) -> Reply | None:
-        """A note on ``runs`` (``tunekit.resumable.StoppedRun``, newest first: runs found
+        """A note on ``runs`` (``tunekit.engine.resumable.StoppedRun``, newest first: runs found
         interrupted at this start), each offered as the choice "Resume run N" for the next
         turn. The run last shown stays shown, so a greeting's "Start training" still starts
         it. None when ``runs`` is empty."""

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunekit.diagnosis import diagnose
+from tunekit.tools.diagnosis import diagnose
 
 
 @dataclass

@@ -90,8 +90,8 @@ def offer_lr_find(assistant: Any) -> Said:
 
 
 def offer_bakeoff(assistant: Any, request: ToolRequest) -> Said:
-    from tunekit.bakeoff import entry_spec, parse_entries
-    from tunekit.sweep import read_base
+    from tunekit.tools.bakeoff import entry_spec, parse_entries
+    from tunekit.tools.sweep import read_base
 
     spec = _spec(assistant)
     if isinstance(spec, str):
@@ -119,8 +119,8 @@ def offer_bakeoff(assistant: Any, request: ToolRequest) -> Said:
 
 
 def offer_sweep(assistant: Any, request: ToolRequest) -> Said:
-    from tunekit.search_space import grid, parse_space, show, typed
-    from tunekit.sweep import check_specs, objective, read_base
+    from tunekit.tools.search_space import grid, parse_space, show, typed
+    from tunekit.tools.sweep import check_specs, objective, read_base
 
     spec = _spec(assistant)
     if isinstance(spec, str):
@@ -181,8 +181,8 @@ def offer_resume(assistant: Any, request: ToolRequest) -> Said:
 
 
 def resume_offers(runs: list[Any], lead: str) -> Said:
-    """Each of ``runs`` (``tunekit.resumable.StoppedRun``) offered as a "Resume run N" choice,
-    after ``lead`` (empty: the one run's story and "Shall I resume it?")."""
+    """Each of ``runs`` (``tunekit.engine.resumable.StoppedRun``) offered as a "Resume run N"
+    choice, after ``lead`` (empty: the one run's story and "Shall I resume it?")."""
     offers = {f"resume run {r.id}": Offer(RESUME, {"run": r.id}) for r in runs}
     choices = [f"Resume run {r.id}" for r in runs]
     if lead:

@@ -50,7 +50,7 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def handler(args: argparse.Namespace) -> int:
-    from tunekit.bakeoff import bakeoff, load_bakeoff
+    from tunekit.tools.bakeoff import bakeoff, load_bakeoff
     from tunekit.ui.cli import EXIT_OK, EXIT_RUN_FAILED, _manager, _registry, _stop_on_sigterm
 
     registry = _registry()

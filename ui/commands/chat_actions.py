@@ -38,7 +38,7 @@ def run_action(reply: Any, assistant: Any, manager: Any, say: Callable[[str], No
 
 def _lr_find(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
              say: Callable[[str], None], progress: bool) -> Any:
-    from tunekit.lr_find import lr_find
+    from tunekit.tools.lr_find import lr_find
     from tunekit.ui.assistant.tool_talk import say_finding
 
     plot = Path(LR_FIND_PLOT).resolve()
@@ -58,7 +58,7 @@ def _lr_find(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
 
 def _bakeoff(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
              say: Callable[[str], None], progress: bool) -> Any:
-    from tunekit.bakeoff import bakeoff
+    from tunekit.tools.bakeoff import bakeoff
     from tunekit.ui.cli import _registry
 
     report = bakeoff(spec, arguments.get("strategies") or None,
@@ -84,8 +84,8 @@ def _resume(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
 
 def _sweep(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
            say: Callable[[str], None], progress: bool) -> Any:
-    from tunekit.search_space import show
-    from tunekit.sweep import sweep
+    from tunekit.tools.search_space import show
+    from tunekit.tools.sweep import sweep
     from tunekit.ui.cli import _registry
 
     result = sweep(spec, arguments["space"], sampler=arguments.get("sampler"),

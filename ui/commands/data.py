@@ -59,8 +59,8 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def check_command(args: argparse.Namespace) -> int:
-    from tunekit.datacheck import ReadLog, check_data
     from tunekit.errors import DataError
+    from tunekit.tools.datacheck import ReadLog, check_data
     from tunekit.ui.cli import EXIT_OK, EXIT_RUN_FAILED, _manager
 
     path = Path(args.target).expanduser()
@@ -129,7 +129,7 @@ def check_spec(spec: Any, manager: Any) -> Any:
     SPEC`` reads it, lengths estimated (no tokenizer is loaded): what the studio shows beside
     its preview and the assistant says when asked to check the data. Raises TunekitError when
     the data cannot be read at all."""
-    from tunekit.datacheck import ReadLog, check_data
+    from tunekit.tools.datacheck import ReadLog, check_data
 
     setup = _setup_of(spec, manager)
     log = ReadLog()

@@ -30,9 +30,9 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def diagnose_command(args: argparse.Namespace) -> int:
     import yaml
-    from tunekit.diagnosis import as_overrides, diagnose, follow_up_spec
     from tunekit.errors import TunekitError
     from tunekit.spec import parse_spec, spec_changes
+    from tunekit.tools.diagnosis import as_overrides, diagnose, follow_up_spec
     from tunekit.ui.cli import EXIT_OK, _manager, _registry
 
     registry = _registry()

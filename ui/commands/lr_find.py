@@ -34,7 +34,7 @@ def lr_find_command(args: argparse.Namespace) -> int:
     import shlex
 
     import tunekit
-    from tunekit.lr_find import lr_find
+    from tunekit.tools.lr_find import lr_find
     from tunekit.ui.cli import EXIT_OK, _manager
 
     manager = _manager(args)

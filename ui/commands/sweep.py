@@ -59,7 +59,7 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def handler(args: argparse.Namespace) -> int:
-    from tunekit.sweep import sweep
+    from tunekit.tools.sweep import sweep
     from tunekit.ui.cli import EXIT_OK, EXIT_RUN_FAILED, _manager, _registry, _stop_on_sigterm
 
     manager = _manager(args)

@@ -13,9 +13,9 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
-from tunekit.bakeoff import DEFAULT_ORDER, BakeoffReport, load_bakeoff
 from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
+from tunekit.tools.bakeoff import DEFAULT_ORDER, BakeoffReport, load_bakeoff
 
 from .curves import dataset_label
 from .runner import tail

@@ -19,9 +19,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from tunekit.engine.resumable import Resumable
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
-from tunekit.resumable import Resumable
 from tunekit.spec import parse_spec
 from tunekit.ui.assistant import Assistant, Reply, explain_run
 from tunekit.ui.assistant.data_report import TRAIN_ANYWAY

@@ -98,8 +98,8 @@ class SweepLauncher:
              sampler: str | None, trials: Any) -> tuple[str | None, int]:
         """Check the sweep before starting it: the sampler and the number of trials it will
         run. TunekitError or ValueError say what is wrong, for a person."""
-        from tunekit.search_space import grid, parse_param_option, typed
-        from tunekit.sweep import DEFAULT_TRIALS, check_specs, read_base
+        from tunekit.tools.search_space import grid, parse_param_option, typed
+        from tunekit.tools.sweep import DEFAULT_TRIALS, check_specs, read_base
 
         if not params:
             raise ValueError("say which fields to try, e.g. training.learning_rate=1e-4,3e-4; "

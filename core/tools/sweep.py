@@ -1,6 +1,6 @@
 """sweep(spec, space): many runs of one spec with other values, searched by Optuna.
 
-    from tunekit.sweep import sweep
+    from tunekit.tools.sweep import sweep
 
     result = sweep("spec.yaml", {"training.learning_rate": {"low": 1e-5, "high": 1e-3,
                                                              "log": True},
@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import SpecError, TunekitError, UnknownComponentError, did_you_mean
-from .events import Event, Listener, StopTraining
+from ..errors import SpecError, TunekitError, UnknownComponentError, did_you_mean
+from ..events import Event, Listener, StopTraining
+from ..spec import DEFAULT_SPEC, RunSpec, apply_overrides, parse_spec, read_spec_file
 from .search_space import (
     Dimension,
     Space,
@@ -44,11 +45,10 @@ from .search_space import (
     show,
     typed,
 )
-from .spec import DEFAULT_SPEC, RunSpec, apply_overrides, parse_spec, read_spec_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .plugin_manager import PluginManager
-    from .registry import Registry
+    from ..plugin_manager import PluginManager
+    from ..registry import Registry
 
 SAMPLERS = ("grid", "random", "tpe")
 SECTIONS = ("sweep", "bakeoff")  # top-level sections a run ignores and sweep/bakeoff read
@@ -304,9 +304,9 @@ def sweep(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None,
     sweep."""
     import optuna
 
-    from .engine import run
-    from .plugin_manager import load_plugins
-    from .registry import Registry
+    from ..engine import run
+    from ..plugin_manager import load_plugins
+    from ..registry import Registry
 
     manager = manager or load_plugins()
     base = read_base(spec, manager, overrides)
@@ -482,7 +482,7 @@ def _run_trial(study: Any, space: Space, number: int, base: Base, manager: Plugi
 
 
 def _finish(registry: Registry, result: SweepResult, error: str | None) -> None:
-    from .registry import now
+    from ..registry import now
 
     counts: dict[str, int] = {}
     for t in result.trials:

@@ -1,6 +1,6 @@
 """pytest fixtures for tunekit plugin authors, loaded automatically once tunekit is installed
 (the ``pytest11`` entry point; where plugin autoloading is off, add
-``pytest_plugins = ["tunekit.testing_fixtures"]`` to your conftest.py).
+``pytest_plugins = ["tunekit.testing.fixtures"]`` to your conftest.py).
 
 - ``tunekit_registry``: a registry of its own in the test's tmp_path (``TUNEKIT_REGISTRY``
   points at it for the test);
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .plugin_manager import PluginManager
-    from .registry import Registry
-    from .testing import TinyData
+    from ..plugin_manager import PluginManager
+    from ..registry import Registry
+    from . import TinyData
 
 MARKER = "tunekit_plugins"
 
@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def tunekit_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Registry:
     """A registry of its own; ``TUNEKIT_REGISTRY`` points at it while the test runs."""
-    from .testing import isolated_registry
+    from . import isolated_registry
 
     registry = isolated_registry(tmp_path / "tunekit-registry")
     monkeypatch.setenv("TUNEKIT_REGISTRY", str(registry.path))
@@ -46,7 +46,7 @@ def tunekit_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Registry:
 def tunekit_manager(request: pytest.FixtureRequest) -> PluginManager:
     """The built-ins, the tiny test components and the plugins of the test's
     ``@pytest.mark.tunekit_plugins(...)``; a plugin that fails to load fails the test."""
-    from .testing import manager_with
+    from . import manager_with
 
     plugins = [p for marker in request.node.iter_markers(MARKER) for p in marker.args]
     return manager_with(*plugins)
@@ -55,6 +55,6 @@ def tunekit_manager(request: pytest.FixtureRequest) -> PluginManager:
 @pytest.fixture
 def tiny_data(tmp_path) -> TinyData:
     """48 easy two-class examples: ``.rows``, ``.splits``, ``.csv`` and ``.jsonl`` files."""
-    from .testing import tiny_data_files
+    from . import tiny_data_files
 
     return tiny_data_files(tmp_path / "tiny-data")

@@ -24,7 +24,7 @@ For plugin authors (see docs/plugins/testing.md):
 - ``check_component`` / ``check_plugin``: every way a component breaks the contract.
 
 The pytest fixtures ``tunekit_registry``, ``tunekit_manager`` and ``tiny_data`` come with
-``tunekit.testing_fixtures`` (loaded automatically once tunekit is installed).
+``tunekit.testing.fixtures`` (loaded automatically once tunekit is installed).
 """
 
 from __future__ import annotations
@@ -41,15 +41,7 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .component_check import (
-    ComponentReport,
-    ContractError,
-    ContractProblem,
-    PluginReport,
-    check_component,
-    check_plugin,
-)
-from .components import (
+from ..components import (
     TEXT_CLASSIFICATION,
     Backbone,
     BuiltModel,
@@ -60,17 +52,25 @@ from .components import (
     ModelRequest,
     Param,
 )
-from .data import split_stratified
-from .errors import PluginError, SpecError
-from .hookspecs import hookimpl
-from .layers import set_dropout
-from .plugin_manager import ENTRY_POINT_GROUP, REGISTER_HOOKS, PluginManager, load_plugins
+from ..data import split_stratified
+from ..errors import PluginError, SpecError
+from ..hookspecs import hookimpl
+from ..layers import set_dropout
+from ..plugin_manager import ENTRY_POINT_GROUP, REGISTER_HOOKS, PluginManager, load_plugins
+from .contract import (
+    ComponentReport,
+    ContractError,
+    ContractProblem,
+    PluginReport,
+    check_component,
+    check_plugin,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import RunResult
-    from .events import Event
-    from .registry import Registry
-    from .spec import RunSpec
+    from ..engine import RunResult
+    from ..events import Event
+    from ..registry import Registry
+    from ..spec import RunSpec
 
 __all__ = [
     "TINY_PLUGINS", "TINY_TEXT", "ComponentReport", "ContractError", "ContractProblem",
@@ -434,7 +434,7 @@ def scratch_folder(prefix: str) -> Path:
 def isolated_registry(folder: str | os.PathLike[str] | None = None) -> Registry:
     """A registry of its own: ``folder/registry.db`` (a new scratch folder when None, removed
     when the process ends)."""
-    from .registry import Registry
+    from ..registry import Registry
 
     folder = Path(folder) if folder is not None else scratch_folder("registry-")
     folder.mkdir(parents=True, exist_ok=True)
@@ -513,7 +513,7 @@ def manager_with(*plugins: object, builtins: bool = True, tiny: bool = True,
 
 
 def _problem(plugin: str, source: str, error: str) -> Any:
-    from .plugin_manager import Problem
+    from ..plugin_manager import Problem
 
     return Problem(plugin, source, error)
 
@@ -587,8 +587,8 @@ def train_tiny(subject: object = None, *, kind: str | None = None,
     its own, in ``directory`` (when None, a scratch folder removed when the process ends).
     Failures raise, as ``tunekit.run`` does.
     """
-    from .engine import run
-    from .spec import TOP_LEVEL, parse_spec
+    from ..engine import run
+    from ..spec import TOP_LEVEL, parse_spec
 
     bad = [key for key in spec if key not in TOP_LEVEL]
     if bad:

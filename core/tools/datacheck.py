@@ -26,9 +26,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .components import DataSplits
-from .errors import DataCheckError
-from .spec import Training
+from ..components import DataSplits
+from ..errors import DataCheckError
+from ..spec import Training
 
 SPLITS = ("train", "validation", "test")
 SEVERITIES = ("blocking", "warning", "info")

@@ -34,7 +34,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .components import (
+from ..components import (
     COMPONENT_TYPES,
     COPIES,
     KINDS,
@@ -56,8 +56,8 @@ from .components import (
     StrategyContext,
     StrategyPlan,
 )
-from .errors import PluginError, SpecError, TunekitError
-from .tasks import get_task
+from ..errors import PluginError, SpecError, TunekitError
+from ..tasks import get_task
 
 # what the callable of each kind is called with (the names the contract uses)
 CALLS = {
@@ -205,7 +205,7 @@ def _short(value: Any) -> str:
 
 
 def _hook_of(kind: str) -> str:
-    from .plugin_manager import REGISTER_HOOKS
+    from ..plugin_manager import REGISTER_HOOKS
 
     return next(h for h, kinds in REGISTER_HOOKS.items() if kind in kinds)
 
@@ -435,7 +435,7 @@ def _task_of(c: Component) -> str:
 
 
 def _raised(report: ComponentReport, where: str, exc: BaseException, fix: str = "") -> None:
-    from .plugin_manager import _describe_exception
+    from ..plugin_manager import _describe_exception
 
     if isinstance(exc, TunekitError):  # raised on purpose, for people: fine in a run, not here
         report.problem(where, f"raised {type(exc).__name__}: {exc} (on the tiny inputs of "
@@ -447,7 +447,7 @@ def _raised(report: ComponentReport, where: str, exc: BaseException, fix: str = 
 
 
 def _call_dataset(c: Dataset, options: dict[str, Any], report: ComponentReport) -> None:
-    from .data import check_classification_splits, fingerprint
+    from ..data import check_classification_splits, fingerprint
 
     where = f"{_label(c)}.load"
     task = _task_of(c)
@@ -586,7 +586,7 @@ def _call_augmentation(c: Augmentation, options: dict[str, Any],
 
 
 def _sample_rows() -> list[dict[str, str]]:
-    from .testing import tiny_rows
+    from . import tiny_rows
 
     return tiny_rows(6, seed=3)
 
@@ -597,9 +597,9 @@ LABELS = ["negative", "positive", "neutral"]
 def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport) -> None:
     import torch
 
-    from .layers import LayerGroup, default_layer_groups
-    from .tasks.text_classification import encode_labelled as _encode
-    from .tasks.text_classification import pad as _pad
+    from ..layers import LayerGroup, default_layer_groups
+    from ..tasks.text_classification import encode_labelled as _encode
+    from ..tasks.text_classification import pad as _pad
 
     where = f"{_label(c)}.build"
     task = _task_of(c)
@@ -756,7 +756,7 @@ def _image_batch(processor: Any, where: str, report: ComponentReport) -> dict[st
 
 
 def _tiny_model(labels: list[str], layers: int = 4) -> tuple[Any, Any]:
-    from .testing import tiny_model
+    from . import tiny_model
 
     built = tiny_model(labels, layers=layers)
     return built.model, built.tokenizer
@@ -765,10 +765,10 @@ def _tiny_model(labels: list[str], layers: int = 4) -> tuple[Any, Any]:
 def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport) -> None:
     import torch
 
-    from .engine import _optimizer_groups
-    from .layers import default_layer_groups
-    from .tasks.text_classification import encode_labelled as _encode
-    from .tasks.text_classification import pad as _pad
+    from ..engine.optim import optimizer_groups
+    from ..layers import default_layer_groups
+    from ..tasks.text_classification import encode_labelled as _encode
+    from ..tasks.text_classification import pad as _pad
 
     where = f"{_label(c)}.apply"
     model, tokenizer = _tiny_model(["negative", "positive"])
@@ -820,7 +820,7 @@ def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport
     if report.problems:
         return
     try:
-        _optimizer_groups(plan, plan.model, 1e-3, 0.01, c.name)
+        optimizer_groups(plan, plan.model, 1e-3, 0.01, c.name)
     except PluginError as exc:
         report.problem(f"{where} -> param_groups", exc.message, exc.hint or "")
         return
@@ -985,7 +985,7 @@ def _call_metric(c: Metric, options: dict[str, Any], report: ComponentReport) ->
 def _tiny_export_context(strategy: str | None = None) -> ExportContext:
     """An ExportContext exactly as the engine makes it, from a real tiny run (with
     ``strategy``, e.g. "lora", instead of the tiny run's own)."""
-    from .testing import manager_with, plugin_of, train_tiny
+    from . import manager_with, plugin_of, train_tiny
 
     seen: list[ExportContext] = []
     keeper = Exporter(name="tunekit-check-keeper", description="Keeps the export context of "
@@ -1110,8 +1110,8 @@ def check_plugin(plugin: Any, *, name: str | None = None,
     plugin manager reports them. ``options`` maps component names to the options to call
     them with. Raises ContractError when anything is wrong (``strict=False``: returns).
     """
-    from .plugin_manager import _describe_exception
-    from .testing import manager_with
+    from ..plugin_manager import _describe_exception
+    from . import manager_with
 
     label = name or (plugin if isinstance(plugin, str) else
                      getattr(plugin, "__name__", type(plugin).__name__))

@@ -20,7 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
-from .errors import TunekitError
+from ..errors import TunekitError
 
 # 2: sweeps and bake-offs (the sweeps table; runs.sweep_id, trial, trial_label, trial_state)
 SCHEMA_VERSION = 2

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
-from .events import EventBus
-from .plugin_manager import PluginManager, load_plugins
-from .spec import RunSpec, load_spec, parse_spec
+from ..errors import SpecError
+from ..events import EventBus
+from ..plugin_manager import PluginManager, load_plugins
+from ..spec import RunSpec, load_spec, parse_spec
 
 
 @dataclass
@@ -57,8 +57,8 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
     import torch
     from accelerate.utils import set_seed
 
-    from .engine import _precision, _prepare
-    from .precision import make_accelerator
+    from ..engine.precision import make_accelerator
+    from ..engine.setup import choose_precision, prepare
 
     if not 0 < start < end:
         raise SpecError(f"the range must grow: start {start:g}, end {end:g}", where="lr-find",
@@ -75,8 +75,8 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
     notes: list[str] = []
     bus = EventBus([lambda event: notes.append(event.data["text"])
                     if event.kind == "message" else None])
-    ready = _prepare(spec, manager, bus)
-    precision = _precision(training.precision, ready.plan.model)  # as the run will train
+    ready = prepare(spec, manager, bus)
+    precision = choose_precision(training.precision, ready.plan.model)  # as the run will train
     if precision.warning:
         notes.append(precision.warning)
     accelerator = make_accelerator(precision, cpu=not torch.cuda.is_available())

@@ -7,9 +7,9 @@ import sys
 import time
 from typing import Any
 
-from .errors import PluginError
-from .events import Event, RunInfo
-from .registry import Registry, now
+from ..errors import PluginError
+from ..events import Event, RunInfo
+from ..registry import Registry, now
 
 
 class RegistryWriter:

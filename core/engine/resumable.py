@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import checkpoint_path, has_checkpoint
-from .errors import TunekitError
+from ..errors import TunekitError
+from .checkpoints import checkpoint_path, has_checkpoint
 
 STOPPED = ("cancelled", "interrupted", "failed")
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError, did_you_mean
-from .spec import SLOTS, TOP_LEVEL, Training, set_field
+from ..errors import SpecError, did_you_mean
+from ..spec import SLOTS, TOP_LEVEL, Training, set_field
 
 SCALARS = (str, int, float, bool, type(None))
 RANGE_KEYS = ("low", "high", "step", "log", "type")

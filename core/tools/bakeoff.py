@@ -1,7 +1,7 @@
 """bakeoff(spec, strategies): the same data, backbone and seed trained with each strategy (and
 from scratch), side by side, with a verdict in plain words.
 
-    from tunekit.bakeoff import bakeoff
+    from tunekit.tools.bakeoff import bakeoff
 
     report = bakeoff("spec.yaml", ["full", "head-only", "lora", "gradual"], scratch=True)
     print(report.table())        # validation and test scores, parameters, time, memory
@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SpecError, TunekitError
-from .events import Event, Listener
-from .spec import RunSpec, parse_spec, set_field
+from ..errors import SpecError, TunekitError
+from ..events import Event, Listener
+from ..spec import RunSpec, parse_spec, set_field
 from .sweep import Base, format_table, objective, read_base
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .plugin_manager import PluginManager
-    from .registry import Registry
+    from ..plugin_manager import PluginManager
+    from ..registry import Registry
 
 SCRATCH = "scratch"
 SCRATCH_WORDS = ("scratch", "from-scratch", "pretrained:false", "pretrained=false",
@@ -505,9 +505,9 @@ def bakeoff(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
     weights) on the same data and seed, and return the report; ``markdown`` also writes it as
     a Markdown file. Every entry's spec is checked before the first run; an entry that fails
     is recorded and the others still run; KeyboardInterrupt cancels the bake-off."""
-    from .engine import run
-    from .plugin_manager import load_plugins
-    from .registry import Registry, now
+    from ..engine import run
+    from ..plugin_manager import load_plugins
+    from ..registry import Registry, now
 
     manager = manager or load_plugins()
     base = read_base(spec, manager, overrides)

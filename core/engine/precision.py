@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from ..errors import SpecError
 
 # Below this many parameters bf16 autocast gains little or nothing on a CPU: the casts cost
 # about what the matrix products save, and tiny models are what the exact-equality tests train.

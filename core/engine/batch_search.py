@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import has_checkpoint
-from .errors import TunekitError
-from .events import Event, EventBus
-from .spec import RunSpec
+from ..errors import TunekitError
+from ..events import Event, EventBus
+from ..spec import RunSpec
+from .checkpoints import has_checkpoint
 
 MAX_ACCUMULATION = 1024  # the upper bound of training.gradient_accumulation_steps
 

@@ -21,9 +21,12 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import TunekitError
+from ..errors import TunekitError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state import Training
 
 FILE_NAME = "checkpoint.safetensors"
 FORMAT = 1
@@ -249,3 +252,129 @@ def load(output_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         raise TunekitError(f"the checkpoint has format {metadata.get('format')}, this tunekit "
                            f"reads format {FORMAT}", where=str(path))
     return state, tensors
+
+
+# ---------------------------------------------------------------- a run's state
+
+
+def changeable_state(model: Any, changeable: set[int]) -> list[tuple[str, Any]]:
+    """The parameters training may change and the buffers: what a checkpoint must keep."""
+    params = [(n, p) for n, p in model.named_parameters() if id(p) in changeable]
+    return params + list(model.named_buffers())
+
+
+def snapshot(t: Training, writer: BackgroundWriter | None = None) -> None:
+    """Checkpoint the run ``t`` now; ``writer`` writes it in the background (else now)."""
+    loop, monitor = t.loop, t.monitor
+    tensors = {f"model/{n}": v for n, v in changeable_state(t.model, t.changeable)}
+    optimizer_state, optimizer_tensors = flatten_optimizer(t.optimizer.state_dict())
+    tensors.update(optimizer_tensors)
+    # a resumed run that has not trained a batch yet still owes the RNG states it was given
+    rng, rng_tensors = loop.rng or rng_state()
+    tensors.update(rng_tensors)
+    tensors["loop/order"] = loop.order_state
+    tensors["loop/running"] = loop.running
+    if monitor:
+        tensors.update({f"monitor/{n}": v for n, v in monitor.best_state.items()})
+    state = {
+        "epoch": loop.epoch, "batch": loop.batch, "step": loop.step, "batches": loop.batches,
+        "since_log": loop.since_log, "finished": loop.finished, "last_eval": loop.last_eval,
+        "accelerator_step": t.accelerator.step, "optimizer": optimizer_state,
+        "processes": t.accelerator.num_processes,
+        "scheduler": t.scheduler.state_dict(), "rng": rng,
+        "monitor": monitor.checkpoint_state() if monitor else None,
+        "meter": t.meter.checkpoint_state(), "stopped_by": t.summary.get("stopped_by"),
+        "resumed_at_steps": t.summary.get("resumed_at_steps", []),
+    }
+    save(t.info.output_dir, json.loads(json.dumps(state, default=_plain)), tensors, writer)
+    loop.saved = True
+
+
+def _plain(value: Any) -> Any:
+    """numpy and torch scalars (in evaluation details) as plain numbers."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} cannot go into a checkpoint")
+
+
+def restore(t: Training, state: dict[str, Any], tensors: dict[str, Any]) -> None:
+    """Put the run ``t`` back in the state its checkpoint recorded."""
+    import torch
+
+    loop, monitor = t.loop, t.monitor
+    current = dict(changeable_state(t.model, t.changeable))
+    missing = [n for n in current if f"model/{n}" not in tensors]
+    if missing:
+        raise TunekitError(f"the checkpoint does not fit this model (no {missing[0]!r})",
+                           where="checkpoint", hint="the backbone or strategy has changed since "
+                           "the run started; start afresh with tunekit run --from RUN")
+    with torch.no_grad():
+        for name, tensor in current.items():
+            tensor.copy_(tensors[f"model/{name}"])
+    t.optimizer.load_state_dict(unflatten_optimizer(state["optimizer"], tensors))
+    t.scheduler.load_state_dict(state["scheduler"])
+    t.accelerator.step = state["accelerator_step"]
+    loop.epoch, loop.batch, loop.step = state["epoch"], state["batch"], state["step"]
+    loop.running.copy_(tensors["loop/running"])
+    loop.batches, loop.since_log = state["batches"], state["since_log"]
+    loop.order_state = tensors["loop/order"]
+    loop.rng = (state["rng"], {k: v for k, v in tensors.items() if k.startswith("rng/")})
+    loop.last_eval, loop.finished = state["last_eval"], state["finished"]
+    if monitor and state["monitor"]:
+        monitor.load_checkpoint_state(state["monitor"], {
+            k.removeprefix("monitor/"): v for k, v in tensors.items() if k.startswith("monitor/")})
+    t.meter.load_checkpoint_state(state["meter"])
+
+
+class Checkpointer:
+    """The checkpoints of a run while it trains, as a context around the loop.
+
+    Each checkpoint is snapshotted between two steps and written in a thread while training
+    goes on; the next checkpoint, a stop, an error and the end of training wait for the one in
+    flight (and raise its error as the usual disk message). Leaving the context on Ctrl-C (or a
+    listener's stop) writes a last checkpoint if the loop is at a safe point that has none."""
+
+    def __init__(self, t: Training, before: Callable[[], None] | None = None):
+        self.t = t
+        self.before = before  # called first: the points recorded so far stay with it
+        self.writer = BackgroundWriter()
+
+    def save(self, epoch: int | None = None) -> None:
+        """Everything needed to carry on from here (a safe point: between two steps). With the
+        ``epoch`` in progress, a loss gone to NaN or Inf raises instead of being saved."""
+        from .faults import check_finite
+
+        t = self.t
+        if epoch is not None:
+            check_finite(t.loop, epoch, t.training, t.base_lr, t.precision)
+        if not t.accelerator.is_main_process:  # the processes hold the same weights: one writes
+            t.loop.saved = True
+            return
+        if self.before:
+            self.before()
+        try:
+            snapshot(t, writer=self.writer)
+        except OSError as exc:
+            raise disk_error(exc, "the checkpoint", t.info.id) from exc
+
+    def written(self, raise_error: bool = True) -> None:
+        """Wait for the checkpoint in flight."""
+        try:
+            self.writer.wait(raise_error=raise_error)
+        except OSError as exc:
+            raise disk_error(exc, "the checkpoint", self.t.info.id) from exc
+
+    def __enter__(self) -> Checkpointer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
+        if kind is None:
+            self.t.meter.pause()  # the last checkpoint's write is not training time
+            self.written()
+        elif issubclass(kind, KeyboardInterrupt):
+            # Ctrl-C twice, or a listener stopping the run: a checkpoint only at a safe point
+            if self.t.loop.at_rest and not self.t.loop.saved:
+                self.save()
+            self.written()  # on disk before the run says it can be resumed
+        else:
+            self.written(raise_error=False)  # the error on its way says more

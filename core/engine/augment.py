@@ -14,11 +14,11 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import PluginError
-from .plugin_manager import call_component
+from ..errors import PluginError
+from ..plugin_manager import call_component
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .plugin_manager import PluginManager
+    from ..plugin_manager import PluginManager
 
 
 @dataclass

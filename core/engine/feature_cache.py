@@ -143,7 +143,7 @@ def prepare(mode: str, ready: Any, *, folder: Path, device: Any, precision: str,
             autocast: Any, batch_size: int) -> CachedRun:
     """Decide whether the cache applies to this run (``mode``: auto | on | off) and, when it
     does, load or compute the features and make the loaders of the training top."""
-    from .errors import SpecError
+    from ..errors import SpecError
 
     if mode == "off":
         return CachedRun(summary={"status": "off", "reason": "training.cache_features is off"})
@@ -277,7 +277,7 @@ def _store(path: Path, features: dict[str, list[torch.Tensor]]) -> list[str]:
     to write only costs the next run the computation."""
     from safetensors.torch import save_file
 
-    from .checkpoint import write_atomically
+    from .checkpoints import write_atomically
 
     tensors = {}
     for split, items in features.items():

@@ -152,7 +152,7 @@ def follow_up_spec(spec: dict[str, Any], changes: dict[str, Any],
     takes them) and relative data paths made absolute against the run's ``base_dir``."""
     from pathlib import Path
 
-    from .spec import absolute_paths, set_field
+    from ..spec import absolute_paths, set_field
 
     data = absolute_paths(spec, Path(base_dir)) if base_dir else dict(spec)
     for path, value in changes.items():
