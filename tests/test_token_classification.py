@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from exported import demo_answer, onnx_parity, predict_json
+from studio_harness import TINY_PLUGIN
 from tunekit.components import DataContext, ModelRequest
 from tunekit.errors import DataError, SpecError
 from tunekit.plugins.datasets.tagging import (
@@ -25,7 +26,6 @@ from tunekit.tasks import get_task
 from tunekit.testing import bundled_tokenizer, manager_with
 from tunekit.ui.cli import main
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 LABELS = ["O", "B-LOC", "B-MISC", "B-PER", "I-LOC", "I-MISC", "I-PER"]
 
 
