@@ -77,7 +77,7 @@ def test_the_task_checks_targets_from_any_dataset():
 
 
 def test_predict_answers_a_number_per_text(tmp_path):
-    from tunekit.testing import _tiny
+    from tunekit.testing.kit import _tiny
 
     task = get_task("text-regression")
     built = _tiny("bert")({"layers": 1, "init_seed": 0, "pretrained": True},

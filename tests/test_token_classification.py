@@ -222,7 +222,7 @@ def test_the_metrics_are_registered_for_the_task():
 
 
 def test_predict_tags_words_and_lists_entities():
-    from tunekit.testing import _tiny
+    from tunekit.testing.kit import _tiny
 
     task = get_task("token-classification")
     built = _tiny("bert")({"layers": 1, "init_seed": 0, "pretrained": True},
