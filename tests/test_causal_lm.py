@@ -335,8 +335,8 @@ def test_a_run_exports_reloads_and_answers_a_prompt(runs: dict[str, Any], backbo
 
 
 def test_the_studio_shows_the_generations_epoch_by_epoch(runs: dict[str, Any]) -> None:
-    from tunekit.ui.studio.generations import generations_markdown
-    from tunekit.ui.studio.history import describe_run
+    from tunekit.ui.studio.tabs.generations import generations_markdown
+    from tunekit.ui.studio.tabs.history import describe_run
 
     record = runs["tiny-llama"]
     block = generations_markdown(record)

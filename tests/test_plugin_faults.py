@@ -2,7 +2,7 @@
 the stage named, the registry records the failure with that message, and the next run in the
 same process (the studio's process, a sweep's) trains as if nothing happened.
 
-Runs started from the studio are processes of their own (``ui/studio/runner.py``), so a run
+Runs started from the studio are processes of their own (``ui/studio/jobs/runs.py``), so a run
 that fails cannot take the studio down; these tests check the engine's side in one process.
 """
 

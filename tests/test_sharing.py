@@ -27,8 +27,6 @@ from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
 from tunekit.ui.cli import build_parser
 from tunekit.ui.studio import Safety
-from tunekit.ui.studio.history import render_detail
-from tunekit.ui.studio.plugins_page import LOCKED
 from tunekit.ui.studio.serve import prepare
 from tunekit.ui.studio.session import Studio
 from tunekit.ui.studio.sharing import (
@@ -37,6 +35,8 @@ from tunekit.ui.studio.sharing import (
     launch_options,
     make_password,
 )
+from tunekit.ui.studio.tabs.history import render_detail
+from tunekit.ui.studio.tabs.plugins import LOCKED
 
 REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "ana", "correct-horse-battery"
@@ -248,7 +248,7 @@ def test_runs_queue_and_history_is_per_session(shared: Any, tmp_path: Path) -> N
 
 
 def test_a_queued_run_can_be_taken_out(tmp_path: Path) -> None:
-    from tunekit.ui.studio.runner import Runner
+    from tunekit.ui.studio.jobs.runs import Runner
 
     registry = Registry.open(tmp_path / "registry.db")
     runner = Runner(registry, tmp_path, max_concurrent=1)

@@ -347,7 +347,7 @@ def test_tunekit_studio_command_serves_with_a_login(tmp_path: Path) -> None:
 def test_progress_and_eta_from_the_registry(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from tunekit.ui.studio.curves import progress
+    from tunekit.ui.studio.tabs.curves import progress
 
     registry = Registry.open(tmp_path / "registry.db")
     run = registry.create_run({"task": "text-classification", "dataset": {"name": "csv"}})

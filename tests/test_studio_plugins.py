@@ -12,7 +12,7 @@ from studio_harness import TINY_PLUGIN
 from test_studio import BROKEN_PLUGIN, StudioClient, value
 from tunekit.registry import Registry
 from tunekit.ui.studio.layout import Page
-from tunekit.ui.studio.plugins_page import LOCKED, change_plugin, render_plugins
+from tunekit.ui.studio.tabs.plugins import LOCKED, change_plugin, render_plugins
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from gradio_client import handle_file
 from studio_harness import TINY_PLUGIN
 from test_studio import StudioClient, value
 from tunekit.testing import write_text_csv
-from tunekit.ui.studio.rate_page import render_rate
+from tunekit.ui.studio.tabs.rate import render_rate
 
 TOOL_TIMEOUT = 150.0
 TINY_RUN = "with tiny-bert, full fine-tuning for 1 epoch"

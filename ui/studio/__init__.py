@@ -12,8 +12,8 @@ kept apart, limits).
 the CLI calls.
 """
 
-from .app import build_app
-from .serve import read_auth, serve
-from .sharing import Safety
+from tunekit.ui.studio.app import build_app
+from tunekit.ui.studio.serve import read_auth, serve
+from tunekit.ui.studio.sharing import Safety
 
 __all__ = ["Safety", "build_app", "read_auth", "serve"]

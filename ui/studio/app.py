@@ -1,7 +1,8 @@
 """The studio app: the page (layout.py) wired to the sessions (session.py).
 
 Every event runs one Session method under that session's lock and answers with the views it
-touched (card.py, monitor.py, history.py, plugins_page.py). Each event has an ``api_name``, so
+touched (tabs/: studio.py, monitor.py, history.py, plugins.py; the protocol is in
+tabs/__init__.py; background processes are in jobs/). Each event has an ``api_name``, so
 ``gradio_client`` drives the studio exactly as the page does. An unexpected error becomes one
 line at the top of the page, never a traceback.
 """
@@ -18,19 +19,18 @@ import gradio as gr
 import pandas as pd
 from tunekit import PluginManager, load_plugins
 from tunekit.registry import Registry
-
-from .bakeoffs import Desk, connect_bakeoff, render_bakeoffs
-from .card import render_card, render_chat, render_data
-from .curves import series_colours
-from .form import FormField, triggers
-from .history import render_compare, render_detail, render_history
-from .layout import Page, lay_out
-from .monitor import render_monitor
-from .plugins_page import change_plugin, render_plugins
-from .rate_page import connect_rate_finder
-from .session import START, Session, Studio
-from .sharing import Safety
-from .sweeps_page import connect_sweeps
+from tunekit.ui.studio.layout import Page, lay_out
+from tunekit.ui.studio.session import START, Session, Studio
+from tunekit.ui.studio.sharing import Safety
+from tunekit.ui.studio.tabs.bakeoff import Desk, connect_bakeoff, render_bakeoffs
+from tunekit.ui.studio.tabs.curves import series_colours
+from tunekit.ui.studio.tabs.form import FormField, triggers
+from tunekit.ui.studio.tabs.history import render_compare, render_detail, render_history
+from tunekit.ui.studio.tabs.monitor import render_monitor
+from tunekit.ui.studio.tabs.plugins import change_plugin, render_plugins
+from tunekit.ui.studio.tabs.rate import connect_rate_finder
+from tunekit.ui.studio.tabs.studio import render_card, render_chat, render_data
+from tunekit.ui.studio.tabs.sweeps import connect_sweeps
 
 log = logging.getLogger("tunekit.studio")
 
@@ -76,7 +76,7 @@ class Wiring:
         self.page = page
         self.manage_plugins = manage_plugins
         self.output_names: dict[str, list[str]] = {}
-        self.bakeoffs = Desk(studio)  # the Bake-off tab's state (bakeoffs.py)
+        self.bakeoffs = Desk(studio)  # the Bake-off tab's state (tabs/bakeoff.py)
         studio.bakeoffs = self.bakeoffs  # the assistant starts bake-offs too
         self.renderers: dict[str, Callable[[Session], dict[Any, Any]]] = {
             "chat": lambda s: render_chat(page, s),

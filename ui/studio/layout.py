@@ -13,13 +13,12 @@ import re
 from typing import Any
 
 import gradio as gr
-
-from .bakeoffs import lay_out_bakeoff
-from .curves import LOSS_COLUMNS, METRIC_COLUMNS
-from .files import DATA_SUFFIXES
-from .form import FormField, build_fields, make_widget
-from .rate_page import lay_out_rate_finder
-from .sweeps_page import lay_out_sweep_form, lay_out_sweeps_tab
+from tunekit.ui.studio.files import DATA_SUFFIXES
+from tunekit.ui.studio.tabs.bakeoff import lay_out_bakeoff
+from tunekit.ui.studio.tabs.curves import LOSS_COLUMNS, METRIC_COLUMNS
+from tunekit.ui.studio.tabs.form import FormField, build_fields, make_widget
+from tunekit.ui.studio.tabs.rate import lay_out_rate_finder
+from tunekit.ui.studio.tabs.sweeps import lay_out_sweep_form, lay_out_sweeps_tab
 
 CHOICE_BUTTONS = 4
 # No ``height`` on the plots: with one, Gradio 6's chart keeps the field types of its first

@@ -9,9 +9,8 @@ from typing import Any
 
 import gradio as gr
 from tunekit.errors import TunekitError
-
-from .app import build_app
-from .sharing import (
+from tunekit.ui.studio.app import build_app
+from tunekit.ui.studio.sharing import (
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_UPLOAD_MB,
     Safety,

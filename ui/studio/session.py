@@ -27,14 +27,20 @@ from tunekit.ui.assistant import Assistant, Reply, explain_run
 from tunekit.ui.assistant.data_report import TRAIN_ANYWAY
 from tunekit.ui.assistant.datafile import confined
 from tunekit.ui.assistant.tool_talk import say_finding
-
-from .data_check import DataChecks, refusal
-from .files import Downloads, UploadError, count_rows, take_upload
-from .form import FormError, FormField, missing_required, parse, value_of
-from .rate_finder import RateFinder
-from .runner import FINAL_STATUSES, Job, Runner, RunnerBusy, tail
-from .sharing import SHARED_OFF, PathRefused, Safety, dataset_paths, inside, upload_folder
-from .sweeps import SweepLauncher, space_params
+from tunekit.ui.studio.files import Downloads, UploadError, count_rows, take_upload
+from tunekit.ui.studio.jobs.rate_finder import RateFinder
+from tunekit.ui.studio.jobs.runs import FINAL_STATUSES, Job, Runner, RunnerBusy, tail
+from tunekit.ui.studio.jobs.sweeps import SweepLauncher, space_params
+from tunekit.ui.studio.sharing import (
+    SHARED_OFF,
+    PathRefused,
+    Safety,
+    dataset_paths,
+    inside,
+    upload_folder,
+)
+from tunekit.ui.studio.tabs.data_check import DataChecks, refusal
+from tunekit.ui.studio.tabs.form import FormError, FormField, missing_required, parse, value_of
 
 RUN_SUGGESTION = "Run the suggestion"
 MAX_RESUME_CHOICES = 2  # beside Start training and Change something, within the 4 buttons
@@ -68,7 +74,7 @@ class Studio:
         self.checks = DataChecks(manager)  # the data check beside the preview (data_check.py)
         self.rate_finder = RateFinder(self.runner, self.downloads.folder / "lr-find")
         self.sweeps = SweepLauncher(self.runner, manager)
-        self.bakeoffs: Any = None  # the Bake-off tab's Desk (bakeoffs.py), set by the app
+        self.bakeoffs: Any = None  # the Bake-off tab's Desk (tabs/bakeoff.py), set by the app
         self.sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
         # the runs this start found dead, with a checkpoint: the greeting offers to resume them

@@ -10,8 +10,7 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
-
-from .layout import Page
+from tunekit.ui.studio.layout import Page
 
 KIND_ORDER = ("dataset", "augmentation", "backbone", "strategy", "metric", "exporter")
 PLUGIN_COLUMNS = ["plugin", "version", "source", "status", "components", "error", "setting"]

@@ -10,10 +10,9 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
-
-from .curves import dataset_label, duration
-from .rate_finder import failure
-from .sweeps import SAMPLER_CHOICES, split_params
+from tunekit.ui.studio.jobs.rate_finder import failure
+from tunekit.ui.studio.jobs.sweeps import SAMPLER_CHOICES, split_params
+from tunekit.ui.studio.tabs.curves import dataset_label, duration
 
 SWEEP_LIMIT = 100
 TABLE_COLUMNS = ["trial", "run", "state", "values", "score", "time s"]

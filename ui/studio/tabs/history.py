@@ -11,8 +11,9 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 import yaml
-
-from .curves import (
+from tunekit.ui.studio.layout import Page
+from tunekit.ui.studio.session import Session, Studio
+from tunekit.ui.studio.tabs.curves import (
     confusion_frame,
     dataset_label,
     duration,
@@ -22,9 +23,7 @@ from .curves import (
     say_duration,
     spec_diff,
 )
-from .generations import generations_markdown
-from .layout import Page
-from .session import Session, Studio
+from tunekit.ui.studio.tabs.generations import generations_markdown
 
 HISTORY_LIMIT = 500
 

@@ -1,6 +1,6 @@
 """Sweeps started from the studio: ``tunekit sweep`` on the run card's spec, in its own
-process as runs are (runner.py). Its trials are runs in registry.db filed under the sweep, so
-the Sweeps tab (sweeps_page.py) shows sweeps started anywhere.
+process as runs are (runs.py). Its trials are runs in registry.db filed under the sweep, so
+the Sweeps tab (tabs/sweeps.py) shows sweeps started anywhere.
 
 What to search is written as ``--param`` takes it, one field per part:
 ``training.learning_rate=1e-4,3e-4,1e-3; strategy.r=4,8`` (a list), ``1e-5..1e-3:log`` (a
@@ -23,9 +23,8 @@ from typing import Any
 
 from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
-
-from .curves import as_utc
-from .runner import Runner
+from tunekit.ui.studio.jobs.runs import Runner
+from tunekit.ui.studio.tabs.curves import as_utc
 
 SAMPLER_CHOICES = ("auto", "grid", "random", "tpe")
 

@@ -1,5 +1,5 @@
 """The learning-rate finder started from the studio: ``tunekit lr-find`` on the run card's
-spec, in its own process as runs are (runner.py), one at a time per browser tab.
+spec, in its own process as runs are (runs.py), one at a time per browser tab.
 
 The process answers with ``--json`` on its standard output (kept in a file) and draws its plot
 where the studio serves downloads; its other output goes to a log, whose last error line is
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import _safe
-from .runner import Runner, tail
+from tunekit.ui.studio.files import _safe
+from tunekit.ui.studio.jobs.runs import Runner, tail
 
 DEFAULT_STEPS = 200
 MIN_STEPS, MAX_STEPS = 5, 5000

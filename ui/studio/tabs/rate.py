@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
-
-from .rate_finder import DEFAULT_STEPS, MAX_STEPS, MIN_STEPS
+from tunekit.ui.studio.jobs.rate_finder import DEFAULT_STEPS, MAX_STEPS, MIN_STEPS
 
 NO_CHANGE = {"__views__": ["none"]}
 ABOUT = ("_The finder trains a throwaway copy of this run for a few hundred steps while the "

@@ -16,11 +16,10 @@ import pandas as pd
 from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
 from tunekit.tools.bakeoff import DEFAULT_ORDER, BakeoffReport, load_bakeoff
-
-from .curves import dataset_label
-from .runner import tail
-from .sharing import SHARED_OFF
-from .sweeps import GroupJob
+from tunekit.ui.studio.jobs.runs import tail
+from tunekit.ui.studio.jobs.sweeps import GroupJob
+from tunekit.ui.studio.sharing import SHARED_OFF
+from tunekit.ui.studio.tabs.curves import dataset_label
 
 BAKEOFF_LIMIT = 100
 CHART_COLUMNS = ["entry", "score"]

@@ -8,13 +8,12 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
-
-from .data_check import check_view
-from .files import label_counts
-from .form import update
-from .layout import Page
-from .runner import absolute_paths
-from .session import Session
+from tunekit.ui.studio.files import label_counts
+from tunekit.ui.studio.jobs.runs import absolute_paths
+from tunekit.ui.studio.layout import Page
+from tunekit.ui.studio.session import Session
+from tunekit.ui.studio.tabs.data_check import check_view
+from tunekit.ui.studio.tabs.form import update
 
 MAX_LABEL_BARS = 30
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import pandas as pd
 from tunekit.spec import flatten_spec
-
-from .runner import FINAL_STATUSES
+from tunekit.ui.studio.jobs.runs import FINAL_STATUSES
 
 LOSS_COLUMNS = ["step", "loss", "series"]
 METRIC_COLUMNS = ["epoch", "value", "metric"]

@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 import gradio as gr
-
-from .curves import dataset_label, loss_frame, metric_frame, progress
-from .generations import generations_markdown
-from .layout import Page
-from .runner import FINAL_STATUSES, tail
-from .session import Session
+from tunekit.ui.studio.jobs.runs import FINAL_STATUSES, tail
+from tunekit.ui.studio.layout import Page
+from tunekit.ui.studio.session import Session
+from tunekit.ui.studio.tabs.curves import dataset_label, loss_frame, metric_frame, progress
+from tunekit.ui.studio.tabs.generations import generations_markdown
 
 STATUS_COLOURS = {"completed": "#16a34a", "failed": "#dc2626", "cancelled": "#d97706",
                   "interrupted": "#d97706", "running": "#2563eb", "queued": "#6b7280"}
