@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from studio_harness import app  # noqa: F401 (the studio app fixture, for every module)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio_harness import TINY_PLUGIN
 from tunekit.testing import write_text_csv
 
 SPEC = """\
@@ -23,7 +24,7 @@ training: {epochs: 1, batch_size: 8}
 metrics: [accuracy]
 exporters: []
 """
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
+
 HUGE_FIELD = 10 * 2**20  # 10 MB: far past the csv module's default field limit (128 KiB)
 
 

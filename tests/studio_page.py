@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 RUN_TIMEOUT_MS = 90_000
 
 
@@ -39,24 +37,6 @@ def launch_chromium(playwright: Playwright) -> Browser:
     """Headless Chromium, without the background traffic a sandboxed machine cannot make."""
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                       args=CHROMIUM_ARGS)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_studio(folder: Path, **options: Any) -> Any:
-    """The real studio app serving ``folder`` (registry, uploads, runs) on 127.0.0.1, in this
-    process. ``options`` go to ``build_app`` (``plugins_dir``, ``manager``)."""
-    from tunekit.ui.studio import build_app
-
-    app = build_app(registry_path=folder / "registry.db", workdir=folder, **options)
-    app.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(),
-               quiet=True)
-    return app
 
 
 def field_selector(key: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studio_harness import TINY_PLUGIN
 from tunekit import load_plugins
 from tunekit.spec import DEFAULT_SPEC, parse_spec
 from tunekit.ui.assistant import Assistant
@@ -1413,7 +1414,6 @@ def test_a_clean_file_says_so(plugins: Any) -> None:
 # the tools through the real `tunekit chat --json`, on the tiny test model: confirmed, they run
 # (the finder's rate is then offered and taken; a sweep's trials are recorded); declined, not
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 
 
 def chat(folder: Path, turns: list[str]) -> tuple[dict[str, Any], str]:

@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from studio_harness import TINY_PLUGIN
 from tunekit import Backbone, SpecError, UnknownComponentError, hookimpl
 from tunekit.registry import Registry
 from tunekit.testing import make_manager, tiny_backbones
 from tunekit.tools.bakeoff import Contender, bakeoff, load_bakeoff, verdict
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 COLUMNS = ["entry", "run", "status", "val accuracy", "val f1", "test accuracy", "test f1",
            "trainable params", "trainable %", "wall time s", "peak memory MB", "samples/s",
            "epochs", "learning rate"]

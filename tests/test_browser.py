@@ -21,7 +21,8 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 
 from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
-from studio_page import TINY_PLUGIN, StudioPage, chromium_path, launch_chromium  # noqa: E402
+from studio_harness import TINY_PLUGIN  # noqa: E402
+from studio_page import StudioPage, chromium_path, launch_chromium  # noqa: E402
 from tunekit.testing import write_text_csv  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -36,22 +37,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
     write_text_csv(folder / "reviews.csv", n=60)
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(project: Path) -> Iterator[Any]:
-    from studio_page import serve_studio
-
-    with pytest.MonkeyPatch.context() as patch:
-        # one thread per run process: the test machine is shared and small
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        studio_app = serve_studio(project, plugins_dir=project / "plugins")
-        try:
-            yield studio_app
-        finally:
-            studio_app.studio.runner.stop_all()
-            studio_app.close()
 
 
 @pytest.fixture(scope="module")

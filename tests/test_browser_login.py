@@ -17,7 +17,8 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from studio_page import StudioPage, chromium_path, free_port, launch_chromium  # noqa: E402
+from studio_harness import free_port, serving  # noqa: E402
+from studio_page import StudioPage, chromium_path, launch_chromium  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     chromium_path() is None,
@@ -28,21 +29,14 @@ USER, PASSWORD = "ana", "correct-horse-battery"
 
 @pytest.fixture
 def shared(tmp_path: Path) -> Iterator[Any]:
-    from tunekit.ui.studio import Safety, build_app
+    from tunekit.ui.studio import Safety
     from tunekit.ui.studio.sharing import launch_options
 
     safety = Safety(shared=True, data_dir=tmp_path, max_concurrent_runs=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        app = build_app(registry_path=tmp_path / "registry.db", workdir=tmp_path,
-                        safety=safety)
-        options = launch_options(host="127.0.0.1", port=free_port(), share=False,
-                                 auth=[(USER, PASSWORD)], safety=safety)
-        app.launch(**{**options, "quiet": True})
-        try:
-            yield app
-        finally:
-            app.close()
+    options = launch_options(host="127.0.0.1", port=free_port(), share=False,
+                             auth=[(USER, PASSWORD)], safety=safety)
+    with serving(tmp_path, safety=safety, launch=options) as app:
+        yield app
 
 
 def log_in(page: Any, user: str, password: str) -> None:

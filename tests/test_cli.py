@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from studio_harness import TINY_PLUGIN
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 BROKEN_PLUGIN = "import tunekit\n\nraise RuntimeError('this plugin is broken on purpose')\n"
 
 SPEC = """\

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pytest
 import tunekit
+from studio_harness import TINY_PLUGIN
 from tunekit.registry import Registry
 from tunekit.testing import bundled_tokenizer, write_text_csv
 from tunekit.tools.datacheck import ReadLog, check_data, find_personal_data, similar_pairs
 from tunekit.ui import cli
-
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
-
 
 # ---------------------------------------------------------------- helpers
 

@@ -11,7 +11,6 @@ import ast
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx
 import pytest
 import torch
 import tunekit
+from studio_harness import free_port
 from tunekit.registry import Registry
 from tunekit.testing import tiny_model, tiny_splits, train_tiny, write_text_csv
 from tunekit.ui.cli import build_parser
@@ -218,12 +218,6 @@ def test_the_demo_folder_is_self_contained_and_ready_for_a_space(lora_run: Any) 
     assert len(settings["examples"]) == 3
     assert (folder / "model" / "model.safetensors").is_file()
     assert (folder / "model" / "tokenizer.json").is_file()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_tunekit_demo_serves_the_app_and_answers_through_gradio_client(lora_run: Any) -> None:

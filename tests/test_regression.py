@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from exported import demo_answer, onnx_parity, predict_json
+from studio_harness import TINY_PLUGIN
 from tunekit.components import DataContext, DataSplits, ModelRequest
 from tunekit.errors import DataError
 from tunekit.plugins.metrics.regression import mae, mse, r2
@@ -15,8 +16,6 @@ from tunekit.registry import Registry
 from tunekit.tasks import get_task
 from tunekit.testing import manager_with, rating_rows, write_rating_csv
 from tunekit.ui.cli import main
-
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 
 
 def test_the_metrics_by_hand():
@@ -78,7 +77,7 @@ def test_the_task_checks_targets_from_any_dataset():
 
 
 def test_predict_answers_a_number_per_text(tmp_path):
-    from tunekit.testing import _tiny
+    from tunekit.testing.kit import _tiny
 
     task = get_task("text-regression")
     built = _tiny("bert")({"layers": 1, "init_seed": 0, "pretrained": True},

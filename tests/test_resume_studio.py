@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 import tunekit
-from test_studio import TINY_PLUGIN, StudioClient, free_port, text, value
+from studio_harness import TINY_PLUGIN, serving
+from test_studio import StudioClient, text, value
 from tunekit.engine.resumable import Resumable, announce
 from tunekit.registry import Registry
 from tunekit.testing import manager_with, write_text_csv
 from tunekit.ui.assistant import Assistant
-from tunekit.ui.studio import Safety, build_app
+from tunekit.ui.studio import Safety
 from tunekit.ui.studio.session import Studio
 
 RUN_TIMEOUT = 120.0
@@ -144,17 +145,8 @@ def test_a_shared_studio_resumes_only_a_tabs_own_runs(project: Path, stopped: in
 @pytest.fixture(scope="module")
 def app(project: Path, stopped: int, no_checkpoint: int) -> Any:
     killed(Registry.open(project / "registry.db"), stopped)  # the studio starts after a crash
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        studio_app = build_app(registry_path=project / "registry.db", workdir=project,
-                               plugins_dir=project / "plugins")
-        studio_app.launch(prevent_thread_lock=True, server_port=free_port(), quiet=True)
-        try:
-            yield studio_app
-        finally:
-            studio_app.studio.runner.stop_all()
-            studio_app.close()
+    with serving(project, plugins_dir=project / "plugins") as studio_app:
+        yield studio_app
 
 
 def test_the_studio_greets_with_the_interrupted_run_and_resumes_it(

@@ -18,14 +18,15 @@ import httpx
 import pytest
 import tunekit
 from gradio_client import Client, handle_file
-from test_studio import TINY_PLUGIN, free_port, text, value
+from studio_harness import TINY_PLUGIN, free_port, serving
+from test_studio import text, value
 from tunekit import load_plugins
 from tunekit.errors import TunekitError
 from tunekit.plugin_settings import disabled_in_registry
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
 from tunekit.ui.cli import build_parser
-from tunekit.ui.studio import Safety, build_app
+from tunekit.ui.studio import Safety
 from tunekit.ui.studio.history import render_detail
 from tunekit.ui.studio.plugins_page import LOCKED
 from tunekit.ui.studio.serve import prepare
@@ -67,19 +68,11 @@ def shared(project: Path) -> Any:
     login, a data folder, small limits and one run at a time."""
     safety = Safety(shared=True, data_dir=project / "data", max_rows=100,
                     max_upload_bytes=20_000, max_concurrent_runs=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        app = build_app(registry_path=project / "registry.db", workdir=project,
-                        plugins_dir=project / "plugins", safety=safety)
-        options = launch_options(host="127.0.0.1", port=free_port(), share=False,
-                                 auth=[(USER, PASSWORD)], safety=safety)
-        app.launch(**{**options, "quiet": True})
-        try:
-            yield app
-        finally:
-            app.studio.runner.stop_all()
-            app.close()
+    options = launch_options(host="127.0.0.1", port=free_port(), share=False,
+                             auth=[(USER, PASSWORD)], safety=safety)
+    with serving(project, plugins_dir=project / "plugins", safety=safety,
+                 launch=options) as app:
+        yield app
 
 
 class Tab:

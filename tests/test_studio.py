@@ -20,20 +20,14 @@ from typing import Any
 import pytest
 import yaml
 from gradio_client import Client, handle_file
+from studio_harness import TINY_PLUGIN, free_port
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
 from tunekit.ui.studio import build_app, read_auth
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 BROKEN_PLUGIN = "raise RuntimeError('this plugin is broken on purpose')\n"
 RUN_TIMEOUT = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class StudioClient:
@@ -108,22 +102,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (plugins / "broken.py").write_text(BROKEN_PLUGIN)
     write_text_csv(folder / "reviews.csv", n=60)
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(project: Path) -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        # one thread per run process: the test machine is shared and small
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        studio_app = build_app(registry_path=project / "registry.db", workdir=project,
-                               plugins_dir=project / "plugins")
-        studio_app.launch(prevent_thread_lock=True, server_port=free_port(), quiet=True)
-        try:
-            yield studio_app
-        finally:
-            studio_app.studio.runner.stop_all()
-            studio_app.close()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_studio import TINY_PLUGIN, StudioClient, free_port, value
+from studio_harness import TINY_PLUGIN
+from test_studio import StudioClient, value
 from tunekit.registry import Registry
 from tunekit.testing import make_manager, tiny_backbones, write_text_csv
 from tunekit.tools.bakeoff import bakeoff
-from tunekit.ui.studio import build_app
 
 BAKEOFF_TIMEOUT = 180.0
 
@@ -25,22 +25,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
     write_text_csv(folder / "reviews.csv", n=60)
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(project: Path) -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        studio_app = build_app(registry_path=project / "registry.db", workdir=project,
-                               plugins_dir=project / "plugins")
-        studio_app.launch(prevent_thread_lock=True, server_port=free_port(), quiet=True)
-        try:
-            yield studio_app
-        finally:
-            studio_app.bakeoffs.stop_all()
-            studio_app.studio.runner.stop_all()
-            studio_app.close()
 
 
 @pytest.fixture

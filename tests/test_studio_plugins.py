@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_studio import BROKEN_PLUGIN, TINY_PLUGIN, StudioClient, free_port, value
+from studio_harness import TINY_PLUGIN
+from test_studio import BROKEN_PLUGIN, StudioClient, value
 from tunekit.registry import Registry
-from tunekit.ui.studio import build_app
 from tunekit.ui.studio.layout import Page
 from tunekit.ui.studio.plugins_page import LOCKED, change_plugin, render_plugins
 
@@ -24,20 +24,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # disabled before the studio starts: it opens without it
     Registry.open(folder / "registry.db").set_plugin_enabled("strategies-gradual", False)
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(project: Path) -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        patch.delenv("TUNEKIT_DISABLE_PLUGINS", raising=False)
-        studio_app = build_app(registry_path=project / "registry.db", workdir=project,
-                               plugins_dir=project / "plugins")
-        studio_app.launch(prevent_thread_lock=True, server_port=free_port(), quiet=True)
-        try:
-            yield studio_app
-        finally:
-            studio_app.close()
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from gradio_client import handle_file
-from test_studio import TINY_PLUGIN, StudioClient, free_port, value
+from studio_harness import TINY_PLUGIN
+from test_studio import StudioClient, value
 from tunekit.testing import write_text_csv
-from tunekit.ui.studio import build_app
 from tunekit.ui.studio.rate_page import render_rate
 
 TOOL_TIMEOUT = 150.0
@@ -30,25 +30,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = write_text_csv(folder / "unique.csv", n=30).read_text().splitlines()
     (folder / "leaky.csv").write_text("\n".join([lines[0], *lines[1:] * 3]) + "\n")
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(project: Path) -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OMP_NUM_THREADS", "1")
-        patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
-        studio_app = build_app(registry_path=project / "registry.db", workdir=project,
-                               plugins_dir=project / "plugins")
-        studio_app.launch(prevent_thread_lock=True, server_port=free_port(), quiet=True)
-        try:
-            yield studio_app
-        finally:
-            studio = studio_app.studio
-            studio.rate_finder.stop_all()
-            studio.sweeps.stop_all()
-            studio_app.bakeoffs.stop_all()
-            studio.runner.stop_all()
-            studio_app.close()
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 import tunekit
 import yaml
+from studio_harness import TINY_PLUGIN
 from tunekit.errors import SpecError
 from tunekit.registry import Registry
 from tunekit.tools.search_space import grid, parse_param_option, parse_space
 from tunekit.tools.sweep import sweep
-
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from exported import demo_answer, onnx_parity, predict_json
+from studio_harness import TINY_PLUGIN
 from tunekit.components import DataContext, ModelRequest
 from tunekit.errors import DataError, SpecError
 from tunekit.plugins.datasets.tagging import (
@@ -25,7 +26,6 @@ from tunekit.tasks import get_task
 from tunekit.testing import bundled_tokenizer, manager_with
 from tunekit.ui.cli import main
 
-TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 LABELS = ["O", "B-LOC", "B-MISC", "B-PER", "I-LOC", "I-MISC", "I-PER"]
 
 
@@ -222,7 +222,7 @@ def test_the_metrics_are_registered_for_the_task():
 
 
 def test_predict_tags_words_and_lists_entities():
-    from tunekit.testing import _tiny
+    from tunekit.testing.kit import _tiny
 
     task = get_task("token-classification")
     built = _tiny("bert")({"layers": 1, "init_seed": 0, "pretrained": True},

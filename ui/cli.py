@@ -25,7 +25,15 @@ import sys
 import traceback
 from typing import Any
 
-EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
+from tunekit.ui.commands.common import (  # noqa: F401 (EXIT_*, _registry: part of cli's surface)
+    EXIT_BAD_INPUT,
+    EXIT_CANCELLED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    _manager,
+    _registry,
+    _stop_on_sigterm,
+)
 
 
 def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -162,32 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _manager(args: argparse.Namespace, warn: bool = True) -> Any:
-    from tunekit import load_plugins
-
-    manager = load_plugins(args.plugins_dir)
-    for problem in manager.problems if warn else ():
-        print(f"warning: plugin {problem.plugin} ({problem.source}): {problem.error}",
-              file=sys.stderr)
-    return manager
-
-
-def _registry(announce: bool = False) -> Any:
-    """The registry, its dead runs marked interrupted. With ``announce`` (a start of a run or
-    of the studio) each run just marked that has a checkpoint gets one line on standard error
-    saying how to resume it."""
-    from tunekit.registry import Registry
-
-    registry = Registry.open()
-    interrupted = registry.mark_orphans_interrupted()
-    if announce and interrupted:
-        from tunekit.engine.resumable import announce as resumable_lines
-
-        for line in resumable_lines(registry, interrupted):
-            print(line, file=sys.stderr)
-    return registry
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     import tunekit
     from tunekit.errors import TunekitError
@@ -312,17 +294,6 @@ def _spec_of_run(args: argparse.Namespace, manager: Any) -> Any:
     return tunekit.parse_spec(data, manager, overrides=args.overrides,
                               base_dir=Path(base_dir) if base_dir else None,
                               source=f"run {record.id}'s spec")
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (the studio's stop button, a scheduler) stops a run like Ctrl-C: it is
-    recorded as cancelled instead of being killed mid-write."""
-    import signal
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

@@ -18,22 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import TunekitError
 from ..events import Event, EventBus
 from ..spec import RunSpec
 from .checkpoints import has_checkpoint
+from .faults import out_of_memory
 
 MAX_ACCUMULATION = 1024  # the upper bound of training.gradient_accumulation_steps
 
 
-def out_of_memory(exc: BaseException) -> bool:
-    """Whether ``exc`` says the GPU or the machine ran out of memory."""
-    if isinstance(exc, TunekitError):
-        return False
-    text = str(exc)
-    return type(exc).__name__ == "OutOfMemoryError" or (
-        isinstance(exc, RuntimeError) and ("out of memory" in text.lower()
-                                           or "can't allocate memory" in text))
 
 
 class BatchSearch:

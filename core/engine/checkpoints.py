@@ -14,7 +14,6 @@ next steps train; the run waits for it before the next checkpoint, a stop, or th
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import random
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TunekitError
+from .faults import check_finite, disk_error
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import Training
@@ -72,16 +72,6 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def disk_error(exc: OSError, what: str, run_id: int | None = None) -> TunekitError:
-    """A write that failed for lack of space (or quota), in words."""
-    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    reason = "the disk is full" if full else f"cannot write: {exc.strerror or exc}"
-    hint = "free some space (or set --output-dir to another disk)" if full else \
-        "check the folder's permissions and free space"
-    if run_id is not None:
-        hint += f", then resume with: tunekit run --resume {run_id}"
-    return TunekitError(f"{reason} while writing {what}; the previous good copy is intact",
-                        where=str(getattr(exc, "filename", None) or what), hint=hint)
 
 
 # ---------------------------------------------------------------- RNG states
@@ -342,7 +332,6 @@ class Checkpointer:
     def save(self, epoch: int | None = None) -> None:
         """Everything needed to carry on from here (a safe point: between two steps). With the
         ``epoch`` in progress, a loss gone to NaN or Inf raises instead of being saved."""
-        from .faults import check_finite
 
         t = self.t
         if epoch is not None:

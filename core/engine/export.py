@@ -14,7 +14,7 @@ from ..errors import PluginError, TunekitError
 from ..events import EventBus, RunInfo
 from ..plugin_manager import PluginManager
 from ..spec import RunSpec
-from .checkpoints import disk_error
+from .faults import disk_error
 
 
 def export(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, model: Any,

@@ -7,12 +7,32 @@ import errno
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ResourceError, TrainingDiverged, TunekitError
-from .batch_search import out_of_memory
-from .checkpoints import disk_error
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..spec import RunSpec
     from .state import LoopState
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` says the GPU or the machine ran out of memory."""
+    if isinstance(exc, TunekitError):
+        return False
+    text = str(exc)
+    return type(exc).__name__ == "OutOfMemoryError" or (
+        isinstance(exc, RuntimeError) and ("out of memory" in text.lower()
+                                           or "can't allocate memory" in text))
+
+
+def disk_error(exc: OSError, what: str, run_id: int | None = None) -> TunekitError:
+    """A write that failed for lack of space (or quota), in words."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = "the disk is full" if full else f"cannot write: {exc.strerror or exc}"
+    hint = "free some space (or set --output-dir to another disk)" if full else \
+        "check the folder's permissions and free space"
+    if run_id is not None:
+        hint += f", then resume with: tunekit run --resume {run_id}"
+    return TunekitError(f"{reason} while writing {what}; the previous good copy is intact",
+                        where=str(getattr(exc, "filename", None) or what), hint=hint)
 
 
 def resource_error(exc: BaseException, spec: RunSpec, run_id: int) -> TunekitError | None:

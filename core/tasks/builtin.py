@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import TEXT_CLASSIFICATION, Task, family
+from .base import TEXT_CLASSIFICATION, Task, family
 
 
 @family(TEXT_CLASSIFICATION)

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from ..errors import DataError
-from . import Task
+from .base import Task
 from .text_classification import input_file, json_lines, read_utf8
 
 CAUSAL_LM = "causal-lm"

@@ -21,7 +21,7 @@ import torch
 from ..data import check_classification_splits, class_counts
 from ..errors import DataError
 from ..images import AUGMENTATIONS, Preprocessing, augment, is_image_file
-from . import Task
+from .base import Task
 from .text_classification import classification_loss
 
 IMAGE_CLASSIFICATION = "image-classification"

@@ -15,7 +15,7 @@ import torch
 
 from ..data import check_classification_splits, class_counts
 from ..errors import DataError, SpecError
-from . import TEXT_CLASSIFICATION, Task
+from .base import TEXT_CLASSIFICATION, Task
 
 
 class TextClassification(Task):

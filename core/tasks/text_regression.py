@@ -15,7 +15,7 @@ import torch
 
 from ..data import require_rows
 from ..errors import DataError
-from . import Task
+from .base import Task
 from .text_classification import encode_texts, pad, pad_id_of, read_texts, text_batches
 
 TEXT_REGRESSION = "text-regression"

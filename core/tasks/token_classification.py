@@ -23,7 +23,7 @@ import torch
 from ..data import require_rows
 from ..errors import DataError, SpecError
 from ..tagging import OUTSIDE, entities, tag_problem
-from . import Task
+from .base import Task
 from .text_classification import json_lines, pad_id_of, read_texts, read_utf8
 
 TOKEN_CLASSIFICATION = "token-classification"

@@ -586,7 +586,7 @@ def _call_augmentation(c: Augmentation, options: dict[str, Any],
 
 
 def _sample_rows() -> list[dict[str, str]]:
-    from . import tiny_rows
+    from .kit import tiny_rows
 
     return tiny_rows(6, seed=3)
 
@@ -595,67 +595,87 @@ LABELS = ["negative", "positive", "neutral"]
 
 
 def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport) -> None:
-    import torch
-
-    from ..layers import LayerGroup, default_layer_groups
-    from ..tasks.text_classification import encode_labelled as _encode
-    from ..tasks.text_classification import pad as _pad
-
     where = f"{_label(c)}.build"
-    task = _task_of(c)
-    images = task == "image-classification"
-    request = ModelRequest(task=task, labels=list(LABELS), dropout=None)
+    images = _task_of(c) == "image-classification"
+    request = ModelRequest(task=_task_of(c), labels=list(LABELS), dropout=None)
     try:
         built = c.build(dict(options), request)
     except Exception as exc:
         _raised(report, where, exc)
         return
+    if not _built_model_ok(built, where, report):
+        return
+    batch = _image_batch(built.tokenizer, f"{where} -> tokenizer", report) if images \
+        else _text_batch(built, where, report)
+    if batch is None or not _forward_ok(built, batch, images, where, report):
+        return
+    report.checked.append(f"build returned a model whose forward and backward pass work for "
+                          f"{len(LABELS)} labels")
+    if _layer_groups_ok(built, where, report) and c.load_tokenizer is not None:
+        _check_load_tokenizer(c, options, images, report)
+
+
+def _built_model_ok(built: Any, where: str, report: ComponentReport) -> bool:
+    """Whether ``build`` returned a BuiltModel holding a module and a usable max_length."""
+    import torch
+
     if not isinstance(built, BuiltModel):
         report.problem(where, f"returned {type(built).__name__}, not tunekit.BuiltModel",
                        "return tunekit.BuiltModel(model=..., tokenizer=..., source=...)")
-        return
+        return False
     if not isinstance(built.model, torch.nn.Module):
         report.problem(f"{where} -> model", f"is {type(built.model).__name__}, not a "
                                             "torch.nn.Module",
                        "return the model itself, e.g. from "
                        "AutoModelForSequenceClassification")
-        return
+        return False
     if not isinstance(built.max_length, int) or isinstance(built.max_length, bool) \
             or built.max_length < 1:
         report.problem(f"{where} -> max_length", f"is {built.max_length!r}",
                        "give the longest input in tokens the model takes, e.g. 512")
-        return
+        return False
     if not isinstance(built.source, str) or not built.source:
         report.advise(f"{where} -> source", "is empty",
                       "say where the weights came from (a model id or a folder): the model "
                       "card shows it")
-    if images:
-        batch = _image_batch(built.tokenizer, f"{where} -> tokenizer", report)
-        if batch is None:
-            return
-    elif not callable(built.tokenizer):
-        report.problem(f"{where} -> tokenizer", f"is {type(built.tokenizer).__name__}, "
+    return True
+
+
+def _text_batch(built: BuiltModel, where: str, report: ComponentReport) -> dict[str, Any] | None:
+    """Two encoded texts from the backbone's tokenizer, or None with the problem said."""
+    from ..tasks.text_classification import encode_labelled, pad
+
+    tokenizer = built.tokenizer
+    if not callable(tokenizer):
+        report.problem(f"{where} -> tokenizer", f"is {type(tokenizer).__name__}, "
                                                 "which cannot be called on texts",
                        "return the model's tokenizer (e.g. AutoTokenizer.from_pretrained)")
-        return
-    elif getattr(built.tokenizer, "pad_token_id", None) is None:
+        return None
+    if getattr(tokenizer, "pad_token_id", None) is None:
         report.advise(f"{where} -> tokenizer", "has no padding token: batches pad with id 0",
                       "set tokenizer.pad_token = tokenizer.eos_token (and the model config's "
                       "pad_token_id) as GPT-style models need")
-    else:
-        rows = [{"text": "a short text", "label": "negative"},
-                {"text": "another text that is a little longer", "label": "neutral"}]
-        try:
-            encoded = _encode(rows, built.tokenizer,
-                              {label: i for i, label in enumerate(LABELS)},
-                              min(32, built.max_length))
-            batch = _pad(encoded, getattr(built.tokenizer, "pad_token_id", None) or 0)
-        except Exception as exc:
-            _raised(report, f"{where} -> tokenizer", exc,
-                    "the tokenizer is called on a list of strings with truncation=True, "
-                    "max_length=N and must return input_ids (and attention_mask)")
-            return
-        batch.pop("labels")
+    rows = [{"text": "a short text", "label": "negative"},
+            {"text": "another text that is a little longer", "label": "neutral"}]
+    try:
+        encoded = encode_labelled(rows, tokenizer, {label: i for i, label in enumerate(LABELS)},
+                                  min(32, built.max_length))
+        batch = pad(encoded, getattr(tokenizer, "pad_token_id", None) or 0)
+    except Exception as exc:
+        _raised(report, f"{where} -> tokenizer", exc,
+                "the tokenizer is called on a list of strings with truncation=True, "
+                "max_length=N and must return input_ids (and attention_mask)")
+        return None
+    batch.pop("labels")
+    return batch
+
+
+def _forward_ok(built: BuiltModel, batch: dict[str, Any], images: bool, where: str,
+                report: ComponentReport) -> bool:
+    """Whether the model's logits have the labels' shape and, given labels, its loss
+    backpropagates."""
+    import torch
+
     targets = torch.tensor([0, 2])
     inputs, things, head = (("pixel_values=...", "images", "*ForImageClassification") if images
                             else ("input_ids=..., attention_mask=...", "texts",
@@ -666,35 +686,41 @@ def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport
     except Exception as exc:
         _raised(report, f"{where} -> model", exc,
                 f"the model is called as model({inputs}, labels=...)")
-        return
+        return False
     logits = getattr(out, "logits", None)
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (2, len(LABELS)):
         shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else _short(logits)
         report.problem(f"{where} -> model", f"for 2 {things} and {len(LABELS)} labels the "
                                             f"logits are {shape}, expected (2, {len(LABELS)})",
                        "build the classifier with num_labels=len(request.labels)")
-        return
+        return False
     try:
         out = built.model(**batch, labels=targets)
     except Exception as exc:
         _raised(report, f"{where} -> model", exc,
                 f"the model is called as model({inputs}, labels=...)")
-        return
+        return False
     loss = getattr(out, "loss", None)
     if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not torch.isfinite(loss):
         report.problem(f"{where} -> model", f"given labels, the output's loss is "
                                             f"{_short(loss)}, expected a finite scalar tensor",
                        f"return the output of a {head} model (it has .loss and .logits)")
-        return
+        return False
     loss.backward()
-    report.checked.append(f"build returned a model whose forward and backward pass work for "
-                          f"{len(LABELS)} labels")
+    return True
+
+
+def _layer_groups_ok(built: BuiltModel, where: str, report: ComponentReport) -> bool:
+    """Whether the layer groups (the backbone's or the default ones) are a list of LayerGroup;
+    says when a parameter is in no group or no group is the head."""
+    from ..layers import LayerGroup, default_layer_groups
+
     groups = built.layer_groups
     if groups is not None:
         if not isinstance(groups, list) or not all(isinstance(g, LayerGroup) for g in groups):
             report.problem(f"{where} -> layer_groups", "must be a list of tunekit.LayerGroup "
                            "(or None)", "leave it None to use the default grouping")
-            return
+            return False
     else:
         groups = default_layer_groups(built.model)
     grouped = {id(p) for g in groups for _, p in g.params}
@@ -708,18 +734,22 @@ def _call_backbone(c: Backbone, options: dict[str, Any], report: ComponentReport
                        "mark the task head's group kind='head': head-only and gradual train it")
     else:
         report.checked.append("layer groups: " + ", ".join(g.name for g in groups))
-    if c.load_tokenizer is not None:
-        try:
-            tokenizer = c.load_tokenizer(dict(options))
-            if images:
-                tokenizer(images=_tiny_images(1), return_tensors="pt")["pixel_values"]
-            else:
-                tokenizer(["a short text"], truncation=True, max_length=16)["input_ids"]
-        except Exception as exc:
-            _raised(report, f"{_label(c)}.load_tokenizer", exc,
-                    "return the same tokenizer as build, loaded without the weights")
-            return
-        report.checked.append("load_tokenizer returned a working tokenizer")
+    return True
+
+
+def _check_load_tokenizer(c: Backbone, options: dict[str, Any], images: bool,
+                          report: ComponentReport) -> None:
+    try:
+        tokenizer = c.load_tokenizer(dict(options))
+        if images:
+            tokenizer(images=_tiny_images(1), return_tensors="pt")["pixel_values"]
+        else:
+            tokenizer(["a short text"], truncation=True, max_length=16)["input_ids"]
+    except Exception as exc:
+        _raised(report, f"{_label(c)}.load_tokenizer", exc,
+                "return the same tokenizer as build, loaded without the weights")
+        return
+    report.checked.append("load_tokenizer returned a working tokenizer")
 
 
 def _tiny_images(n: int) -> list[Any]:
@@ -756,16 +786,67 @@ def _image_batch(processor: Any, where: str, report: ComponentReport) -> dict[st
 
 
 def _tiny_model(labels: list[str], layers: int = 4) -> tuple[Any, Any]:
-    from . import tiny_model
+    from .kit import tiny_model
 
     built = tiny_model(labels, layers=layers)
     return built.model, built.tokenizer
 
 
-def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport) -> None:
+def _plan_ok(plan: Any, name: str, where: str, report: ComponentReport) -> bool:
+    """Whether ``apply`` returned a StrategyPlan of the documented shape whose param groups
+    the engine's optimizer accepts."""
     import torch
 
     from ..engine.optim import optimizer_groups
+
+    if not isinstance(plan, StrategyPlan):
+        report.problem(where, f"returned {type(plan).__name__}, not tunekit.StrategyPlan",
+                       "return tunekit.StrategyPlan(model=..., param_groups=[...], "
+                       "summary='...')")
+        return False
+    if not isinstance(plan.model, torch.nn.Module):
+        report.problem(f"{where} -> model", f"is {type(plan.model).__name__}, not a "
+                                            "torch.nn.Module", "return the model to train")
+        return False
+    if not isinstance(plan.param_groups, list) or not all(
+            isinstance(g, ParamGroup) for g in plan.param_groups):
+        report.problem(f"{where} -> param_groups", "must be a list of tunekit.ParamGroup",
+                       "write [tunekit.ParamGroup(name='head', params=[...])]")
+        return False
+    for group in plan.param_groups:
+        at = f"{where} -> param_groups {group.name!r}"
+        if not isinstance(group.params, list) or not all(
+                isinstance(p, torch.nn.Parameter) for p in group.params):
+            report.problem(at, "params must be a list of torch.nn.Parameter",
+                           "pass a list, e.g. list(module.parameters())")
+            return False
+        scale = group.lr_scale
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+            report.problem(at, f"lr_scale is {scale!r}", "give a number above 0 (1.0: the "
+                                                         "base rate)")
+            return False
+    if not isinstance(plan.summary, str) or not plan.summary.strip():
+        report.problem(f"{where} -> summary", "is empty",
+                       "say in a sentence what trains: it is shown with the run")
+    if not isinstance(plan.frozen_modules, list) or not all(
+            isinstance(m, torch.nn.Module) for m in plan.frozen_modules):
+        report.problem(f"{where} -> frozen_modules", "must be a list of torch.nn.Module",
+                       "list the modules to keep in eval mode, or leave it empty")
+    if plan.on_epoch_start is not None and not callable(plan.on_epoch_start):
+        report.problem(f"{where} -> on_epoch_start", f"is {_short(plan.on_epoch_start)}",
+                       "give a function (epoch) -> str | None, or None")
+        return False
+    if report.problems:
+        return False
+    try:
+        optimizer_groups(plan, plan.model, 1e-3, 0.01, name)
+    except PluginError as exc:
+        report.problem(f"{where} -> param_groups", exc.message, exc.hint or "")
+        return False
+    return True
+
+
+def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport) -> None:
     from ..layers import default_layer_groups
     from ..tasks.text_classification import encode_labelled as _encode
     from ..tasks.text_classification import pad as _pad
@@ -780,49 +861,7 @@ def _call_strategy(c: Strategy, options: dict[str, Any], report: ComponentReport
     except Exception as exc:
         _raised(report, where, exc)
         return
-    if not isinstance(plan, StrategyPlan):
-        report.problem(where, f"returned {type(plan).__name__}, not tunekit.StrategyPlan",
-                       "return tunekit.StrategyPlan(model=..., param_groups=[...], "
-                       "summary='...')")
-        return
-    if not isinstance(plan.model, torch.nn.Module):
-        report.problem(f"{where} -> model", f"is {type(plan.model).__name__}, not a "
-                                            "torch.nn.Module", "return the model to train")
-        return
-    if not isinstance(plan.param_groups, list) or not all(
-            isinstance(g, ParamGroup) for g in plan.param_groups):
-        report.problem(f"{where} -> param_groups", "must be a list of tunekit.ParamGroup",
-                       "write [tunekit.ParamGroup(name='head', params=[...])]")
-        return
-    for group in plan.param_groups:
-        at = f"{where} -> param_groups {group.name!r}"
-        if not isinstance(group.params, list) or not all(
-                isinstance(p, torch.nn.Parameter) for p in group.params):
-            report.problem(at, "params must be a list of torch.nn.Parameter",
-                           "pass a list, e.g. list(module.parameters())")
-            return
-        scale = group.lr_scale
-        if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
-            report.problem(at, f"lr_scale is {scale!r}", "give a number above 0 (1.0: the "
-                                                         "base rate)")
-            return
-    if not isinstance(plan.summary, str) or not plan.summary.strip():
-        report.problem(f"{where} -> summary", "is empty",
-                       "say in a sentence what trains: it is shown with the run")
-    if not isinstance(plan.frozen_modules, list) or not all(
-            isinstance(m, torch.nn.Module) for m in plan.frozen_modules):
-        report.problem(f"{where} -> frozen_modules", "must be a list of torch.nn.Module",
-                       "list the modules to keep in eval mode, or leave it empty")
-    if plan.on_epoch_start is not None and not callable(plan.on_epoch_start):
-        report.problem(f"{where} -> on_epoch_start", f"is {_short(plan.on_epoch_start)}",
-                       "give a function (epoch) -> str | None, or None")
-        return
-    if report.problems:
-        return
-    try:
-        optimizer_groups(plan, plan.model, 1e-3, 0.01, c.name)
-    except PluginError as exc:
-        report.problem(f"{where} -> param_groups", exc.message, exc.hint or "")
+    if not _plan_ok(plan, c.name, where, report):
         return
     planned = {id(p) for g in plan.param_groups for p in g.params}
     trained_somewhere = False
@@ -985,7 +1024,7 @@ def _call_metric(c: Metric, options: dict[str, Any], report: ComponentReport) ->
 def _tiny_export_context(strategy: str | None = None) -> ExportContext:
     """An ExportContext exactly as the engine makes it, from a real tiny run (with
     ``strategy``, e.g. "lora", instead of the tiny run's own)."""
-    from . import manager_with, plugin_of, train_tiny
+    from .kit import manager_with, plugin_of, train_tiny
 
     seen: list[ExportContext] = []
     keeper = Exporter(name="tunekit-check-keeper", description="Keeps the export context of "
@@ -1111,7 +1150,7 @@ def check_plugin(plugin: Any, *, name: str | None = None,
     them with. Raises ContractError when anything is wrong (``strict=False``: returns).
     """
     from ..plugin_manager import _describe_exception
-    from . import manager_with
+    from .kit import manager_with
 
     label = name or (plugin if isinstance(plugin, str) else
                      getattr(plugin, "__name__", type(plugin).__name__))

@@ -21,7 +21,7 @@ import pytest
 if TYPE_CHECKING:  # pragma: no cover
     from ..plugin_manager import PluginManager
     from ..registry import Registry
-    from . import TinyData
+    from .kit import TinyData
 
 MARKER = "tunekit_plugins"
 
@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def tunekit_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Registry:
     """A registry of its own; ``TUNEKIT_REGISTRY`` points at it while the test runs."""
-    from . import isolated_registry
+    from .kit import isolated_registry
 
     registry = isolated_registry(tmp_path / "tunekit-registry")
     monkeypatch.setenv("TUNEKIT_REGISTRY", str(registry.path))
@@ -46,7 +46,7 @@ def tunekit_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Registry:
 def tunekit_manager(request: pytest.FixtureRequest) -> PluginManager:
     """The built-ins, the tiny test components and the plugins of the test's
     ``@pytest.mark.tunekit_plugins(...)``; a plugin that fails to load fails the test."""
-    from . import manager_with
+    from .kit import manager_with
 
     plugins = [p for marker in request.node.iter_markers(MARKER) for p in marker.args]
     return manager_with(*plugins)
@@ -55,6 +55,6 @@ def tunekit_manager(request: pytest.FixtureRequest) -> PluginManager:
 @pytest.fixture
 def tiny_data(tmp_path) -> TinyData:
     """48 easy two-class examples: ``.rows``, ``.splits``, ``.csv`` and ``.jsonl`` files."""
-    from . import tiny_data_files
+    from .kit import tiny_data_files
 
     return tiny_data_files(tmp_path / "tiny-data")

@@ -3,7 +3,8 @@
 Each module exposes ``add_parser(commands, common, runs)``: it adds its subparser (to the top
 level ``commands`` or under ``tunekit runs``), passing ``parents=[common]``, and sets
 ``handler=`` to a function ``(args) -> exit code``. Handlers import heavy libraries lazily.
-Shared helpers (plugin manager, registry, exit codes) come from ``tunekit.ui.cli``.
+Shared helpers (plugin manager, registry, exit codes) come from ``tunekit.ui.commands.common``
+(never from ``tunekit.ui.cli``, which imports these modules).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def _lr_find(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
 def _bakeoff(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
              say: Callable[[str], None], progress: bool) -> Any:
     from tunekit.tools.bakeoff import bakeoff
-    from tunekit.ui.cli import _registry
+    from tunekit.ui.commands.common import _registry
 
     report = bakeoff(spec, arguments.get("strategies") or None,
                      scratch=bool(arguments.get("scratch")), manager=manager,
@@ -73,7 +73,7 @@ def _resume(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
             say: Callable[[str], None], progress: bool) -> Any:
     import tunekit
     from tunekit.ui.assistant import explain_run
-    from tunekit.ui.cli import _registry
+    from tunekit.ui.commands.common import _registry
 
     registry = _registry()
     result = tunekit.resume(int(arguments["run"]), manager=manager, registry=registry,
@@ -86,7 +86,7 @@ def _sweep(spec: Any, arguments: dict[str, Any], assistant: Any, manager: Any,
            say: Callable[[str], None], progress: bool) -> Any:
     from tunekit.tools.search_space import show
     from tunekit.tools.sweep import sweep
-    from tunekit.ui.cli import _registry
+    from tunekit.ui.commands.common import _registry
 
     result = sweep(spec, arguments["space"], sampler=arguments.get("sampler"),
                    trials=arguments.get("trials"), manager=manager, registry=_registry(),

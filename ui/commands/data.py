@@ -60,7 +60,7 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 def check_command(args: argparse.Namespace) -> int:
     from tunekit.errors import DataError
     from tunekit.tools.datacheck import ReadLog, check_data, load_splits
-    from tunekit.ui.cli import EXIT_OK, EXIT_RUN_FAILED, _manager
+    from tunekit.ui.commands.common import EXIT_OK, EXIT_RUN_FAILED, _manager
 
     path = Path(args.target).expanduser()
     if not path.exists():

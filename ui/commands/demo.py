@@ -120,7 +120,7 @@ def launch_settings(args: argparse.Namespace, folder: Path,
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from tunekit.ui.cli import _manager, _registry
+    from tunekit.ui.commands.common import _manager, _registry
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

@@ -33,7 +33,7 @@ def diagnose_command(args: argparse.Namespace) -> int:
     from tunekit.errors import TunekitError
     from tunekit.spec import parse_spec, spec_changes
     from tunekit.tools.diagnosis import as_overrides, diagnose, follow_up_spec
-    from tunekit.ui.cli import EXIT_OK, _manager, _registry
+    from tunekit.ui.commands.common import EXIT_OK, _manager, _registry
 
     registry = _registry()
     record = registry.get_run(args.run)

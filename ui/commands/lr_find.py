@@ -35,7 +35,7 @@ def lr_find_command(args: argparse.Namespace) -> int:
 
     import tunekit
     from tunekit.tools.lr_find import lr_find
-    from tunekit.ui.cli import EXIT_OK, _manager
+    from tunekit.ui.commands.common import EXIT_OK, _manager
 
     manager = _manager(args)
     spec = tunekit.load_spec(args.spec, manager, overrides=args.overrides)

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def listing(args: argparse.Namespace) -> int:
-    from tunekit.ui.cli import _manager
+    from tunekit.ui.commands.common import _manager
 
     manager = _manager(args, warn=False)  # the listing shows the problems itself
     description = manager.describe()
@@ -107,7 +107,7 @@ def check(args: argparse.Namespace) -> int:
 
     from tunekit.errors import PluginError, did_you_mean
     from tunekit.testing import check_component
-    from tunekit.ui.cli import _manager
+    from tunekit.ui.commands.common import _manager
 
     # what a plugin uses that is deprecated warns while it loads (Python hides these
     # warnings outside tests): shown here, without failing the check, for a release

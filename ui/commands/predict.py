@@ -229,7 +229,7 @@ def predict(trained: Trained, inputs: list[Any]) -> list[dict[str, Any]]:
 
 def predict_command(args: argparse.Namespace) -> int:
     from tunekit.tasks import get_task
-    from tunekit.ui.cli import EXIT_OK, _manager, _registry
+    from tunekit.ui.commands.common import EXIT_OK, _manager, _registry
 
     registry = _registry()
     record = completed_run(registry, args.run, "tunekit predict")

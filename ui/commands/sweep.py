@@ -60,7 +60,13 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def handler(args: argparse.Namespace) -> int:
     from tunekit.tools.sweep import sweep
-    from tunekit.ui.cli import EXIT_OK, EXIT_RUN_FAILED, _manager, _registry, _stop_on_sigterm
+    from tunekit.ui.commands.common import (
+        EXIT_OK,
+        EXIT_RUN_FAILED,
+        _manager,
+        _registry,
+        _stop_on_sigterm,
+    )
 
     manager = _manager(args)
     registry = _registry()

@@ -211,19 +211,7 @@ def parse(field: FormField, raw: Any) -> Any:
         raw = raw.strip()
     empty = raw is None or raw == "" or raw == []
     if field.kind in ("int", "float"):
-        if empty:
-            if field.optional:
-                return None
-            raise FormError(f"{label} needs a number")
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise FormError(f"{label}: {raw!r} is not a number") from None
-        if field.kind == "int":
-            if number != int(number):
-                raise FormError(f"{label} must be a whole number, got {raw}")
-            return int(number)
-        return number
+        return _number(field, label, raw, empty)
     if field.kind in ("bool", "toggle"):
         if isinstance(raw, str):
             return raw.lower() in ("true", "yes", "on", "1")
@@ -239,20 +227,38 @@ def parse(field: FormField, raw: Any) -> Any:
             return raw
         return [v.strip() for v in str(raw).split(",") if v.strip()]
     if field.kind == "mapping":
-        if empty:
-            return None
-        try:
-            value = yaml.safe_load(raw) if isinstance(raw, str) else raw
-        except yaml.YAMLError:
-            raise FormError(f"{label}: not a YAML or JSON mapping") from None
-        if not isinstance(value, dict):
-            raise FormError(f"{label}: expected a mapping like {{key: value}}")
-        return value
+        return None if empty else _mapping(label, raw)
     if empty:
         if field.kind in ("component", "choice") and not field.optional and not field.owner:
             raise FormError(f"choose a {label.lower()}")
         return None
     return str(raw)
+
+
+def _number(field: FormField, label: str, raw: Any, empty: bool) -> int | float | None:
+    if empty:
+        if field.optional:
+            return None
+        raise FormError(f"{label} needs a number")
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise FormError(f"{label}: {raw!r} is not a number") from None
+    if field.kind == "int":
+        if number != int(number):
+            raise FormError(f"{label} must be a whole number, got {raw}")
+        return int(number)
+    return number
+
+
+def _mapping(label: str, raw: Any) -> dict[str, Any]:
+    try:
+        value = yaml.safe_load(raw) if isinstance(raw, str) else raw
+    except yaml.YAMLError:
+        raise FormError(f"{label}: not a YAML or JSON mapping") from None
+    if not isinstance(value, dict):
+        raise FormError(f"{label}: expected a mapping like {{key: value}}")
+    return value
 
 
 def update(field: FormField, spec: dict[str, Any], selected: dict[str, str], manager: Any,
