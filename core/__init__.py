@@ -23,6 +23,7 @@ from .components import (
     ModelRequest,
     Param,
     ParamGroup,
+    ReadLog,
     Strategy,
     StrategyContext,
     StrategyPlan,
@@ -51,7 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Augmentation", "Backbone", "BuiltModel",
     "Component",
-    "DataCheckError", "DataContext", "DataError", "DataReport", "DataSplits", "Dataset",
+    "DataCheckError", "DataContext", "DataError", "DataReport", "DataSplits", "Dataset", "ReadLog",
     "Event", "ExportContext", "Exporter", "Finding", "check_data",
     "LayerGroup", "Metric", "RunInfo", "StopTraining",
     "ModelRequest", "Param", "ParamGroup", "PluginError", "PluginManager", "Registry",

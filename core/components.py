@@ -218,12 +218,32 @@ class Component:
 
 
 @dataclass(kw_only=True)
+class ReadLog:
+    """What reading data files saw, for the data check: where each example came from and the
+    rows that were left out. A dataset given one (``DataContext.read_log``) reads tolerantly,
+    skipping and noting unreadable rows instead of stopping at the first one.
+
+    ``origins`` maps ``id(example)`` to ``"file.csv:12"`` (the examples stay alive in the
+    splits, so the ids stay theirs); ``unreadable`` and ``empty`` list ``(place, why)``.
+    """
+
+    origins: dict[int, str] = field(default_factory=dict)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    empty: list[tuple[str, str]] = field(default_factory=list)
+
+    def origin(self, example: dict[str, Any]) -> str | None:
+        return self.origins.get(id(example))
+
+
+@dataclass(kw_only=True)
 class DataContext:
-    """What a dataset is told when it loads: the task, the seed, and where relative paths start."""
+    """What a dataset is told when it loads: the task, the seed, where relative paths start,
+    and (for the data check) a ``read_log`` to read tolerantly into."""
 
     task: str
     seed: int
     base_dir: Path
+    read_log: ReadLog | None = None
 
 
 @dataclass(kw_only=True)

@@ -51,7 +51,7 @@ def check_files(manager, folder: Path, train: list[list[str]], validation: list[
                                         "validation_path": "validation.csv"}, "dataset")
     log = ReadLog()
     splits = dataset.load(resolved, tunekit.DataContext(task=tunekit.TEXT_CLASSIFICATION,
-                                                        seed=42, base_dir=folder), log=log)
+                                                        seed=42, base_dir=folder, read_log=log))
     return check_data(splits, log=log, **{"strategy": "lora", **options})
 
 
@@ -288,9 +288,10 @@ def test_unreadable_rows_are_counted_with_their_lines(manager, tmp_path):
     options = dataset.resolve_options({"path": "train.csv", "validation_path": "validation.csv"},
                                       "dataset")
     log = ReadLog()
-    context = tunekit.DataContext(task=tunekit.TEXT_CLASSIFICATION, seed=42, base_dir=tmp_path)
+    context = tunekit.DataContext(task=tunekit.TEXT_CLASSIFICATION, seed=42, base_dir=tmp_path,
+                                  read_log=log)
 
-    report = check_data(dataset.load(options, context, log=log), log=log)
+    report = check_data(dataset.load(options, context), log=log)
 
     found = only(report, "unreadable-rows")
     assert found.severity == "blocking"
@@ -299,7 +300,8 @@ def test_unreadable_rows_are_counted_with_their_lines(manager, tmp_path):
         ("train.csv:102", "not UTF-8 text"),
         ("train.csv:103", "3 field(s) where the header has 2")]
     with pytest.raises(tunekit.DataError, match="not UTF-8"):  # a run still stops, as before
-        dataset.load(options, context)
+        dataset.load(options, tunekit.DataContext(task=tunekit.TEXT_CLASSIFICATION, seed=42,
+                                                  base_dir=tmp_path))
 
 
 def test_over_long_inputs_are_counted_with_the_tokenizer(manager, tmp_path):

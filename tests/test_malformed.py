@@ -5,6 +5,7 @@ or running, the database passes its integrity check)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def test_odd_but_valid_files_load_and_check(corpus, name):
 
     splits = dataset.load(options, context)
     log = ReadLog()
-    checked = dataset.load(options, context, log=log)
+    checked = dataset.load(options, dataclasses.replace(context, read_log=log))
 
     rows = splits.train + splits.validation
     assert len(rows) == HANDLED[name]

@@ -171,10 +171,11 @@ def _load_every_way(manager, kind: str, raw: bytes) -> None:
         path = Path(scratch) / f"data.{kind}"
         path.write_bytes(raw)
         options = dataset.resolve_options({"path": str(path)}, "dataset")
-        context = DataContext(task="text-classification", seed=3, base_dir=Path(scratch))
         for log in (None, ReadLog()):
+            context = DataContext(task="text-classification", seed=3, base_dir=Path(scratch),
+                                  read_log=log)
             try:
-                splits = dataset.load(options, context, **({"log": log} if log else {}))
+                splits = dataset.load(options, context)
             except tunekit.DataError as exc:
                 event("refused")
                 assert exc.where and (exc.where.startswith(str(path))

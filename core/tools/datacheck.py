@@ -24,11 +24,18 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..components import DataSplits
+from ..components import DataContext, DataSplits, ReadLog
 from ..errors import DataCheckError
 from ..spec import Training
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..components import Dataset
+    from ..plugin_manager import PluginManager
+    from ..spec import RunSpec
+
+__all__ = ["ReadLog"]  # re-exported: its home is tunekit.components
 
 SPLITS = ("train", "validation", "test")
 SEVERITIES = ("blocking", "warning", "info")
@@ -126,25 +133,6 @@ class DataReport:
             + "\n".join(lines), where=where or self.source, findings=self.blocking,
             hint="fix the data (`tunekit data check` lists every finding with what to do), or "
                  "train anyway with `tunekit run --force` or training.data_check: warn")
-
-
-@dataclass
-class ReadLog:
-    """What reading data files saw, for the check: where each example came from and the
-    rows that were left out. A dataset's ``load`` may accept it as the keyword ``log`` (the
-    ``csv`` and ``jsonl`` datasets do): it then reads tolerantly, skipping and noting
-    unreadable rows instead of stopping at the first one.
-
-    ``origins`` maps ``id(example)`` to ``"file.csv:12"`` (the examples stay alive in the
-    splits, so the ids stay theirs); ``unreadable`` and ``empty`` list ``(place, why)``.
-    """
-
-    origins: dict[int, str] = field(default_factory=dict)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)
-    empty: list[tuple[str, str]] = field(default_factory=list)
-
-    def origin(self, example: dict[str, Any]) -> str | None:
-        return self.origins.get(id(example))
 
 
 # ---------------------------------------------------------------- normalizing and masking
@@ -765,3 +753,46 @@ def similar_pairs(token_lists: list[list[str]], threshold: float = NEAR_DUPLICAT
     return sorted((owners[p], owners[q]) if owners[p] < owners[q] else (owners[q], owners[p])
                   for p, q in found)
 
+
+
+# ---------------------------------------------------------------- a spec's data
+
+
+def check_spec(spec: RunSpec, manager: PluginManager) -> DataReport:
+    """The data check of a parsed spec's data, read as ``tunekit data check SPEC`` reads it,
+    lengths estimated (no tokenizer is loaded): what the studio shows beside its preview and
+    the assistant says when asked to check the data. Raises TunekitError when the data cannot
+    be read at all."""
+    setup = setup_of(spec, manager)
+    log = ReadLog()
+    splits = load_splits(setup["dataset"], setup["options"], setup["context"], log)
+    return check_data(splits, strategy=setup["strategy"], max_length=setup["max_length"],
+                      log=log)
+
+
+def setup_of(spec: RunSpec, manager: PluginManager) -> dict[str, Any]:
+    """What checking a spec's data needs: its dataset, options, context, strategy, backbone."""
+    training = spec.training
+    return {"dataset": manager.get("dataset", spec.data["dataset"]["name"]),
+            "options": spec.options("dataset"),
+            "context": DataContext(task=spec.task, seed=training.seed, base_dir=spec.base_dir),
+            "strategy": spec.data["strategy"]["name"], "strategy_note": "",
+            "backbone": manager.get("backbone", spec.data["backbone"]["name"]),
+            "backbone_options": spec.options("backbone"), "max_length": training.max_length}
+
+
+def load_splits(dataset: Dataset, options: dict[str, Any], context: DataContext,
+                log: ReadLog) -> DataSplits:
+    """The dataset's splits, read tolerantly into ``log`` (``DataContext.read_log``):
+    unreadable rows noted, not fatal, and where each example came from."""
+    from dataclasses import replace
+
+    from ..errors import DataError, TunekitError
+
+    try:
+        return dataset.load(options, replace(context, read_log=log))
+    except TunekitError:
+        raise
+    except Exception as exc:  # a plugin's bug: one line, naming the dataset
+        raise DataError(f"{type(exc).__name__}: {exc}", where=f"dataset {dataset.name!r}") \
+            from exc

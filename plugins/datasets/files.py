@@ -21,7 +21,7 @@ from tunekit.data import (
 from tunekit.errors import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tunekit.tools.datacheck import ReadLog
+    from tunekit import ReadLog
 
 # a text and a label per row: a class, or a number (text-regression)
 FILE_TASKS = ("text-classification", "text-regression")
@@ -338,9 +338,10 @@ def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
 
 
 def make_loader(reader: Any) -> Any:
-    def load(options: dict[str, Any], context: tunekit.DataContext,
-             log: ReadLog | None = None) -> tunekit.DataSplits:
-        """Read the file(s); given a ``log`` (the data check), read tolerantly into it."""
+    def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+        """Read the file(s); given a ``context.read_log`` (the data check), read tolerantly
+        into it."""
+        log = context.read_log
         path = resolve_path(options["path"], context.base_dir, "dataset.path")
         notes: list[str] = []
         # a numeric target has no classes: its splits are drawn at random

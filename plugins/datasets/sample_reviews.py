@@ -8,22 +8,18 @@ train / validation / test; regenerate with ``sample_reviews_data/generate.py``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tunekit
 
 from .files import load_examples, read_csv
 
-if TYPE_CHECKING:  # pragma: no cover
-    from tunekit.tools.datacheck import ReadLog
-
 DATA = Path(__file__).with_name("sample_reviews_data")
 
 
-def load(options: dict[str, Any], context: tunekit.DataContext,
-         log: ReadLog | None = None) -> tunekit.DataSplits:
+def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
     columns = {"text_column": "text", "label_column": "label"}
-    splits = {name: load_examples(DATA / f"{name}.csv", columns, read_csv, log=log)
+    splits = {name: load_examples(DATA / f"{name}.csv", columns, read_csv, log=context.read_log)
               for name in ("train", "validation", "test")}
     return tunekit.DataSplits(**splits, source="sample-reviews (bundled)")
 

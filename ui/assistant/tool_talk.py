@@ -53,7 +53,7 @@ class Said:
 
 def check_data(assistant: Any) -> Said:
     """Run the data check on the draft's data and say what it found."""
-    from tunekit.ui.commands.data import check_spec
+    from tunekit.tools.datacheck import check_spec
 
     try:
         spec = parse_spec(assistant.draft, assistant.manager, base_dir=assistant.base_dir)

@@ -15,7 +15,6 @@ counted exactly, otherwise estimated. Exit 0 when nothing blocks a run, 1 when s
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -60,7 +59,7 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def check_command(args: argparse.Namespace) -> int:
     from tunekit.errors import DataError
-    from tunekit.tools.datacheck import ReadLog, check_data
+    from tunekit.tools.datacheck import ReadLog, check_data, load_splits
     from tunekit.ui.commands.common import EXIT_OK, EXIT_RUN_FAILED, _manager
 
     path = Path(args.target).expanduser()
@@ -78,7 +77,7 @@ def check_command(args: argparse.Namespace) -> int:
     setup = _from_spec(path, args, manager) if suffix in SPEC_SUFFIXES else \
         _from_file(path, args, manager)
     log = ReadLog()
-    splits = _load(setup["dataset"], setup["options"], setup["context"], log)
+    splits = load_splits(setup["dataset"], setup["options"], setup["context"], log)
     tokenizer, counted_by = _tokenizer(setup["backbone"], setup["backbone_options"])
     report = check_data(splits, strategy=setup["strategy"], tokenizer=tokenizer,
                         max_length=_limit(setup["max_length"], tokenizer), log=log)
@@ -117,53 +116,12 @@ def _from_file(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, 
 
 def _from_spec(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, Any]:
     import tunekit
+    from tunekit.tools.datacheck import setup_of
 
     overrides = [f"{field}={value}" for field, value in (
         ("dataset.text_column", args.text_column), ("dataset.label_column", args.label_column),
         ("strategy", args.strategy), ("backbone", args.backbone)) if value]
-    return _setup_of(tunekit.load_spec(path, manager, overrides=overrides), manager)
-
-
-def check_spec(spec: Any, manager: Any) -> Any:
-    """The data check of a parsed spec's data (a ``DataReport``), read as ``tunekit data check
-    SPEC`` reads it, lengths estimated (no tokenizer is loaded): what the studio shows beside
-    its preview and the assistant says when asked to check the data. Raises TunekitError when
-    the data cannot be read at all."""
-    from tunekit.tools.datacheck import ReadLog, check_data
-
-    setup = _setup_of(spec, manager)
-    log = ReadLog()
-    splits = _load(setup["dataset"], setup["options"], setup["context"], log)
-    return check_data(splits, strategy=setup["strategy"], max_length=setup["max_length"],
-                      log=log)
-
-
-def _setup_of(spec: Any, manager: Any) -> dict[str, Any]:
-    from tunekit.components import DataContext
-
-    training = spec.training
-    return {"dataset": manager.get("dataset", spec.data["dataset"]["name"]),
-            "options": spec.options("dataset"),
-            "context": DataContext(task=spec.task, seed=training.seed, base_dir=spec.base_dir),
-            "strategy": spec.data["strategy"]["name"], "strategy_note": "",
-            "backbone": manager.get("backbone", spec.data["backbone"]["name"]),
-            "backbone_options": spec.options("backbone"), "max_length": training.max_length}
-
-
-def _load(dataset: Any, options: dict[str, Any], context: Any, log: Any) -> Any:
-    """The dataset's splits; a dataset whose ``load`` takes a ``log`` reads tolerantly into
-    it (unreadable rows noted, not fatal) and says where each example came from."""
-    from tunekit.errors import DataError, TunekitError
-
-    try:
-        if "log" in inspect.signature(dataset.load).parameters:
-            return dataset.load(options, context, log=log)
-        return dataset.load(options, context)
-    except TunekitError:
-        raise
-    except Exception as exc:  # a plugin's bug: one line, naming the dataset
-        raise DataError(f"{type(exc).__name__}: {exc}", where=f"dataset {dataset.name!r}") \
-            from exc
+    return setup_of(tunekit.load_spec(path, manager, overrides=overrides), manager)
 
 
 def _tokenizer(backbone: Any, options: dict[str, Any]) -> tuple[Any, str | None]:

@@ -2,7 +2,7 @@
 data has blocking problems stopped before its process starts.
 
 The card's data is checked as ``tunekit data check`` checks a spec (``check_spec`` in
-ui/commands/data.py, lengths estimated), automatically when the data is a local file or needs
+tunekit.tools.datacheck, lengths estimated), automatically when the data is a local file or needs
 no option at all (bundled data): data fetched from elsewhere is checked by the run itself, or
 when the person asks the assistant. Reports are cached until the data, its options, the
 strategy or the token limit change, so the page can show them on every update.
@@ -19,8 +19,8 @@ from typing import Any
 
 from tunekit.errors import TunekitError
 from tunekit.spec import parse_spec
+from tunekit.tools.datacheck import check_spec
 from tunekit.ui.assistant.data_report import TRAIN_ANYWAY, findings_markdown, sizes_line, verdict
-from tunekit.ui.commands.data import check_spec
 
 CACHED_REPORTS = 16
 
