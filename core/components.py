@@ -254,8 +254,11 @@ class DataSplits:
     ``{"image": path, "label": str}`` for image-classification, and ``{"instruction",
     "response"}``, ``{"messages": [...]}`` or ``{"text"}`` for causal-lm.
 
-    ``validation`` is required (carve one with ``tunekit.data.split_stratified`` when the
-    source has none); ``test`` is optional and evaluated once at the end.
+    ``validation`` is required (carve one with ``tunekit.data.carve`` or
+    ``tunekit.data.split_stratified`` when the source has none); ``test`` is optional and
+    evaluated once at the end. ``held_out`` names the splits the dataset carved out of the
+    training data itself (tunekit's own split: copies across it are a bug, not the user's);
+    splits the user supplied are not listed.
     """
 
     train: list[dict[str, Any]]
@@ -263,6 +266,7 @@ class DataSplits:
     test: list[dict[str, Any]] | None = None
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    held_out: tuple[str, ...] = ()
 
 
 @dataclass(kw_only=True)

@@ -1,12 +1,18 @@
-"""Helpers for datasets: stratified splits, label checks, and a fingerprint of the data."""
+"""Helpers for datasets: splits that keep copies on one side, deduplication, label checks,
+and a fingerprint of the data."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
+import os
 import random
+import re
+import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,28 +103,195 @@ def guess_columns(columns: list[str], rows: list[dict[str, Any]]) -> tuple[str |
     return text, label, True
 
 
+_APOSTROPHES = re.compile(r"['\u2019`]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def same_text_key(text: str) -> str:
+    """The text as a reader would compare it: case, spacing and punctuation aside (digits
+    kept: "3 stars" and "5 stars" differ). The data check and the splits compare with it."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _content_of(value: Any) -> str:
+    if isinstance(value, list):  # chat messages: what the user said decides the example
+        return " ".join(str(m.get("content", "")) for m in value
+                        if isinstance(m, dict) and m.get("role") != "assistant")
+    return "" if value is None else str(value)
+
+
+def example_key(row: dict[str, Any]) -> str | None:
+    """What makes two examples "the same" for the splits: the normalised text
+    (``same_text_key``) of a text, of a sentence's tokens, of an instruction and its input or
+    of the user's side of a chat; the file's sha256 for an image. None when the row has none
+    of these (then it is compared with nothing)."""
+    if "image" in row:
+        path = str(row["image"])
+        try:
+            stat = os.stat(path)
+            return "image:" + _file_digest(path, stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            return "image-path:" + path
+    if "tokens" in row and isinstance(row["tokens"], list):
+        return "text:" + same_text_key(" ".join(str(t) for t in row["tokens"]))
+    if "instruction" in row:
+        return "text:" + same_text_key(f"{_content_of(row['instruction'])} "
+                                       f"{_content_of(row.get('input'))}")
+    if "messages" in row:
+        return "text:" + same_text_key(_content_of(row["messages"]))
+    if "text" in row:
+        return "text:" + same_text_key(_content_of(row["text"]))
+    return None
+
+
+Key = Callable[[dict[str, Any]], "str | None"]
+
+
+def _groups(rows: list[dict[str, Any]], key: Key | None) -> list[list[dict[str, Any]]]:
+    """The rows in groups of copies (one group per key, in the order first seen); a row
+    without a key is a group of its own."""
+    if key is None:
+        return [[row] for row in rows]
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for i, row in enumerate(rows):
+        k = key(row)
+        groups.setdefault(("row", i) if k is None else k, []).append(row)
+    return list(groups.values())
+
+
+def _hold(groups: list[list[dict[str, Any]]], n_held: int,
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(kept, held): whole groups, in order, go to the held side while they fit in
+    ``n_held``; with single rows that is exactly the first ``n_held``."""
+    kept: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    for group in groups:
+        (held if len(held) + len(group) <= n_held else kept).extend(group)
+    if not held and n_held and len(groups) > 1:  # every group was too big: hold the smallest
+        smallest = min(groups, key=len)
+        held = list(smallest)
+        kept = [r for g in groups if g is not smallest for r in g]
+    return kept, held
+
+
 def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
-                     label_key: str = "label") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                     label_key: str = "label", key: Key | None = example_key,
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split rows into (kept, held out), holding out about ``fraction`` of every label.
 
     Each label keeps at least one example on the kept side; labels with two or more examples
-    give at least one to the held-out side.
+    give at least one to the held-out side. Copies (rows with the same ``key``, by default
+    ``example_key``: the same normalised text, the same image file) all go to one side, so
+    the held-out split never shares an example with the kept one; a group of copies counts
+    under the label of its first row. ``key=None`` splits row by row. Without copies the
+    split is the same as row by row.
     """
-    by_label: dict[Any, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_label.setdefault(row[label_key], []).append(row)
+    by_label: dict[Any, list[list[dict[str, Any]]]] = {}
+    for group in _groups(rows, key):
+        by_label.setdefault(group[0][label_key], []).append(group)
     rng = random.Random(seed)
     kept, held = [], []
     for label in sorted(by_label, key=str):
-        group = list(by_label[label])
-        rng.shuffle(group)
-        n_held = round(len(group) * fraction)
-        n_held = min(max(n_held, 1 if len(group) >= 2 else 0), len(group) - 1)
-        held.extend(group[:n_held])
-        kept.extend(group[n_held:])
+        groups = list(by_label[label])
+        rng.shuffle(groups)
+        size = sum(len(g) for g in groups)
+        n_held = round(size * fraction)
+        n_held = min(max(n_held, 1 if size >= 2 else 0), size - 1)
+        k, h = _hold(groups, n_held)
+        held.extend(h)
+        kept.extend(k)
     rng.shuffle(kept)
     rng.shuffle(held)
     return kept, held
+
+
+def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
+                 key: Key | None = example_key, keep_order: bool = False,
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split rows into (kept, held out) at random, holding out about ``fraction`` (at least
+    one, never all): for examples without a class to stratify by (numbers, tagged sentences,
+    instructions). Copies stay on one side as in ``split_stratified``; ``keep_order`` keeps
+    both sides in the rows' order instead of the shuffled one."""
+    groups = _groups(rows, key)
+    rng = random.Random(seed)
+    if keep_order:
+        order = list(range(len(groups)))
+        rng.shuffle(order)
+        shuffled = [groups[i] for i in order]
+    else:
+        shuffled = list(groups)
+        rng.shuffle(shuffled)
+    n = len(rows)
+    n_held = min(max(round(n * fraction), 1), n - 1) if n > 1 else 0
+    kept, held = _hold(shuffled, n_held)
+    if keep_order:
+        where = {id(r): i for i, r in enumerate(rows)}
+        kept.sort(key=lambda r: where[id(r)])
+        held.sort(key=lambda r: where[id(r)])
+    return kept, held
+
+
+def deduplicate(rows: list[dict[str, Any]], key: Key = example_key,
+                label_key: str | None = "label") -> tuple[list[dict[str, Any]], int]:
+    """``(rows, copies removed)``: the first of each group of copies (same ``key`` and the
+    same label) is kept, in the rows' order. Copies with different labels are all kept: which
+    label is right is the user's call, and the data check reports them as conflicts."""
+    seen: set[Any] = set()
+    kept = []
+    for row in rows:
+        k = key(row)
+        mark = (k, str(row.get(label_key)) if label_key else None)
+        if k is not None and mark in seen:
+            continue
+        seen.add(mark)
+        kept.append(row)
+    return kept, len(rows) - len(kept)
+
+
+def carve(rows: list[dict[str, Any]], *, source: str, seed: int, validation_split: float,
+          test_split: float = 0.0, validation: list[dict[str, Any]] | None = None,
+          test: list[dict[str, Any]] | None = None, stratify: bool = True,
+          dedupe: bool = False, noun: str = "examples", notes: list[str] | None = None,
+          key: Key = example_key) -> DataSplits:
+    """The splits of one source: ``validation`` / ``test`` as the user gave them, else held
+    out of ``rows`` (the test split first, with ``seed + 1``; stratified by label, or at
+    random) so that no example is on two sides; ``dedupe`` keeps one of each group of copies
+    first. Carved splits are listed in ``DataSplits.held_out``; each step is noted."""
+    notes = [] if notes is None else notes
+    if dedupe:
+        rows, removed = deduplicate(rows, key, "label" if stratify else None)
+        if removed:
+            notes.append(f"removed {removed} {noun} that were copies of another "
+                         "(dataset.deduplicate)")
+    how = "stratified" if stratify else "at random"
+
+    def split(part: list[dict[str, Any]], fraction: float, seed: int):
+        if stratify:
+            return split_stratified(part, fraction, seed, key=key)
+        return split_random(part, fraction, seed, key=key)
+
+    held_out: list[str] = []
+    if test is None and test_split:
+        rows, test = split(rows, test_split, seed + 1)
+        held_out.append("test")
+        notes.append(f"held out {len(test)} {noun} as a test set ({how})")
+    if validation is None:
+        rows, validation = split(rows, validation_split, seed)
+        held_out.append("validation")
+        notes.append(f"held out {len(validation)} {noun} for validation ({how}; copies of one "
+                     "example kept on one side)")
+    return DataSplits(train=rows, validation=validation, test=test, source=source, notes=notes,
+                      held_out=tuple(held_out))
 
 
 def class_counts(rows: list[dict[str, Any]], label_key: str = "label") -> dict[str, int]:

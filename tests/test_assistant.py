@@ -1364,11 +1364,13 @@ def imbalanced(folder: Path) -> Path:
     return folder / "parcels.csv"
 
 
-def leaky(folder: Path) -> Path:
+def contradictory(folder: Path) -> Path:
     rows = [f"review {i} says it is {'great' if i % 2 else 'awful'},{'pos' if i % 2 else 'neg'}"
             for i in range(30)]
-    (folder / "leaky.csv").write_text("text,label\n" + "\n".join(rows * 3) + "\n")
-    return folder / "leaky.csv"
+    rows += [f"review {i} says it is {'great' if i % 2 else 'awful'},{'neg' if i % 2 else 'pos'}"
+             for i in range(10)]  # ten texts again with the other label
+    (folder / "contradictory.csv").write_text("text,label\n" + "\n".join(rows) + "\n")
+    return folder / "contradictory.csv"
 
 
 @pytest.mark.parametrize("ask", ["check my data", "is my data ok?",
@@ -1393,12 +1395,12 @@ def test_check_my_data_says_the_findings_and_offers_a_fix(ask: str, plugins: Any
 
 def test_blocking_findings_come_first_and_train_anyway_is_a_choice(plugins: Any,
                                                                     isolated: Path) -> None:
-    leaky(isolated)
+    contradictory(isolated)
     assistant = Assistant(plugins, base_dir=isolated)
-    said = assistant.respond("check leaky.csv")  # that file becomes the run's data, checked
-    assert assistant.spec()["dataset"]["path"] == "leaky.csv"
+    said = assistant.respond("check contradictory.csv")  # that file becomes the data, checked
+    assert assistant.spec()["dataset"]["path"] == "contradictory.csv"
     assert said.text.index("Blocking") < said.text.index("Warnings")
-    assert "also appear in train" in said.text and said.choices == ["Train anyway"]
+    assert "appear with different labels" in said.text and said.choices == ["Train anyway"]
     shown = assistant.respond("Train anyway")
     assert shown.action is None and "blocking problems are only reported" in shown.text
     started = assistant.respond("yes")

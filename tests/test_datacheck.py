@@ -390,13 +390,32 @@ def test_the_command_reports_a_clean_file_and_exits_0(tmp_path):
     assert report["sizes"]["train"] + report["sizes"]["validation"] == 200
 
 
-def test_the_command_exits_1_on_blocking_problems_and_groups_by_severity(tmp_path):
+def test_copies_in_one_file_never_leak_through_the_split_tunekit_carves(tmp_path):
     rows = clean_rows(200, 0)
-    rows += [list(r) for r in rows[:60]]  # heavy duplication: copies land in both splits
-    rows.append(["write to jane.doe@example.com", "negative"])
+    rows += [[text.upper() + " !", label] for text, label in rows[:60]]  # copies, by key
     write(tmp_path / "tickets.csv", rows, header=("message", "category"))
 
-    code, out, err = data_check("tickets.csv", "--strategy", "full")
+    code, out, err = data_check("tickets.csv", "--json")
+
+    report = json.loads(out)
+    assert code == 0, err
+    codes = {f["code"] for f in report["findings"]}
+    assert "leakage" not in codes and "near-leakage" not in codes
+    assert report["sizes"]["train"] + report["sizes"]["validation"] == 260
+
+
+def test_the_command_exits_1_on_blocking_problems_and_groups_by_severity(tmp_path):
+    rows = clean_rows(200, 0)
+    rows += [list(r) for r in rows[:60]]  # copies within the training file
+    rows.append(["write to jane.doe@example.com", "negative"])
+    write(tmp_path / "tickets.csv", rows, header=("message", "category"))
+    # a validation file the user made, half of it copied from training: the user's split leaks
+    write(tmp_path / "held.csv", [list(r) for r in rows[:30]] + clean_rows(30, 7),
+          header=("message", "category"))
+    (tmp_path / "spec.yaml").write_text(
+        "dataset: {name: csv, path: tickets.csv, validation_path: held.csv}\n")
+
+    code, out, err = data_check("spec.yaml", "--strategy", "full")
 
     assert code == 1, err
     assert out.index("BLOCKING") < out.index("WARNINGS")
@@ -404,14 +423,15 @@ def test_the_command_exits_1_on_blocking_problems_and_groups_by_severity(tmp_pat
     assert "what to do:" in out
     assert "jane.doe@example.com" not in out
     assert "`tunekit run` refuses this data" in out
-    code, out, _ = data_check("tickets.csv", "--json")
+    code, out, _ = data_check("spec.yaml", "--json")
     report = json.loads(out)
     assert code == 1 and report["ok"] is False
     assert {"leakage", "exact-duplicates", "personal-data"} <= {f["code"] for f in
                                                                 report["findings"]}
     leakage = next(f for f in report["findings"] if f["code"] == "leakage")
     assert leakage["severity"] == "blocking"
-    assert leakage["where"][0]["rows"][0]["line"].startswith("tickets.csv:")
+    lines = {r["line"].split(":")[0] for r in leakage["where"][0]["rows"]}
+    assert lines == {"held.csv", "tickets.csv"}
 
 
 def test_the_command_checks_a_spec_with_its_backbones_tokenizer(tmp_path):

@@ -26,9 +26,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "plugins").mkdir()
     (folder / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
     write_text_csv(folder / "reviews.csv", n=60)
-    # every example three times: the validation split is almost all in training too
+    # every example twice (copies: a warning), and 10 texts a third time with the other label
+    # (contradictions: blocking)
     lines = write_text_csv(folder / "unique.csv", n=30).read_text().splitlines()
-    (folder / "leaky.csv").write_text("\n".join([lines[0], *lines[1:] * 3]) + "\n")
+    flipped = [line.replace("negative", "POS").replace("positive", "negative")
+               .replace("POS", "positive") for line in lines[1:11]]
+    (folder / "contradictory.csv").write_text(
+        "\n".join([lines[0], *lines[1:] * 2, *flipped]) + "\n")
     return folder
 
 
@@ -63,14 +67,15 @@ def test_an_upload_shows_the_data_check_and_a_refused_run_can_train_anyway(
     clean = studio.call("upload", handle_file(str(project / "reviews.csv")))
     assert "No problems found" in value(clean["data_check"])
 
-    leaky = studio.call("upload", handle_file(str(project / "leaky.csv")))
-    check = value(leaky["data_check"])
+    contradictory = studio.call("upload", handle_file(str(project / "contradictory.csv")))
+    check = value(contradictory["data_check"])
     assert check.startswith("#### Data check\n⛔ 1 blocking problem")
     blocking, _, rest = check.partition("**Warnings**")
-    assert "validation examples" in blocking and "also appear in train" in blocking
-    assert "_What to do:_ Remove those rows from validation" in blocking
+    assert "10 texts appear with different labels" in blocking
+    assert "_What to do:_ Decide on one label" in blocking
     assert "copies of another in the same split" in rest  # then the warnings
-    assert "60 rows" not in leaky["data_summary"] and "90 rows" in leaky["data_summary"]
+    assert "also appear in train" not in check  # tunekit's own split keeps copies together
+    assert "70 rows" in contradictory["data_summary"]
 
     studio.call("chat", f"train {TINY_RUN}")
     refused = studio.call("choose", "Start training")
@@ -84,7 +89,7 @@ def test_an_upload_shows_the_data_check_and_a_refused_run_can_train_anyway(
     studio.wait_for_run()
     record = studio.app.studio.registry.get_run(studio.session.watching)
     assert record.spec["training"]["data_check"] == "warn"
-    assert str(project / "uploads" / "leaky.csv") == record.spec["dataset"]["path"]
+    assert str(project / "uploads" / "contradictory.csv") == record.spec["dataset"]["path"]
 
 
 def test_the_learning_rate_finder_from_the_run_card(studio: StudioClient, project: Path) -> None:
@@ -117,8 +122,9 @@ def test_the_learning_rate_finder_from_the_run_card(studio: StudioClient, projec
     assert value(used["field:training.learning_rate"]) == pytest.approx(rate)
     assert f"{rate:g}" in used["summary"]
 
-    # the subprocess fails: its error in one line (the finder refuses leaky data, as runs do)
-    studio.call("set_dataset_csv_path", str(project / "leaky.csv"))
+    # the subprocess fails: its error in one line (the finder refuses contradictory data, as
+    # runs do)
+    studio.call("set_dataset_csv_path", str(project / "contradictory.csv"))
     studio.call("find_rate", 30)
     failed = poll_until(studio, "poll_rate", lambda: not finder.jobs[studio.session.key].alive)
     shown = value(failed["rate_status"])

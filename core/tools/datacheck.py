@@ -20,13 +20,13 @@ in the number of rows.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..components import DataContext, DataSplits, ReadLog
+from ..data import same_text_key
 from ..errors import DataCheckError
 from ..spec import Training
 
@@ -138,16 +138,7 @@ class DataReport:
 # ---------------------------------------------------------------- normalizing and masking
 
 
-_APOSTROPHES = re.compile(r"['\u2019`]")
-_NOT_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
-
-
-def same_text_key(text: str) -> str:
-    """The text as a reader would compare it: case, spacing and punctuation aside (digits
-    kept: "3 stars" and "5 stars" differ)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
 
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
@@ -286,7 +277,7 @@ def check_data(splits: DataSplits, *, strategy: str | None = None, tokenizer: An
             rows.append(_Row(name, i, example if isinstance(example, dict) else {}, text,
                              "" if label is None else str(label).strip(), same,
                              _DIGITS.sub("0", same)))
-    check = _Check(rows, log or ReadLog())
+    check = _Check(rows, log or ReadLog(), tuple(splits.held_out))
     check.structure()
     check.read_problems()
     check.empty()
@@ -319,9 +310,10 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 class _Check:
     """The checks, one method each, sharing the rows and the list of findings."""
 
-    def __init__(self, rows: list[_Row], log: ReadLog):
+    def __init__(self, rows: list[_Row], log: ReadLog, held_out: tuple[str, ...] = ()):
         self.rows = rows
         self.log = log
+        self.held_out = held_out  # splits the dataset carved itself (not the user's files)
         self.findings: list[Finding] = []
         self.by_split: dict[str, list[_Row]] = {s: [r for r in rows if r.split == s]
                                                 for s in SPLITS}
@@ -479,7 +471,8 @@ class _Check:
                      f"{_plural(extra, 'example')} {'is a copy' if extra == 1 else 'are copies'}"
                      f" of another in the same split ({said}); copies count twice in training "
                      "and in the scores",
-                     "remove the copies (keep one of each)", count=extra,
+                     "remove the copies (keep one of each), or set dataset.deduplicate: true "
+                     "to have tunekit keep one of each before splitting", count=extra,
                      where=[self.place(g) for g in exact_groups])
 
         # leakage: the same text in training and in an evaluation split
@@ -495,14 +488,19 @@ class _Check:
                 continue
             leaked.update(id(r) for r, _ in pairs)
             share = len(pairs) / len(rows)
-            heavy = against == "train" and share >= LEAKAGE_BLOCKING_SHARE
+            # only splits the user supplied can block: one the dataset carved itself is not
+            # the user's doing (tunekit's own splits keep copies on one side)
+            carved = name in self.held_out
+            heavy = against == "train" and share >= LEAKAGE_BLOCKING_SHARE and not carved
             effect = ("its scores measure memory, not generalization" if against == "train"
                       else "the two splits are not independent")
+            advice = ("set dataset.deduplicate: true to keep one of each before splitting"
+                      if carved else f"remove those rows from {name} (or from {against}); "
+                      "deduplicate the data before splitting it")
             self.add("leakage", "blocking" if heavy else "warning",
                      f"{len(pairs)} of {len(rows)} {name} examples ({_share(len(pairs), len(rows))}"
                      f") also appear in {against}: {effect}",
-                     f"remove those rows from {name} (or from {against}); deduplicate the data "
-                     "before splitting it", count=len(pairs),
+                     advice, count=len(pairs),
                      where=[self.place([r, o]) for r, o in pairs])
 
         self._near(leaked)

@@ -6,17 +6,16 @@ import csv
 import io
 import json
 import math
-import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tunekit
 from tunekit.data import (
     allow_long_csv_fields,
+    carve,
     encoding_problem,
     guess_columns,
     read_problem,
-    split_stratified,
 )
 from tunekit.errors import did_you_mean
 
@@ -40,6 +39,13 @@ COMMON_PARAMS = (
     tunekit.Param(name="test_split", type=float, default=0.0, min=0.0, max=0.5,
                   help="share held out as a test set when there is no test file"),
 )
+# every built-in file dataset takes it: the data check's advice on copies points at it
+DEDUPLICATE = tunekit.Param(
+    name="deduplicate", type=bool, default=False,
+    help="keep one of each group of copies (the same text, case, spacing and punctuation "
+         "aside, or the same image file; with the same label) before splitting; copies are "
+         "kept on one side of the splits either way")
+COMMON_PARAMS += (DEDUPLICATE,)
 
 
 def resolve_path(raw: str, base_dir: Path, field: str) -> Path:
@@ -326,17 +332,6 @@ def _finite_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
-                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Split rows into (kept, held out) at random, holding out about ``fraction`` (at least
-    one, never all): for examples without a class to stratify by (numbers, tagged
-    sentences)."""
-    order = list(rows)
-    random.Random(seed).shuffle(order)
-    n_held = min(max(round(len(order) * fraction), 1), len(order) - 1) if len(order) > 1 else 0
-    return order[n_held:], order[:n_held]
-
-
 def make_loader(reader: Any) -> Any:
     def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
         """Read the file(s); given a ``context.read_log`` (the data check), read tolerantly
@@ -346,27 +341,18 @@ def make_loader(reader: Any) -> Any:
         notes: list[str] = []
         # a numeric target has no classes: its splits are drawn at random
         numeric = context.task == "text-regression"
-        split, how = (split_random, "at random") if numeric else (split_stratified, "stratified")
         rows = load_examples(path, options, reader, notes, log, numeric)
-        if options["test_path"]:
-            test = load_examples(resolve_path(options["test_path"], context.base_dir,
-                                              "dataset.test_path"), options, reader, notes, log,
-                                 numeric)
-        elif options["test_split"]:
-            rows, test = split(rows, options["test_split"], context.seed + 1)
-            notes.append(f"held out {len(test)} examples as a test set ({how})")
-        else:
-            test = None
-        if options["validation_path"]:
-            validation_file = resolve_path(options["validation_path"], context.base_dir,
-                                           "dataset.validation_path")
-            validation = load_examples(validation_file, options, reader, notes, log, numeric)
-            train = rows
-        else:
-            train, validation = split(rows, options["validation_split"], context.seed)
-            notes.append(f"held out {len(validation)} examples for validation ({how})")
-        return tunekit.DataSplits(train=train, validation=validation, test=test,
-                                  source=str(path), notes=notes)
+        given = {}
+        for split in ("test", "validation"):
+            if options[f"{split}_path"]:
+                given[split] = load_examples(
+                    resolve_path(options[f"{split}_path"], context.base_dir,
+                                 f"dataset.{split}_path"), options, reader, notes, log, numeric)
+        return carve(rows, source=str(path), seed=context.seed,
+                     validation_split=options["validation_split"],
+                     test_split=options["test_split"], validation=given.get("validation"),
+                     test=given.get("test"), stratify=not numeric,
+                     dedupe=options.get("deduplicate", False), notes=notes)
 
     return load
 

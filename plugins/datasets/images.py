@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
-from tunekit.data import split_stratified
+from tunekit.data import carve
 from tunekit.images import check_readable, is_image_file
+
+from .files import DEDUPLICATE
 
 IMAGE_CLASSIFICATION = "image-classification"
 # an upload bigger than this once extracted is refused (a zip bomb fills the disk)
@@ -212,18 +214,15 @@ def read_source(value: str, field: str, context: tunekit.DataContext,
 def load_folder(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
     notes: list[str] = []
     rows = read_source(options["path"], "path", context, notes)
-    test = None
-    if options["test_path"]:
-        test = read_source(options["test_path"], "test_path", context, notes)
-    elif options["test_split"]:
-        rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
-    if options["validation_path"]:
-        train = rows
-        validation = read_source(options["validation_path"], "validation_path", context, notes)
-    else:
-        train, validation = split_stratified(rows, options["validation_split"], context.seed)
-    return tunekit.DataSplits(train=mark_training(train, options), validation=validation,
-                              test=test, source=str(options["path"]), notes=notes)
+    given = {split: read_source(options[f"{split}_path"], f"{split}_path", context, notes)
+             for split in ("test", "validation") if options[f"{split}_path"]}
+    splits = carve(rows, source=str(options["path"]), seed=context.seed,
+                   validation_split=options["validation_split"],
+                   test_split=options["test_split"], validation=given.get("validation"),
+                   test=given.get("test"), dedupe=options.get("deduplicate", False), noun="images",
+                   notes=notes)
+    splits.train = mark_training(splits.train, options)
+    return splits
 
 
 # ---------------------------------------------------------------- sample-shapes
@@ -295,14 +294,13 @@ def load_shapes(options: dict[str, Any], context: tunekit.DataContext) -> tuneki
     folder = write_shapes(shapes_folder(options["n"], options["size"], shapes, options["seed"]),
                           options["n"], options["size"], shapes, options["seed"])
     rows = read_folder(folder, str(folder), [])
-    test = None
-    if options["test_split"]:
-        rows, test = split_stratified(rows, options["test_split"], context.seed + 1)
-    train, validation = split_stratified(rows, options["validation_split"], context.seed)
-    return tunekit.DataSplits(
-        train=mark_training(train, options), validation=validation, test=test,
-        source=f"sample-shapes ({options['n']} drawn {options['size']}px images of "
-               f"{', '.join(shapes)})")
+    splits = carve(rows, source=f"sample-shapes ({options['n']} drawn {options['size']}px images "
+                   f"of {', '.join(shapes)})", seed=context.seed,
+                   validation_split=options["validation_split"],
+                   test_split=options["test_split"], noun="images")
+    splits.train = mark_training(splits.train, options)
+    splits.notes = []  # the sample's splits need no word
+    return splits
 
 
 @tunekit.hookimpl
@@ -323,7 +321,7 @@ def register_datasets(register):
                           help="validation images in the same layout (else held out of path)"),
             tunekit.Param(name="test_path", type=str,
                           help="test images in the same layout (else test_split, or none)"),
-            VALIDATION_SPLIT, TEST_SPLIT, AUGMENT, FLIP,
+            VALIDATION_SPLIT, TEST_SPLIT, AUGMENT, FLIP, DEDUPLICATE,
         ),
         load=load_folder,
     ))

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
+from tunekit.data import deduplicate, split_random
 
-from .files import resolve_path
+from .files import DEDUPLICATE, resolve_path
 
 TASKS = ("causal-lm",)
 
@@ -60,19 +61,22 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 def split_off(rows: list[dict[str, Any]], fraction: float,
               seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``(kept, held out)``: a seeded random ``fraction`` of the rows held out (at least one)."""
-    order = list(range(len(rows)))
-    random.Random(seed).shuffle(order)
-    count = max(1, round(len(rows) * fraction))
-    held = set(order[:count])
-    return ([r for i, r in enumerate(rows) if i not in held],
-            [r for i, r in enumerate(rows) if i in held])
+    """``(kept, held out)``: a seeded random ``fraction`` of the rows held out (at least one),
+    both sides in the file's order; copies (the same instruction and input, the same user
+    turns, the same text) stay on one side."""
+    return split_random(rows, fraction, seed, keep_order=True)
 
 
 def load_text_jsonl(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
     path = resolve_path(options["path"], context.base_dir, "dataset.path")
     train = read_rows(path)
     notes = []
+    if options.get("deduplicate", False):
+        train, removed = deduplicate(train, label_key=None)
+        if removed:
+            notes.append(f"removed {removed} examples that were copies of another "
+                         "(dataset.deduplicate)")
+    held_out: tuple[str, ...] = ()
     if options["validation_path"]:
         validation = read_rows(resolve_path(options["validation_path"], context.base_dir,
                                             "dataset.validation_path"))
@@ -81,12 +85,13 @@ def load_text_jsonl(options: dict[str, Any], context: tunekit.DataContext) -> tu
             raise tunekit.DataError("one example cannot be split into training and validation",
                                     where=str(path), hint="add examples, or a validation_path")
         train, validation = split_off(train, options["validation_fraction"], context.seed)
+        held_out = ("validation",)
         notes.append(f"held out {len(validation)} of {len(train) + len(validation)} examples "
-                     "for validation")
+                     "for validation (copies of one example kept on one side)")
     test = read_rows(resolve_path(options["test_path"], context.base_dir, "dataset.test_path")) \
         if options["test_path"] else None
     return tunekit.DataSplits(train=train, validation=validation, test=test, source=str(path),
-                              notes=notes)
+                              notes=notes, held_out=held_out)
 
 
 # ---------------------------------------------------------------- sample-instructions
@@ -160,7 +165,8 @@ def load_sample(options: dict[str, Any], context: tunekit.DataContext) -> tuneki
     rows = sample_instructions(options["n"], options["seed"])
     train, validation = split_off(rows, options["validation_fraction"], options["seed"])
     return tunekit.DataSplits(train=train, validation=validation,
-                              source=f"sample-instructions ({len(rows)} generated pairs)")
+                              source=f"sample-instructions ({len(rows)} generated pairs)",
+                              held_out=("validation",))
 
 
 VALIDATION_FRACTION = tunekit.Param(
@@ -187,6 +193,7 @@ def register_datasets(register):
                           help="a separate file for validation"),
             tunekit.Param(name="test_path", type=str, help="a separate file for the final test"),
             VALIDATION_FRACTION,
+            DEDUPLICATE,
         ),
         load=load_text_jsonl,
     ))

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
-from tunekit.data import encoding_problem, read_problem
+from tunekit.data import carve, encoding_problem, read_problem
 from tunekit.tagging import tag_problem
 
-from .files import resolve_path, split_random
+from .files import DEDUPLICATE, resolve_path
 
 TASKS = ("token-classification",)
 Row = dict[str, list[str]]
@@ -31,6 +31,7 @@ FILE_PARAMS = (
                        "is no validation file"),
     tunekit.Param(name="test_split", type=float, default=0.0, min=0.0, max=0.5,
                   help="share held out as a test set when there is no test file"),
+    DEDUPLICATE,
 )
 
 
@@ -136,23 +137,14 @@ def make_loader(reader: Callable[[Path, dict[str, Any]], list[Row]]) -> Any:
         path = resolve_path(options["path"], context.base_dir, "dataset.path")
         notes: list[str] = []
         rows = reader(path, options)
-        if options["test_path"]:
-            test = reader(resolve_path(options["test_path"], context.base_dir,
-                                       "dataset.test_path"), options)
-        elif options["test_split"]:
-            rows, test = split_random(rows, options["test_split"], context.seed + 1)
-            notes.append(f"held out {len(test)} sentences as a test set (at random)")
-        else:
-            test = None
-        if options["validation_path"]:
-            validation = reader(resolve_path(options["validation_path"], context.base_dir,
-                                             "dataset.validation_path"), options)
-            train = rows
-        else:
-            train, validation = split_random(rows, options["validation_split"], context.seed)
-            notes.append(f"held out {len(validation)} sentences for validation (at random)")
-        return tunekit.DataSplits(train=train, validation=validation, test=test,
-                                  source=str(path), notes=notes)
+        given = {split: reader(resolve_path(options[f"{split}_path"], context.base_dir,
+                                            f"dataset.{split}_path"), options)
+                 for split in ("test", "validation") if options[f"{split}_path"]}
+        return carve(rows, source=str(path), seed=context.seed,
+                     validation_split=options["validation_split"],
+                     test_split=options["test_split"], validation=given.get("validation"),
+                     test=given.get("test"), stratify=False,
+                     dedupe=options.get("deduplicate", False), noun="sentences", notes=notes)
 
     return load
 
@@ -231,12 +223,9 @@ def sample_ner_rows(n: int = 400, seed: int = 0) -> list[Row]:
 
 def load_sample_ner(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
     rows = sample_ner_rows(options["n"], options["seed"])
-    test_share = options["test_split"]
-    rows, test = split_random(rows, test_share, options["seed"] + 1) if test_share else (rows,
-                                                                                         None)
-    train, validation = split_random(rows, options["validation_split"], options["seed"])
-    return tunekit.DataSplits(train=train, validation=validation, test=test,
-                              source=f"sample-ner ({options['n']} generated sentences)")
+    return carve(rows, source=f"sample-ner ({options['n']} generated sentences)",
+                 seed=options["seed"], validation_split=options["validation_split"],
+                 test_split=options["test_split"], stratify=False, noun="sentences")
 
 
 @tunekit.hookimpl

@@ -107,11 +107,14 @@ def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataS
                                       prefix)
         train = examples
     else:
+        # copies of one text stay on one side: validation never shares an example with train
         train, validation = split_stratified(examples, options["validation_split"],
                                              context.seed)
         notes.append(f"held out {len(validation)} examples for validation (stratified)")
+    # held_out: the splits carved here (a leak across them would be this plugin's fault)
+    held_out = () if options["validation_path"] else ("validation",)
     return tunekit.DataSplits(train=train, validation=validation, source=str(path),
-                              notes=notes)
+                              notes=notes, held_out=held_out)
 
 
 DATASET = tunekit.Dataset(
