@@ -94,6 +94,26 @@ def test_help_is_fast_and_imports_no_heavy_library(tmp_path):
     assert not {"torch", "transformers", "peft", "accelerate", "sqlmodel"} & imported
 
 
+@pytest.mark.parametrize("command", [["tunekit"], [sys.executable, "-m", "tunekit"]],
+                         ids=["script", "python -m"])
+def test_version_prints_the_installed_version_and_exits_0(tmp_path, command):
+    from importlib.metadata import version
+
+    if command == ["tunekit"]:
+        command = [str(Path(sys.executable).parent / "tunekit")]
+    shown = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"tunekit {version('tunekit')}"
+
+
+def test_python_m_tunekit_runs_the_same_command_line(tmp_path):
+    shown = subprocess.run([sys.executable, "-m", "tunekit", "--help"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "usage: tunekit" in shown.stdout and "plugins" in shown.stdout
+
+
 # What the command imported, read from sys.modules as it exits (-X importtime misses modules
 # loaded through importlib, which is how entry points load plugins).
 IMPORTS_OF = """

@@ -11,6 +11,7 @@
     tunekit sweep [SPEC] --param FIELD=VALUES    search fields for the best run (Optuna)
     tunekit bakeoff [SPEC] --strategies A,B,C    strategies side by side, with a verdict
     tunekit chat [--json]                        configure and launch a run in plain language
+    tunekit --version                            the version (`python -m tunekit` is the same CLI)
 
 Bad input (a spec, a data file, an unknown component) prints one message and exits 2, with
 the run, if one started, recorded as failed; any other failure of a run exits 1; Ctrl-C 130.
@@ -25,6 +26,7 @@ import sys
 import traceback
 from typing import Any
 
+from tunekit import __version__
 from tunekit.ui.commands.common import (  # noqa: F401 (EXIT_*, _registry: part of cli's surface)
     EXIT_BAD_INPUT,
     EXIT_CANCELLED,
@@ -50,6 +52,7 @@ def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunekit", description="Fine-tune pretrained models: plugins, runs, registry.")
+    parser.add_argument("--version", action="version", version=f"tunekit {__version__}")
     _common_options(parser, None)
     common = argparse.ArgumentParser(add_help=False)
     _common_options(common, argparse.SUPPRESS)
