@@ -94,6 +94,26 @@ def test_help_is_fast_and_imports_no_heavy_library(tmp_path):
     assert not {"torch", "transformers", "peft", "accelerate", "sqlmodel"} & imported
 
 
+@pytest.mark.parametrize("command", [["tunekit"], [sys.executable, "-m", "tunekit"]],
+                         ids=["script", "python -m"])
+def test_version_prints_the_installed_version_and_exits_0(tmp_path, command):
+    from importlib.metadata import version
+
+    if command == ["tunekit"]:
+        command = [str(Path(sys.executable).parent / "tunekit")]
+    shown = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"tunekit {version('tunekit')}"
+
+
+def test_python_m_tunekit_runs_the_same_command_line(tmp_path):
+    shown = subprocess.run([sys.executable, "-m", "tunekit", "--help"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "usage: tunekit" in shown.stdout and "plugins" in shown.stdout
+
+
 # What the command imported, read from sys.modules as it exits (-X importtime misses modules
 # loaded through importlib, which is how entry points load plugins).
 IMPORTS_OF = """
@@ -222,6 +242,52 @@ def test_runs_list_and_show_give_the_run_as_json(finished_run):
         assert artifact["bytes"] > 0 and len(artifact["sha256"]) == 64
     assert run["device"] == "cpu"
     assert text.returncode == 0 and f"run {run_id}: completed" in text.stdout
+
+
+NOISY_PLUGIN = """\
+import tunekit
+
+
+@tunekit.hookimpl
+def on_run_event(run, event):
+    print("noise from a plugin on stdout", event.kind)
+"""
+
+
+def test_run_json_prints_one_json_object_and_nothing_else_on_stdout(tmp_path):
+    project = make_project(tmp_path)
+    (project / "plugins" / "noisy.py").write_text(NOISY_PLUGIN)
+    registry = project / "registry.db"
+    done = tunekit_cli("--plugins-dir", str(project / "plugins"), "--registry", str(registry),
+                       "run", "spec.yaml", "--set", "training.epochs=1", "--json", cwd=project)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)  # the whole of stdout is one JSON object
+    assert "noise from a plugin" in done.stderr and "noise" not in done.stdout
+    [record] = Registry.open(registry).runs()
+    assert result["id"] == record.id and result["status"] == "completed"
+    assert 0.0 <= result["metrics"]["accuracy"] <= 1.0
+    assert [a["exporter"] for a in result["artifacts"]] == ["huggingface", "model-card"]
+    for artifact in result["artifacts"]:
+        assert Path(artifact["path"]).exists() and artifact["bytes"] > 0
+
+
+def test_run_json_with_bad_input_leaves_stdout_empty_and_exits_2(tmp_path):
+    project = make_project(tmp_path)
+    done = tunekit_cli("--plugins-dir", str(project / "plugins"), "--registry",
+                       str(project / "registry.db"), "run", "spec.yaml", "--json",
+                       "--set", "training.epochs=-1", cwd=project)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr and "epochs" in done.stderr
+
+
+def test_run_json_dry_run_prints_the_resolved_spec_as_json(tmp_path):
+    project = make_project(tmp_path)
+    done = tunekit_cli("--plugins-dir", str(project / "plugins"), "run", "spec.yaml",
+                       "--dry-run", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["backbone"]["name"] == "tiny-bert"
 
 
 # ---------------------------------------------------------------- bad input

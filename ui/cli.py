@@ -1,6 +1,7 @@
 """``tunekit``: the command line.
 
-    tunekit run [SPEC] [--set FIELD=VALUE ...]   train (no SPEC: the bundled default)
+    tunekit run [SPEC] [--set FIELD=VALUE ...]   train (no SPEC: the bundled default);
+                                                 --json: one JSON object on stdout
     tunekit plugins [list|check] [--json]        installed plugins, components and failures
     tunekit plugins disable|enable NAME          stop or resume loading a plugin
     tunekit plugin new NAME --kind KIND          write a plugin package that installs and works
@@ -11,6 +12,7 @@
     tunekit sweep [SPEC] --param FIELD=VALUES    search fields for the best run (Optuna)
     tunekit bakeoff [SPEC] --strategies A,B,C    strategies side by side, with a verdict
     tunekit chat [--json]                        configure and launch a run in plain language
+    tunekit --version                            the version (`python -m tunekit` is the same CLI)
 
 Bad input (a spec, a data file, an unknown component) prints one message and exits 2, with
 the run, if one started, recorded as failed; any other failure of a run exits 1; Ctrl-C 130.
@@ -19,12 +21,14 @@ the run, if one started, recorded as failed; any other failure of a run exits 1;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import traceback
 from typing import Any
 
+from tunekit import __version__
 from tunekit.ui.commands.common import (  # noqa: F401 (EXIT_*, _registry: part of cli's surface)
     EXIT_BAD_INPUT,
     EXIT_CANCELLED,
@@ -50,6 +54,7 @@ def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunekit", description="Fine-tune pretrained models: plugins, runs, registry.")
+    parser.add_argument("--version", action="version", version=f"tunekit {__version__}")
     _common_options(parser, None)
     common = argparse.ArgumentParser(add_help=False)
     _common_options(common, argparse.SUPPRESS)
@@ -72,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", metavar="DIR",
                      help="where run folders go (default: runs/ beside the registry)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--json", action="store_true",
+                     help="print one JSON object on stdout (id, status, metrics, artifacts) "
+                          "and nothing else; progress and messages go to stderr")
     run.add_argument("--dry-run", action="store_true",
                      help="validate the spec and print it resolved, without training")
     run.add_argument("--force", action="store_true",
@@ -171,6 +179,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if not args.json:
+        args.json_out = None
+        return _run(args)
+    # --json: stdout carries the one JSON object and nothing else, so whatever a library or a
+    # plugin prints while the run trains goes to stderr
+    args.json_out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     import tunekit
     from tunekit.errors import TunekitError
 
@@ -189,6 +208,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = tunekit.load_spec(args.spec, manager, overrides=args.overrides)
     if args.force and spec.data["training"].get("data_check") == "refuse":
         spec.data["training"]["data_check"] = "warn"
+    if args.dry_run and args.json_out:
+        print(json.dumps(spec.data, default=str), file=args.json_out)
+        return EXIT_OK
     if args.dry_run:
         print(spec.to_yaml(), end="")
         strategy = manager.get("strategy", spec.data["strategy"]["name"])
@@ -207,7 +229,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from tunekit.ui.launcher import launch
 
         record = launch(args, spec, registry)
-        _print_record(registry, record)
+        _print_record(registry, record, args.json_out)
         return EXIT_OK if record.status == "completed" else EXIT_RUN_FAILED
     try:
         result = tunekit.run(spec, manager=manager, registry=registry, parent_id=args.parent,
@@ -219,13 +241,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug or a resource problem: recorded, reported in one line
         run_id = getattr(exc, "run_id", "?")
         print(f"error: run {run_id} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if args.json_out:
+            print(json.dumps({"id": getattr(exc, "run_id", None), "status": "failed",
+                              "error": f"{type(exc).__name__}: {exc}", "metrics": {},
+                              "artifacts": []}), file=args.json_out)
         if args.debug:
             traceback.print_exc()
         else:
             print("  (rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_RUN_FAILED
     if result.main_process:
-        _print_result(registry, result)
+        _print_result(registry, result, args.json_out)
     return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
 
 
@@ -239,7 +265,7 @@ def _attached_run(args: argparse.Namespace, manager: Any) -> int:
     return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
 
 
-def _print_record(registry: Any, record: Any) -> None:
+def _print_record(registry: Any, record: Any, json_out: Any = None) -> None:
     """How a run ended, from its record (a run trained by other processes)."""
     from tunekit.engine import RunResult
 
@@ -249,7 +275,8 @@ def _print_record(registry: Any, record: Any) -> None:
         print(f"error: run {record.id} {record.status}: {record.error}", file=sys.stderr)
     _print_result(registry, RunResult(
         run_id=record.id, status=record.status, metrics=record.metrics,
-        test_metrics=json.loads(record.test_metrics_json) or None, artifacts=artifacts))
+        test_metrics=json.loads(record.test_metrics_json) or None, artifacts=artifacts,
+        error=record.error), json_out)
 
 
 def _resume_run(args: argparse.Namespace, manager: Any) -> int:
@@ -269,7 +296,7 @@ def _resume_run(args: argparse.Namespace, manager: Any) -> int:
     print(f"resuming run {args.resume}", file=sys.stderr)
     result = tunekit.run(manager=manager, registry=registry, resume=args.resume,
                          progress=not args.quiet)
-    _print_result(registry, result)
+    _print_result(registry, result, args.json_out)
     return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
 
 
@@ -353,8 +380,19 @@ def _launch_from_chat(args: argparse.Namespace, manager: Any, assistant: Any,
     return EXIT_OK
 
 
-def _print_result(registry: Any, result: Any) -> None:
+def _print_result(registry: Any, result: Any, json_out: Any = None) -> None:
+    """How a run ended: a short summary, or with ``--json`` one JSON object on ``json_out``."""
     record = registry.get_run(result.run_id)
+    if json_out is not None:
+        print(json.dumps({
+            "id": result.run_id, "status": result.status, "metrics": result.metrics,
+            "test_metrics": result.test_metrics, "error": result.error or record.error,
+            "duration_seconds": record.duration_seconds(),
+            "output_dir": str(result.output_dir) if result.output_dir else None,
+            "artifacts": [{"exporter": a["exporter"], "path": str(a["path"]),
+                           "bytes": a["bytes"]} for a in result.artifacts],
+        }, default=str), file=json_out)
+        return
     took = _duration(record.duration_seconds())
     print(f"run {result.run_id} {result.status} in {took}")
     print(f"  validation: {_scores(result.metrics)}")
