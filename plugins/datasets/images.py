@@ -22,6 +22,8 @@ import tunekit
 from tunekit.data import split_stratified
 from tunekit.images import check_readable, is_image_file
 
+from . import looks
+
 IMAGE_CLASSIFICATION = "image-classification"
 # an upload bigger than this once extracted is refused (a zip bomb fills the disk)
 MAX_EXTRACTED_BYTES = 4 * 1024**3
@@ -326,6 +328,7 @@ def register_datasets(register):
             VALIDATION_SPLIT, TEST_SPLIT, AUGMENT, FLIP,
         ),
         load=load_folder,
+        reads=looks.image_folder,
     ))
     register(tunekit.Dataset(
         name="sample-shapes",

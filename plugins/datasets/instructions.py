@@ -20,6 +20,7 @@ from typing import Any
 
 import tunekit
 
+from . import looks
 from .files import resolve_path
 
 TASKS = ("causal-lm",)
@@ -189,6 +190,7 @@ def register_datasets(register):
             VALIDATION_FRACTION,
         ),
         load=load_text_jsonl,
+        reads=looks.instruction_file,
     ))
     register(tunekit.Dataset(
         name="sample-instructions",

@@ -229,6 +229,8 @@ class Assistant:
                 self.draft["dataset"] = dict(value)
             elif path == "task":  # parts that cannot do the new task give way to its defaults
                 swapped = retarget(self.draft, value, self.manager)
+                if "dataset" in understood.changes:  # the data named this turn replaces it
+                    swapped = [s for s in swapped if not s.startswith("dataset:")]
                 if swapped:
                     understood.noticed.append("for that task: " + ", ".join(swapped))
             else:
