@@ -70,13 +70,13 @@ def find_paths(message: str) -> list[str]:
 def read_task(reading: Reading) -> None:
     """A task named by its own words ("text classification", "token-classification") or by
     the family's aliases ("tag entities", "classify images", "instruction tuning")."""
-    from tunekit.tasks import get_task, names
+    from tunekit.tasks import describe, names
 
     known = set(names())
     for task in reading.catalog.tasks():
         words = [task, task.replace("-", " ")]
         if task in known:
-            family = get_task(task)
+            family = describe(task)  # builds nothing: no torch import on the chat path
             words += [family.title.lower(), *(a.lower() for a in family.aliases)]
         pattern = "|".join(rf"\b{re.escape(w)}\b" for w in dict.fromkeys(words) if w)
         if re.search(pattern, reading.text):
