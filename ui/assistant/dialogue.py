@@ -229,8 +229,8 @@ class Assistant:
                 self.draft["dataset"] = dict(value)
             elif path == "task":  # parts that cannot do the new task give way to its defaults
                 swapped = retarget(self.draft, value, self.manager)
-                if "dataset" in understood.changes:  # the data named this turn replaces it
-                    swapped = [s for s in swapped if not s.startswith("dataset:")]
+                # a part named this turn replaces the default: not worth a word
+                swapped = [s for s in swapped if s.split(":")[0] not in understood.changes]
                 if swapped:
                     understood.noticed.append("for that task: " + ", ".join(swapped))
             else:
@@ -289,6 +289,12 @@ class Assistant:
             return None
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
+        component = self.catalog.get("dataset", str(dataset.get("name")))
+        if component is not None and "text_column" not in {p.name for p in component.params}:
+            # not a table (tagged sentences, chats, a folder of images): no columns to ask
+            # about; its own loader says what is wrong when the data check runs
+            return None if file.exists() else \
+                f"Note: I cannot find {file}; check the path before launching."
         if file.is_dir():
             return f"Note: {file} is a folder, not a data file; give me the path of a CSV or " \
                    "JSONL file."
