@@ -30,6 +30,7 @@ from .data_words import (
     read_dataset_name,
     read_splits,
 )
+from .limit_words import read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
@@ -48,6 +49,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_model(reading)
     read_columns(reading)
     reading.normalise()
+    read_limits(reading)
     read_splits(reading)
     read_augmentations(reading)
     read_early_stopping(reading)
