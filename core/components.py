@@ -276,6 +276,28 @@ class Dataset(Component):
     kind: ClassVar[str] = "dataset"
     _work: ClassVar[str] = "load"
     load: Callable[[dict[str, Any], DataContext], DataSplits]
+    # what this dataset reads, so a tool (the assistant, the studio) picks it for a file or
+    # folder a person names by looking at it, not by its suffix alone:
+    # ``reads(path) -> float``, 0 (not this format) to 1 (surely this one). It must be quick
+    # and light (a few lines of the file, no heavy import) and never raise. None: the dataset
+    # reads no file a person names (a bundled sample).
+    reads: Callable[[Path], float] | None = None
+
+    def check(self) -> None:
+        if self.reads is not None and not callable(self.reads):
+            raise PluginError(f"dataset {self.name!r}: reads must be a callable "
+                              "reads(path) -> float, or None")
+        super().check()
+
+    def how_well_it_reads(self, path: Path) -> float:
+        """``reads(path)`` kept to 0..1; 0 when it declares nothing or its look fails."""
+        if self.reads is None:
+            return 0.0
+        try:
+            score = float(self.reads(Path(path)))
+        except Exception:  # a plugin's look at a file never stops the caller
+            return 0.0
+        return min(1.0, max(0.0, score)) if math.isfinite(score) else 0.0
 
 
 # ---------------------------------------------------------------- augmentations

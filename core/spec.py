@@ -318,9 +318,9 @@ def retarget(data: dict[str, Any], task: str, manager: PluginManager) -> list[st
     """Switch a raw spec to ``task`` in place: each component that does not support it gives
     way to the task's default (its bundled sample data, its default backbone, strategy and
     metrics); what supports it stays. Returns a phrase per replaced part."""
-    from .tasks import get_task
+    from .tasks import describe
 
-    family = get_task(task)
+    family = describe(task)  # its defaults, without building it (no torch in chat)
     defaults = {**_task_defaults(family), "dataset": family.default_dataset}
     data["task"] = task
     changed = []
@@ -414,9 +414,9 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     if task not in tasks:
         raise SpecError(f"unknown task {task!r}.{did_you_mean(task, tasks)} "
                         f"Tasks the installed plugins support: {', '.join(tasks)}", where="task")
-    from .tasks import get_task
+    from .tasks import describe
 
-    defaults = _task_defaults(get_task(task))
+    defaults = _task_defaults(describe(task))
     resolved: dict[str, Any] = {"task": task}
     for slot in SLOTS:
         value = data.get(slot)

@@ -22,10 +22,12 @@ What a family hands the metrics (``Metric.compute(predictions, references, label
 
 from __future__ import annotations
 
-from ..errors import SpecError, did_you_mean
-from .base import _FAMILIES, _MADE, TEXT_CLASSIFICATION, Task, family
+from dataclasses import fields
 
-__all__ = ["TEXT_CLASSIFICATION", "Task", "family", "get_task", "names"]
+from ..errors import SpecError, did_you_mean
+from .base import _ABOUT, _FAMILIES, _MADE, TEXT_CLASSIFICATION, About, Task, family
+
+__all__ = ["TEXT_CLASSIFICATION", "About", "Task", "describe", "family", "get_task", "names"]
 
 
 def _load_builtins() -> None:
@@ -40,13 +42,27 @@ def names() -> list[str]:
     return sorted(_FAMILIES)
 
 
-def get_task(name: str) -> Task:
-    """The task family ``name``, or a SpecError naming the ones there are."""
+def _known(name: str) -> None:
     _load_builtins()
     if name not in _FAMILIES:
         known = sorted(_FAMILIES)
         raise SpecError(f"the engine has no task {name!r}.{did_you_mean(name, known)} Tasks: "
                         f"{', '.join(known)}", where="task")
+
+
+def describe(name: str) -> About:
+    """The task family ``name`` in words (title, description, aliases) and its defaults,
+    without building it: no torch is imported. A SpecError for an unknown task."""
+    _known(name)
+    return _ABOUT[name]
+
+
+def get_task(name: str) -> Task:
+    """The task family ``name``, or a SpecError naming the ones there are."""
+    _known(name)
     if name not in _MADE:
-        _MADE[name] = _FAMILIES[name]()
+        task = _FAMILIES[name]()
+        for key in fields(About):  # the words and defaults its registration carries
+            setattr(task, key.name, getattr(_ABOUT[name], key.name))
+        _MADE[name] = task
     return _MADE[name]

@@ -6,6 +6,7 @@ looks them up lazily."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,13 +117,34 @@ class Task:
                 "default_strategy": self.default_strategy}
 
 
+@dataclass(frozen=True)
+class About:
+    """What a task family is, in words, and what a spec of it gets by default: carried by its
+    registration, so reading it (the assistant, spec defaults) builds nothing and imports no
+    torch."""
+
+    name: str
+    title: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    default_metrics: tuple[str, ...] = ()
+    default_strategy: str = "lora"
+    default_backbone: str | None = None
+    default_dataset: str | None = None
+
+
 _FAMILIES: dict[str, Callable[[], Task]] = {}
+_ABOUT: dict[str, About] = {}
 _MADE: dict[str, Task] = {}
 
 
-def family(name: str) -> Callable[[Callable[[], Task]], Callable[[], Task]]:
-    """Register a task family's factory under ``name`` (imported lazily: no torch here)."""
+def family(name: str, **about: Any) -> Callable[[Callable[[], Task]], Callable[[], Task]]:
+    """Register a task family's factory under ``name`` (imported lazily: no torch here), with
+    its words and defaults (the fields of ``About``), which the built family then carries."""
+    words = About(name=name, **about)
+
     def add(factory: Callable[[], Task]) -> Callable[[], Task]:
         _FAMILIES[name] = factory
+        _ABOUT[name] = words
         return factory
     return add

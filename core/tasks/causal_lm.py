@@ -42,17 +42,6 @@ PREDICT_NEW_TOKENS = 64  # tunekit predict
 
 class CausalLM(Task):
     name = CAUSAL_LM
-    title = "Causal language modelling"
-    description = ("teach a language model to follow instructions, hold a chat or write like "
-                   "your texts (next-token prediction; only responses are scored)")
-    # no bare "chat" or "generation": people chat with the assistant about any task
-    aliases = ("language model", "language modelling", "language modeling",
-               "instruction tuning", "instruction-tuning", "chat model", "chatbot", "sft",
-               "supervised fine-tuning", "text generation", "causal lm",
-               "follow instructions")
-    default_metrics = ("perplexity",)
-    default_strategy = "lora"
-    default_dataset = "sample-instructions"
     labelled = False
 
     def __init__(self) -> None:

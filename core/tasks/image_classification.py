@@ -35,13 +35,6 @@ def top_k(labels: int) -> int:
 
 class ImageClassification(Task):
     name = IMAGE_CLASSIFICATION
-    title = "Image classification"
-    description = "put each image in one of a fixed set of classes (objects, defects, species)"
-    aliases = ("classify images", "image classifier", "images", "pictures", "photos",
-               "computer vision", "image recognition")
-    default_dataset = "sample-shapes"
-    default_metrics = ("accuracy", "f1", "confusion-matrix")
-    default_strategy = "full"
 
     def labels(self, splits: Any, where: str) -> list[str]:
         labels = check_classification_splits(splits, where)

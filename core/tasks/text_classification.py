@@ -20,12 +20,6 @@ from .base import TEXT_CLASSIFICATION, Task
 
 class TextClassification(Task):
     name = TEXT_CLASSIFICATION
-    title = "Text classification"
-    description = "put each text in one of a fixed set of classes (sentiment, topic, intent)"
-    aliases = ("classify", "classification", "categorise", "categorize", "sentiment")
-    default_metrics = ("accuracy", "f1", "confusion-matrix")
-    default_backbone = "minilm-l6"
-    default_dataset = "sample-reviews"
     text_rows = True
     feature_cache = True
 

@@ -53,15 +53,6 @@ def check_targets(rows: list[dict[str, Any]], split: str, source: str) -> None:
 
 class TextRegression(Task):
     name = TEXT_REGRESSION
-    title = "Text regression"
-    description = "predict a number for each text (a rating, a score, a price, a reading level)"
-    # no bare "score": people say it of every metric
-    # no bare "regression" either: "a logistic regression on top" is a classifier's head
-    aliases = ("regression task", "regress", "predict a number", "rating prediction",
-               "numeric target", "predict a score", "regression model")
-    default_metrics = ("mse", "mae", "r2")
-    default_strategy = "full"
-    default_backbone = "minilm-l6"
     labelled = False
 
     def labels(self, splits: Any, where: str) -> list[str]:

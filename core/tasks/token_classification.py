@@ -52,16 +52,6 @@ def check_row(row: Any, split: str, index: int, source: str) -> str | None:
 
 class TokenClassification(Task):
     name = TOKEN_CLASSIFICATION
-    title = "Token classification"
-    description = ("tag each word of a text (named entities such as people, places and "
-                   "organisations; parts of speech)")
-    aliases = ("ner", "named entity recognition", "named entities", "entity extraction",
-               "tagging", "token tagging", "sequence labelling", "sequence labeling",
-               "pos tagging")
-    default_dataset = "sample-ner"
-    default_metrics = ("entity-f1", "entity-precision", "entity-recall", "token-accuracy")
-    default_strategy = "full"
-    default_backbone = "minilm-l6"
 
     def labels(self, splits: Any, where: str) -> list[str]:
         """``O`` then the other tags of the training split, sorted."""

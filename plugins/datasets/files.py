@@ -19,6 +19,8 @@ from tunekit.data import (
 )
 from tunekit.errors import did_you_mean
 
+from . import looks
+
 if TYPE_CHECKING:  # pragma: no cover
     from tunekit import ReadLog
 
@@ -368,6 +370,7 @@ def register_datasets(register):
         params=COMMON_PARAMS,
         tasks=FILE_TASKS,
         load=make_loader(read_csv),
+        reads=looks.table_file,
     ))
     register(tunekit.Dataset(
         name="jsonl",
@@ -378,4 +381,5 @@ def register_datasets(register):
         params=COMMON_PARAMS,
         tasks=FILE_TASKS,
         load=make_loader(read_jsonl),
+        reads=looks.record_file,
     ))

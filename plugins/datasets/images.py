@@ -22,6 +22,7 @@ import tunekit
 from tunekit.data import carve
 from tunekit.images import check_readable, is_image_file
 
+from . import looks
 from .files import DEDUPLICATE
 
 IMAGE_CLASSIFICATION = "image-classification"
@@ -324,6 +325,7 @@ def register_datasets(register):
             VALIDATION_SPLIT, TEST_SPLIT, AUGMENT, FLIP, DEDUPLICATE,
         ),
         load=load_folder,
+        reads=looks.image_folder,
     ))
     register(tunekit.Dataset(
         name="sample-shapes",

@@ -21,6 +21,7 @@ from typing import Any
 import tunekit
 from tunekit.data import deduplicate, split_random
 
+from . import looks
 from .files import DEDUPLICATE, resolve_path
 
 TASKS = ("causal-lm",)
@@ -196,6 +197,7 @@ def register_datasets(register):
             DEDUPLICATE,
         ),
         load=load_text_jsonl,
+        reads=looks.instruction_file,
     ))
     register(tunekit.Dataset(
         name="sample-instructions",

@@ -17,6 +17,7 @@ import tunekit
 from tunekit.data import carve, encoding_problem, read_problem
 from tunekit.tagging import tag_problem
 
+from . import looks
 from .files import DEDUPLICATE, resolve_path
 
 TASKS = ("token-classification",)
@@ -244,6 +245,7 @@ def register_datasets(register):
                               help="which column holds the tag (0 is the token; -1, the "
                                    "default, is the last)")),
         load=make_loader(read_conll),
+        reads=looks.conll_file,
     ))
     register(tunekit.Dataset(
         name="tagged-jsonl",
@@ -258,6 +260,7 @@ def register_datasets(register):
                 tunekit.Param(name="tags_field", type=str, default="tags",
                               help="the field with the list of tags")),
         load=make_loader(read_tagged_jsonl),
+        reads=looks.tagged_records,
     ))
     register(tunekit.Dataset(
         name="sample-ner",

@@ -17,7 +17,8 @@ from .datafile import peek
 from .language import NUMBER
 from .reading import Reading
 
-DATA_SUFFIXES = ("csv", "tsv", "jsonl", "ndjson", "json", "txt")
+DATA_SUFFIXES = ("csv", "tsv", "jsonl", "ndjson", "json", "txt", "conll", "conllu", "iob", "bio",
+                 "zip", "parquet")
 # a suffix with no plugin of its own name is read by the plugin of a kindred format
 KINDRED = {"tsv": "csv", "txt": "csv", "ndjson": "jsonl", "json": "jsonl"}
 _SUFFIX = "|".join(DATA_SUFFIXES)
@@ -61,7 +62,36 @@ def _paths(reading: Reading) -> list[tuple[int, int, str]]:
             continue
         start, path = _longest_existing(reading, match.start(1), match.group(1))
         found.append((start, match.end(1), path))
+    found += _looked_at(reading, found)
     return sorted(found)
+
+
+# a word that may name a folder: "photos", "data/xrays", "./scans/"
+FOLDER_WORD = re.compile(r"(?<![\w/.~\\-])((?:~[\\/]|\.{1,2}[\\/]|[\\/])?[\w.~-]*\w"
+                         r"(?:[\\/][\w.~-]*\w)*)([\\/])?(?![\w/\\])")
+# a folder or file counts as data when a dataset reads it at least this well (a folder of
+# class folders; not the "data" folder that merely holds files)
+FOLDER_AT_LEAST = 0.5
+
+
+def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Folders, and files of other suffixes, the message names that an installed dataset
+    says it reads ("train on photos", "data/xrays/", a plugin's "corpus.xyz")."""
+    found = []
+    datasets = reading.catalog.by_kind.get("dataset", [])
+    for match in FOLDER_WORD.finditer(reading.message):
+        if any(s <= match.start() < e for s, e, _ in taken):
+            continue
+        word = match.group(1)
+        folder = Path(word).expanduser()
+        folder = folder if folder.is_absolute() else reading.base_dir / folder
+        if not folder.exists():
+            continue
+        best = max((d.how_well_it_reads(folder) for d in datasets
+                    if hasattr(d, "how_well_it_reads")), default=0.0)
+        if best >= FOLDER_AT_LEAST or (match.group(2) and best > 0):
+            found.append((match.start(1), match.end(1), word))
+    return found
 
 
 def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str]:
@@ -131,10 +161,17 @@ def _role_by_name(path: str, found: list) -> str:
 
 def _use_file(reading: Reading, path: str) -> None:
     suffix = Path(path).suffix.lower().lstrip(".")
-    component = _dataset_for(reading, suffix)
+    component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
     if component is None:
-        reading.result.unknown.append(f"no installed dataset plugin reads .{suffix} files")
+        what = f".{suffix} files" if suffix else f"the folder {path}"
+        reading.result.unknown.append(f"no installed dataset plugin reads {what} ({path}): "
+                                      "say which dataset reads it, or convert it to CSV")
         return
+    task = reading.draft.get("task") or "text-classification"
+    if component.tasks and task not in component.tasks:
+        # the file says the task ("train.conll" is tagging); a task said in words still wins
+        reading.result.set("task", component.tasks[0], f"task: {component.tasks[0]} "
+                           f"(from {path})")
     new: dict[str, Any] = {"name": component.name, "path": path}
     current = reading.draft.get("dataset") or {}
     if isinstance(current, dict) and current.get("path"):
@@ -143,6 +180,24 @@ def _use_file(reading: Reading, path: str) -> None:
             if current.get(key) and key in {p.name for p in component.params}:
                 new[key] = current[key]
     reading.result.set("dataset", new, f"data: {path}")
+
+
+def _dataset_that_reads(reading: Reading, path: str) -> Any | None:
+    """The dataset that reads this file or folder best, by what each declares it reads
+    (``Dataset.reads``, a look at the file); None when it does not exist or none reads it.
+    On a tie the one that does the current task wins."""
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return None
+    task = reading.draft.get("task") or "text-classification"
+    scored = [(d.how_well_it_reads(file), task in d.tasks, d)
+              for d in reading.catalog.by_kind.get("dataset", [])
+              if hasattr(d, "how_well_it_reads")]
+    scored = [s for s in scored if s[0] > 0]
+    if not scored:
+        return None
+    return max(scored, key=lambda s: (s[0], s[1]))[2]
 
 
 def _dataset_for(reading: Reading, suffix: str) -> Any | None:
@@ -303,14 +358,22 @@ def read_columns(reading: Reading) -> None:
     if not found:
         return
     component = reading.component("dataset", "dataset")
-    if component is None or not {"text_column", "label_column"} <= {p.name for p in
-                                                                     component.params}:
+    params = {p.name for p in component.params} if component is not None else set()
+    fields = {key: next((p for p in ROLE_PARAMS[key] if p in params), None) for key in found}
+    if not all(fields.values()):
         reading.result.unknown.append("column names need a data file of yours first (for "
                                       "example: train on data/tickets.csv)")
         return
     for key, (name, start, end) in found.items():
-        reading.result.set(f"dataset.{key}", name, f"{key.replace('_', ' ')}: {name}")
+        field = fields[key]
+        reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}")
         reading.consume_written(start, end)
+
+
+# the option that holds each role, by the dataset's kind of file: a table's columns, the
+# fields of tagged records (the words and their tags)
+ROLE_PARAMS = {"text_column": ("text_column", "tokens_field", "text_field"),
+               "label_column": ("label_column", "tags_field", "label_field")}
 
 
 # two columns named together, roles unsaid: "with columns ticket_text and urgency"

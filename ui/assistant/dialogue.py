@@ -143,7 +143,7 @@ class Assistant:
     def _read(self, message: str) -> Reply:
         """Questions get answers; everything else is read as changes to the draft."""
         questions, requests = [], []
-        for sentence in sentences(message):
+        for sentence in _question_parts(sentences(message)):
             kind = question_kind(sentence)
             if kind == "tentative":  # "LoRA with r 16?" asks for a setting
                 kind = "request" if self._understand(sentence).changes else "question"
@@ -161,7 +161,8 @@ class Assistant:
             return self._reply("\n\n".join(answers),
                                [LAUNCH, CHANGE] if self.awaiting_confirmation else [])
         if understood.unknown:
-            return self._reply(f"I could not use that: {understood.unknown[0]}.")
+            return self._reply("I could not use that: "
+                               + "; ".join(dict.fromkeys(understood.unknown)) + ".")
         asked = [r for r in requests if r.rstrip().endswith("?")]
         if asked:  # "can I use my own csv?" asks after all
             return self._reply("\n\n".join(self._answer(q) for q in asked),
@@ -229,6 +230,8 @@ class Assistant:
                 self.draft["dataset"] = dict(value)
             elif path == "task":  # parts that cannot do the new task give way to its defaults
                 swapped = retarget(self.draft, value, self.manager)
+                # a part named this turn replaces the default: not worth a word
+                swapped = [s for s in swapped if s.split(":")[0] not in understood.changes]
                 if swapped:
                     understood.noticed.append("for that task: " + ", ".join(swapped))
             else:
@@ -245,10 +248,12 @@ class Assistant:
                              and _get(self.draft, p) == v]
         data_problem = self._look_at_data() if "dataset" in understood.changes else None
         noticed = understood.noticed + understood.acknowledged
+        # what the turn asked for that is not in the spec is said, never dropped
+        not_taken = "".join(f"\n\nNot taken: {u}." for u in dict.fromkeys(understood.unknown))
         if problems:
             return self._after_change(noticed, "I could not use part of that: "
-                                      + "; ".join(problems))
-        return self._after_change(noticed, data_problem or "")
+                                      + "; ".join(problems) + not_taken)
+        return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
 
     def _still_to_choose(self, exc: TunekitError) -> bool:
         """The draft only lacks a part its task has no default for (no bundled model for
@@ -273,6 +278,8 @@ class Assistant:
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
         question = self._next_question() or self._missing_part(noticed)
         if question:
+            if warning:  # asked next, but what was not taken is still said
+                question.text = f"{warning}\n\n{question.text}"
             return question
         said = f"Got it — {'; '.join(noticed)}." if noticed else "Got it."
         return self._show(f"{warning}\n\n{said}".strip() if warning else said)
@@ -287,6 +294,12 @@ class Assistant:
             return None
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
+        component = self.catalog.get("dataset", str(dataset.get("name")))
+        if component is not None and "text_column" not in {p.name for p in component.params}:
+            # not a table (tagged sentences, chats, a folder of images): no columns to ask
+            # about; its own loader says what is wrong when the data check runs
+            return None if file.exists() else \
+                f"Note: I cannot find {file}; check the path before launching."
         if file.is_dir():
             return f"Note: {file} is a folder, not a data file; give me the path of a CSV or " \
                    "JSONL file."
@@ -537,6 +550,25 @@ class Assistant:
 # slots first, lists before training (early stopping may watch a metric the lists add)
 ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "augmentations",
          "training")
+
+
+# where a sentence that opens like a question goes on to ask for something ("I don't know
+# much about this, maybe freeze 4 layers", "Could it be that..., but use LoRA")
+TURNS_TO_REQUEST = re.compile(r",\s*(?=(?:but|so|maybe|perhaps|just|please|then|anyway|"
+                              r"i need|i want|i'd like|let's|lets)\b)|\s+but\s+(?=\w)",
+                              re.IGNORECASE)
+
+
+def _question_parts(said: list[str]) -> list[str]:
+    """Each sentence, a question-shaped one split where it turns into a request, so the
+    settings in it are not lost to the question."""
+    parts = []
+    for sentence in said:
+        if question_kind(sentence) != "question":
+            parts.append(sentence)
+            continue
+        parts += [p.strip() for p in TURNS_TO_REQUEST.split(sentence) if p.strip()]
+    return parts
 
 
 def _in_order(changes: dict[str, Any]) -> list[tuple[str, Any]]:

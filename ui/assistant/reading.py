@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog
+from .fuzzy import catalog_words, correct
 from .language import blank, distribute_negation, normalise, strip_interjections
 
 
@@ -58,7 +59,11 @@ class Reading:
 
     def normalise(self) -> None:
         """Move on to the normalised text, once the as-written readers are done."""
-        self.text = distribute_negation(strip_interjections(normalise(self.message)))
+        words = getattr(self.catalog, "words", None)
+        if words is None:  # the catalog's words, gathered once per catalog
+            words = self.catalog.words = catalog_words(self.catalog.components)
+        self.text = correct(distribute_negation(strip_interjections(normalise(self.message))),
+                            words)
 
     def consume(self, start: int, end: int) -> None:
         """Blank a span of the normalised text."""

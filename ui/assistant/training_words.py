@@ -109,6 +109,7 @@ OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|
 
 def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
+    _more_or_fewer(reading)
     _choices(reading)
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
@@ -268,6 +269,28 @@ def _relative(reading: Reading) -> None:
         value = max(1, round(value)) if key != "learning_rate" else float(f"{value:.3g}")
         reading.result.set(f"training.{key}", value, f"{key.replace('_', ' ')}: {value:g}")
         reading.consume(match.start(), match.end())
+
+
+# "3 more epochs", "another 2 epochs", "add 2 epochs", "2 fewer epochs": a change to the
+# current value, not the value
+MORE = (rf"\b(?:(?:add|train for|give it|do|run)\s+)?(?:an(?:other)?\s+)?{NUMBER}\s+"
+        r"(more|extra|additional|further|fewer|less)\s+(epochs?|passes|rounds)\b|"
+        rf"\b(?:another|add(?: on)?)\s+{NUMBER}\s+(epochs?|passes|rounds)\b")
+
+
+def _more_or_fewer(reading: Reading) -> None:
+    """A relative number of epochs, applied to the current value."""
+    match = reading.find(MORE)
+    if not match:
+        return
+    if match.group(1):
+        count, fewer = float(match.group(1)), match.group(2) in ("fewer", "less")
+    else:
+        count, fewer = float(match.group(4)), False
+    value = _current(reading, "epochs") + (-count if fewer else count)
+    value = max(1, round(value))
+    reading.result.set("training.epochs", value, f"epochs: {value:g}")
+    reading.consume(match.start(), match.end())
 
 
 def _current(reading: Reading, key: str) -> float:

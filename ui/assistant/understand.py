@@ -17,7 +17,6 @@ epochs, "lora dropout" before the dropout):
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,12 @@ from .data_words import (
     read_dataset_name,
     read_splits,
 )
+from .limit_words import read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
 from .strategy_words import read_strategy
+from .task_words import read_task
 from .training_words import read_early_stopping, read_training
 
 __all__ = ["Catalog", "Understanding", "understand", "find_paths", "DATA_SUFFIXES"]
@@ -48,6 +49,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_model(reading)
     read_columns(reading)
     reading.normalise()
+    read_limits(reading)
     read_splits(reading)
     read_augmentations(reading)
     read_early_stopping(reading)
@@ -65,21 +67,3 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
 def find_paths(message: str) -> list[str]:
     """Data file paths in a message, as written."""
     return [m.group(1) for m in UNQUOTED_PATH.finditer(message)]
-
-
-def read_task(reading: Reading) -> None:
-    """A task named by its own words ("text classification", "token-classification") or by
-    the family's aliases ("tag entities", "classify images", "instruction tuning")."""
-    from tunekit.tasks import get_task, names
-
-    known = set(names())
-    for task in reading.catalog.tasks():
-        words = [task, task.replace("-", " ")]
-        if task in known:
-            family = get_task(task)
-            words += [family.title.lower(), *(a.lower() for a in family.aliases)]
-        pattern = "|".join(rf"\b{re.escape(w)}\b" for w in dict.fromkeys(words) if w)
-        if re.search(pattern, reading.text):
-            if task != (reading.draft.get("task") or "text-classification"):
-                reading.result.set("task", task, f"task: {task}")
-            return

@@ -1,0 +1,57 @@
+"""What a turn asks for that a spec does not hold, or that the chat cannot do, and precision.
+
+Each is said back, never dropped: "push it to the hub" (done after the run, with the CLI),
+"the imdb dataset from the hub" (no downloads here), "on 4 GPUs" (the number of processes is
+the launcher's, not the spec's). "use bf16" sets training.precision.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .reading import Reading
+
+PRECISION = {"bf16": "bf16", "bfloat16": "bf16", "bfloat 16": "bf16", "fp16": "fp16",
+             "float16": "fp16", "half precision": "fp16", "fp32": "fp32", "float32": "fp32",
+             "full precision": "fp32", "single precision": "fp32"}
+PUSH = re.compile(r"\b(?:push|upload|publish|share|send)\w*\b[^.;]{0,40}?\b(?:hub|hugging ?face|"
+                  r"hf)\b|\b(?:hub|hugging ?face)\b[^.;]{0,20}\b(?:push|upload)\w*")
+HUB_DATASET = re.compile(
+    r"\b(?:the )?([a-z][\w./-]*[\w])\s+(?:data ?set|corpus|data)\s+(?:from|on|off|of)\s+(?:the )?"
+    r"(?:hugging ?face(?: hub)?|hf(?: hub)?|hub)\b|\b(?:hugging ?face|hf|hub)\s+(?:data ?set|"
+    r"corpus)\s+([a-z][\w./-]*[\w])")
+DEVICES = re.compile(r"\b(?:on|with|using|across|over)\s+(\d+)\s+(?:gpus?|graphics cards|cards|"
+                     r"devices|processes|nodes)\b|\b(\d+)\s*x\s*(?:gpus?|a100|h100)\b|"
+                     r"\bmulti[- ]?gpu\b")
+
+
+def read_limits(reading: Reading) -> None:
+    """Precision, and the parts of a turn a spec does not hold, each named in the reply."""
+    _precision(reading)
+    text = reading.text
+    if PUSH.search(text):
+        reading.result.unknown.append(
+            "I can't push to the Hub from here; after the run, push the exported model with "
+            "`tunekit push RUN_ID` (or huggingface_hub's `upload_folder`)")
+    hub = HUB_DATASET.search(text)
+    if hub:
+        name = hub.group(1) or hub.group(2)
+        reading.result.unknown.append(
+            f"I can't fetch the {name} dataset from the Hub here (nothing is downloaded): save it "
+            "as a file (CSV, JSONL, CoNLL) or a folder of images and tell me its path")
+    devices = DEVICES.search(text)
+    if devices:
+        count = devices.group(1) or devices.group(2) or "N"
+        reading.result.unknown.append(
+            f"the number of GPUs is not part of the spec: start it with `tunekit run spec.yaml "
+            f"--processes {count}` (accelerate launch, one process per GPU)")
+
+
+def _precision(reading: Reading) -> None:
+    words = "|".join(re.escape(w) for w in sorted(PRECISION, key=len, reverse=True))
+    match = reading.find(rf"\b({words})\b(?:\s+(?:precision|mixed precision|training|amp))?")
+    if not match:
+        return
+    value = PRECISION[match.group(1)]
+    reading.result.set("training.precision", value, f"precision: {value}")
+    reading.consume(match.start(), match.end())
