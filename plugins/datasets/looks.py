@@ -139,5 +139,6 @@ def image_folder(path: Path) -> float:
         return 0.0
     if images:
         return 0.95
-    # an empty or not yet filled folder of class folders is still most likely meant as images
-    return 0.5 if folders else 0.3
+    # class folders not yet filled are still most likely meant as images; a folder with no
+    # folders in it (even an empty one named like a file) is nobody's data
+    return 0.5 if folders else 0.0
