@@ -1,12 +1,21 @@
 """``python -m tunekit``: the same command line as ``tunekit``.
 
-This is the program's entry point, like ``[project.scripts]`` in pyproject.toml, not part of
-the library: nothing in core/ imports it, so core still depends on no screen.
+core/ depends on no ui: the command is found the way the ``tunekit`` script is, through the
+console-script entry point that pyproject.toml declares, not by importing the ui package.
 """
 
 import sys
+from importlib.metadata import entry_points
 
-from tunekit.ui.cli import main
+
+def main() -> int:
+    found = entry_points(group="console_scripts", name="tunekit")
+    if not found:
+        print("tunekit: the command line is not installed (pip install tunekit)",
+              file=sys.stderr)
+        return 2
+    return next(iter(found)).load()()
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -49,6 +49,25 @@ def test_no_import_cycles():
         " <-> ".join(cycle) for cycle in found)
 
 
+def wrong_way(graph: dict[str, set[str]]) -> list[str]:
+    """Imports against ui -> core <- plugins: core importing ui or a plugin; a plugin
+    importing ui (``tunekit.testing`` may name the built-ins it checks: it is the test kit)."""
+    def side(module: str) -> str:
+        return ("ui" if module.startswith("tunekit.ui") else
+                "plugins" if module.startswith("tunekit.plugins") else "core")
+
+    return sorted(f"{a} imports {b}" for a, targets in graph.items() for b in targets
+                  if (side(a), side(b)) in {("core", "ui"), ("core", "plugins"),
+                                            ("plugins", "ui")}
+                  and not (side(a) == "core" and a.startswith("tunekit.testing")
+                           and side(b) == "plugins"))
+
+
+def test_dependencies_point_from_ui_and_plugins_to_core():
+    found = wrong_way(import_graph())
+    assert not found, "imports against ui -> core <- plugins:\n" + "\n".join(found)
+
+
 def test_built_in_plugins_import_only_documented_names():
     documented = documented_names(REFERENCE.read_text(encoding="utf-8"))
     assert {"tunekit", "tunekit.data", "tunekit.layers"} <= set(documented)
@@ -85,6 +104,11 @@ def test_a_planted_cycle_is_found(planted_tree):
     found = cycles(import_graph())
     assert any("tunekit.layers" in cycle and any(m.startswith("tunekit.engine") for m in cycle)
                for cycle in found)
+
+
+def test_a_planted_core_to_ui_import_is_found(planted_tree):
+    _append(planted_tree / "core" / "errors.py", "from tunekit.ui.cli import main  # noqa")
+    assert "tunekit.errors imports tunekit.ui.cli" in wrong_way(import_graph())
 
 
 def test_a_type_checking_import_makes_no_cycle(planted_tree):
