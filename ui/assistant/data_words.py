@@ -255,6 +255,31 @@ def read_splits(reading: Reading) -> None:
             reading.consume(ratio.start(), ratio.end())
 
 
+COPIES = (r"(?:exact |identical |repeated )?(?:duplicates?|duplicated rows|dupes|copies|"
+          r"repeated rows|repeats)")
+DEDUPE = re.compile(rf"\bde-?dup\w*|\b(?:drop|remove|delete|strip|filter|throw away|get rid of|"
+                    rf"clean out)\w*\s+(?:the |any |all )?{COPIES}|"
+                    r"\bkeep (?:only )?(?:one|1) of each\b")
+KEEP_COPIES = re.compile(rf"\b(?:keep|leave) (?:the |all )?{COPIES}|\b(?:don'?t|do not|no) "
+                         r"de-?dup\w*")
+
+
+def read_deduplicate(reading: Reading) -> None:
+    """"drop duplicate rows", "deduplicate", "keep one of each" (or "keep the duplicates"):
+    the dataset's ``deduplicate`` option, for any dataset that declares one."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None or "deduplicate" not in {p.name for p in dataset.params}:
+        return
+    for pattern, value in ((KEEP_COPIES, False), (DEDUPE, True)):
+        match = reading.find(pattern.pattern)
+        if match:
+            reading.result.set("dataset.deduplicate", value,
+                               "one of each copy kept before splitting" if value
+                               else "copies kept")
+            reading.consume(match.start(), match.end())
+            return
+
+
 def _share(raw: str, percent: str | None) -> float | None:
     value = float(raw)
     if percent or value >= 1:

@@ -28,6 +28,7 @@ from .data_words import (
     read_columns,
     read_data_files,
     read_dataset_name,
+    read_deduplicate,
     read_splits,
 )
 from .limit_words import read_limits
@@ -51,6 +52,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     reading.normalise()
     read_limits(reading)
     read_splits(reading)
+    read_deduplicate(reading)
     read_augmentations(reading)
     read_early_stopping(reading)
     read_strategy(reading)
