@@ -345,6 +345,25 @@ class ModelRequest:
     task: str
     labels: list[str]
     dropout: float | None = None
+    #: the dtype to load the weights in, a torch dtype's name: ``float32`` (what the engine
+    #: asks for: it trains fp32 weights and computes in bf16/fp16 by autocast, see
+    #: ``training.precision``), or ``auto`` for the checkpoint's own (transformers 5 loads a
+    #: checkpoint stored in bf16 as bf16 unless told otherwise). A backbone passes it on, e.g.
+    #: ``from_pretrained(..., dtype=request.torch_dtype())``.
+    dtype: str = "float32"
+
+    def torch_dtype(self) -> Any:
+        """``dtype`` as transformers' ``dtype=`` argument takes it: a ``torch.dtype``, or the
+        string ``"auto"``."""
+        if self.dtype == "auto":
+            return "auto"
+        import torch
+
+        value = getattr(torch, self.dtype, None)
+        if not isinstance(value, torch.dtype):
+            raise SpecError(f"{self.dtype!r} is not a torch dtype", where="ModelRequest.dtype",
+                            hint="float32, bfloat16, float16 or auto")
+        return value
 
     def head_config(self) -> dict[str, Any]:
         """The transformers config settings of the task's head: its outputs and their names

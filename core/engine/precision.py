@@ -114,3 +114,38 @@ def make_accelerator(chosen: Precision, **options: Any) -> Any:
     if state and str(state.get("_mixed_precision")) != chosen.mixed_precision:
         AcceleratorState._reset_state(reset_partial_state=False)
     return Accelerator(mixed_precision=chosen.mixed_precision, **options)
+
+
+def dtype_counts(model: Any) -> dict[str, int]:
+    """How many parameters ``model`` holds in each dtype (``{"float32": 22713216}``)."""
+    counts: dict[str, int] = {}
+    for p in model.parameters():
+        name = str(p.dtype).removeprefix("torch.")
+        counts[name] = counts.get(name, 0) + p.numel()
+    return counts
+
+
+def train_in_fp32(params: Any) -> int:
+    """Casts every floating-point parameter of ``params`` that is not fp32 to fp32, in place
+    (the Parameter objects stay: an optimizer made over them stays valid). Returns how many
+    parameters it cast.
+
+    The weights an optimizer updates are kept in fp32 whatever the backbone loaded: an AdamW
+    update of a bf16 weight is lost below its 8 bits of mantissa, and the export would carry
+    bf16 weights while the run says fp32. bf16/fp16 compute comes from autocast instead."""
+    import torch
+
+    cast = 0
+    for p in params:
+        if p.is_floating_point() and p.dtype != torch.float32:
+            p.data = p.data.to(torch.float32)
+            cast += p.numel()
+    return cast
+
+
+def settle_frozen(model: Any, precision: str) -> int:
+    """Under fp32 compute (no autocast) a frozen part left in bf16/fp16 would meet fp32
+    weights in one matrix product and fail: cast it to fp32 too. Under bf16/fp16 autocast a
+    frozen part may stay in its lower precision on purpose (half the memory). Returns how
+    many parameters it cast."""
+    return train_in_fp32(model.parameters()) if precision == "fp32" else 0

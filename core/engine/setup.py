@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,9 @@ class Prepared:
     val_loader: Any
     data_check: dict[str, Any] | None = None  # the data check's report (None: turned off)
     generator: Any = None  # the training order's RNG: its state at an epoch's start fixes it
+    # the dtypes of the weights: as the backbone loaded them ("loaded") and as they train
+    # ("training"; see tunekit.engine.precision.train_in_fp32), parameter counts per dtype
+    weights: dict[str, Any] = field(default_factory=dict)
 
 
 def run_data_check(splits: Any, training: Any, strategy: str, bus: EventBus,
@@ -120,6 +123,9 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     from ..layers import default_layer_groups
 
     groups = built.layer_groups or default_layer_groups(built.model)
+    from .precision import dtype_counts, train_in_fp32
+
+    loaded = dtype_counts(built.model)  # before a strategy adds its own (LoRA's adapters)
 
     # strategy: what trains, at which rate, for how long (its defaults unless the spec says)
     base_lr = training.learning_rate or strategy.default_learning_rate
@@ -128,6 +134,9 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
                           spec.options("strategy"),
                           StrategyContext(task=spec.task, epochs=epochs, layer_groups=groups))
     model = plan.model
+    # every weight the strategy may ever train (gradual unfreezing's later stages included)
+    # trains in fp32; the optimizer is made over them afterwards
+    train_in_fp32(p for group in plan.param_groups for p in group.params)
     optimizer = adamw(optimizer_groups(plan, model, base_lr, training.weight_decay,
                                         strategy.name))
 
@@ -147,7 +156,8 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
                      data_summary=data_summary, data_fingerprint=data_fingerprint, built=built,
                      plan=plan, optimizer=optimizer, base_lr=base_lr, epochs=epochs,
                      max_length=max_length, train_loader=train_loader, val_loader=None,
-                     data_check=data_check, generator=generator)
+                     data_check=data_check, generator=generator,
+                     weights={"loaded": loaded})
     ready.val_loader = eval_loader(ready, val_rows, training.batch_size)
     return ready
 
@@ -187,6 +197,10 @@ def start(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo,
     chosen = choose_precision(training.precision, ready.plan.model)
     if chosen.warning:
         bus.emit("message", text=chosen.warning)
+    from .precision import dtype_counts, settle_frozen
+
+    settle_frozen(ready.plan.model, chosen.name)
+    ready.weights["training"] = dtype_counts(ready.plan.model)
     # several processes (accelerate launch): DDP must tolerate parameters that take no part in
     # a step, the ones a strategy has frozen for now (gradual unfreezing)
     handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)] \
@@ -235,6 +249,7 @@ def start(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo,
                "epochs": ready.epochs,
                "precision": {"used": chosen.name, "asked": training.precision,
                              "reason": chosen.reason},
+               "weights": ready.weights,
                "total_steps": total_steps, "max_length": ready.max_length,
                "data": ready.data_summary, "base_dir": str(spec.base_dir),
                "data_check": ready.data_check, "processes": accelerator.num_processes,

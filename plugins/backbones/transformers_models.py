@@ -59,10 +59,16 @@ def build_model(source: str, request: tunekit.ModelRequest, *, pretrained: bool 
         if pretrained:
             # safetensors only: a pickled .bin checkpoint can run code when it loads; a head
             # of another size than the checkpoint's (a new label set) starts afresh
+            # the dtype asked for, explicitly: transformers 5 otherwise keeps the
+            # checkpoint's own (bf16 for many recent models), and the weights would train and
+            # export in bf16 whatever training.precision says
             model = auto_model.from_pretrained(source, config=config, use_safetensors=True,
-                                               ignore_mismatched_sizes=True, **common)
+                                               ignore_mismatched_sizes=True,
+                                               dtype=request.torch_dtype(), **common)
         else:
-            model = auto_model.from_config(config, trust_remote_code=trust_remote_code)
+            dtype = request.torch_dtype()
+            model = auto_model.from_config(config, trust_remote_code=trust_remote_code,
+                                           **({} if dtype == "auto" else {"dtype": dtype}))
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise tunekit.TunekitError(
