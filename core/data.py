@@ -54,6 +54,23 @@ def encoding_problem(path: Path, byte: int) -> str:
             "such as Latin-1?")
 
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
+
+def refuse_spreadsheet(path: Path, where: str) -> None:
+    """A DataError for a spreadsheet (``.xlsx``, ``.ods``...) saying how to turn it into a file
+    tunekit reads; nothing for any other file. (Reading Excel would take openpyxl and its
+    quirks, merged cells and sheets; "save as CSV" is one step every spreadsheet has.)"""
+    suffix = Path(path).suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        raise DataError(
+            f"{Path(path).name} is a spreadsheet ({suffix}); tunekit reads CSV, JSON lines "
+            "and parquet files", where=where,
+            hint="open it and save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8; "
+                 "LibreOffice: Save As > Text CSV), or in Python "
+                 "pd.read_excel(path).to_csv('data.csv', index=False); then name that file")
+
+
 def read_problem(exc: OSError) -> str:
     """An OSError met while reading a file, in words (permission denied, ...)."""
     return f"cannot read the file: {(exc.strerror or type(exc).__name__).lower()}"

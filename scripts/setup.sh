@@ -38,5 +38,5 @@ else
         "${pip[@]}" install --index-url https://download.pytorch.org/whl/cpu "${TUNEKIT_TORCH:-torch}"
 fi
 
-"${pip[@]}" install --quiet -e ".[dev]"
+"${pip[@]}" install --quiet -e ".[dev,datasets]"
 echo "tunekit installed in $venv"

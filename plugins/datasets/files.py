@@ -16,6 +16,7 @@ from tunekit.data import (
     encoding_problem,
     guess_columns,
     read_problem,
+    refuse_spreadsheet,
 )
 from tunekit.errors import did_you_mean
 
@@ -47,7 +48,15 @@ DEDUPLICATE = tunekit.Param(
     help="keep one of each group of copies (the same text, case, spacing and punctuation "
          "aside, or the same image file; with the same label) before splitting; copies are "
          "kept on one side of the splits either way")
-COMMON_PARAMS += (DEDUPLICATE,)
+# how a file is read: by its suffix, unless format says
+FORMAT = tunekit.Param(
+    name="format", type=str, default="auto", choices=("auto", "csv", "jsonl", "parquet"),
+    help="how the files are read: auto (by suffix: .csv/.tsv/.txt CSV, .jsonl/.ndjson/.json "
+         "JSON lines, .parquet/.pq parquet; any other suffix the dataset's own format), or "
+         "csv, jsonl or parquet whatever the suffix")
+COMMON_PARAMS += (DEDUPLICATE, FORMAT)
+SUFFIX_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl",
+                  ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def resolve_path(raw: str, base_dir: Path, field: str) -> Path:
@@ -189,6 +198,9 @@ def read_jsonl(path: Path, bad_rows: list[tuple[int, str]] | None = None,
         lines = text.split("\n")
     except OSError as exc:
         raise tunekit.DataError(read_problem(exc), where=str(path)) from None
+    array = _json_array(path, lines)
+    if array is not None:
+        return array
     rows: list[tuple[int, dict[str, Any]]] = []
     keys: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):
@@ -219,6 +231,68 @@ def read_jsonl(path: Path, bad_rows: list[tuple[int, str]] | None = None,
     if not rows:
         raise tunekit.DataError("the file is empty", where=str(path))
     return list(keys), rows
+
+
+def _json_array(path: Path, lines: list[str],
+                ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]] | None:
+    """A ``.json`` file holding one array of objects (what ``df.to_json(orient="records")``
+    and many exports write) instead of JSON lines: its keys and ``(position, object)`` pairs
+    (positions from 1); None when the file is not such an array."""
+    first = next((line for line in lines if line.strip()), "")
+    if not first.lstrip().startswith("["):
+        return None
+    try:
+        data = json.loads("\n".join(lines))
+    except json.JSONDecodeError as exc:
+        raise tunekit.DataError(f"invalid JSON: {exc.msg}", where=f"{path}:{exc.lineno}",
+                                hint="give JSON lines (one object per line) or one array of "
+                                     "objects") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise tunekit.DataError("the JSON array must hold objects (one per example)",
+                                where=str(path))
+    if not data:
+        raise tunekit.DataError("the file is empty (an empty array)", where=str(path))
+    keys = dict.fromkeys(key for item in data for key in item)
+    return list(keys), list(enumerate(data, start=1))
+
+
+def read_parquet(path: Path, bad_rows: list[tuple[int, str]] | None = None,
+                 ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The columns and ``(row number, row)`` pairs of a parquet file (rows numbered from 1,
+    as parquet has no lines). ``bad_rows`` is accepted for the readers' common signature:
+    a parquet file is typed and cannot hold a malformed row."""
+    try:
+        import pyarrow.parquet as pq
+        from pyarrow import ArrowException
+    except ImportError:
+        raise tunekit.DataError("reading parquet needs pyarrow, which is not installed",
+                                where=str(path),
+                                hint="pip install 'tunekit[datasets]' (or pyarrow)") from None
+    try:
+        table = pq.read_table(path)
+    except OSError as exc:
+        raise tunekit.DataError(read_problem(exc), where=str(path)) from None
+    except ArrowException as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise tunekit.DataError(f"not a readable parquet file: {first}", where=str(path),
+                                hint="write it with pandas' to_parquet or pyarrow, or save "
+                                     "the data as CSV") from None
+    if table.num_rows == 0:
+        raise tunekit.DataError("the file is empty (no rows)", where=str(path))
+    return list(table.column_names), list(enumerate(table.to_pylist(), start=1))
+
+
+READERS = {"csv": read_csv, "jsonl": read_jsonl, "parquet": read_parquet}
+
+
+def reader_for(path: Path, options: dict[str, Any], default: Any, field: str) -> Any:
+    """The reader of ``path``: ``options["format"]`` when set, else by suffix, else
+    ``default`` (the dataset's own format). A spreadsheet gets one clear message."""
+    chosen = options.get("format") or "auto"
+    if chosen != "auto":
+        return READERS[chosen]
+    refuse_spreadsheet(path, field)
+    return READERS.get(SUFFIX_FORMATS.get(path.suffix.lower(), ""), default)
 
 
 def pick_column(columns: list[str], wanted: str) -> str | None:
@@ -343,13 +417,16 @@ def make_loader(reader: Any) -> Any:
         notes: list[str] = []
         # a numeric target has no classes: its splits are drawn at random
         numeric = context.task == "text-regression"
-        rows = load_examples(path, options, reader, notes, log, numeric)
+        rows = load_examples(path, options, reader_for(path, options, reader, "dataset.path"),
+                             notes, log, numeric)
         given = {}
         for split in ("test", "validation"):
             if options[f"{split}_path"]:
-                given[split] = load_examples(
-                    resolve_path(options[f"{split}_path"], context.base_dir,
-                                 f"dataset.{split}_path"), options, reader, notes, log, numeric)
+                field = f"dataset.{split}_path"
+                other = resolve_path(options[f"{split}_path"], context.base_dir, field)
+                given[split] = load_examples(other, options,
+                                             reader_for(other, options, reader, field),
+                                             notes, log, numeric)
         return carve(rows, source=str(path), seed=context.seed,
                      validation_split=options["validation_split"],
                      test_split=options["test_split"], validation=given.get("validation"),
@@ -371,6 +448,17 @@ def register_datasets(register):
         tasks=FILE_TASKS,
         load=make_loader(read_csv),
         reads=looks.table_file,
+    ))
+    register(tunekit.Dataset(
+        name="parquet",
+        title="Parquet file",
+        description="Your own examples in a parquet file (as pandas' to_parquet, Spark or "
+                    "the Hugging Face Hub write them): one text column, one label column.",
+        aliases=("parquet file", "arrow", "dataframe file"),
+        params=COMMON_PARAMS,
+        tasks=FILE_TASKS,
+        load=make_loader(read_parquet),
+        reads=looks.parquet_file,
     ))
     register(tunekit.Dataset(
         name="jsonl",

@@ -68,6 +68,17 @@ def table_file(path: Path) -> float:
     return TABLE_SUFFIXES[suffix]
 
 
+def parquet_file(path: Path) -> float:
+    """A parquet file (``parquet``): its suffix and the magic bytes it starts with."""
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return 0.0
+    try:
+        with path.open("rb") as handle:
+            return 0.95 if handle.read(4) == b"PAR1" else 0.1
+    except OSError:
+        return 0.0
+
+
 def record_file(path: Path) -> float:
     """JSON lines of flat records, a text and a label (``jsonl``)."""
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():

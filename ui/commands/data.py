@@ -4,12 +4,12 @@
     tunekit data check tickets.csv --strategy full   judge the class sizes for full fine-tuning
     tunekit data check spec.yaml --json              a spec's data, as one JSON object
 
-A FILE (.csv, .tsv, .txt, .jsonl, .ndjson) is read the way the ``csv`` / ``jsonl`` dataset
-reads it (its column guessing, its validation split), but tolerantly: unreadable rows are
-reported instead of stopping the read. A spec (.yaml, .yml, .json) is checked through its own
-dataset, strategy and backbone; when the backbone can load its tokenizer alone, tokens are
-counted exactly, otherwise estimated. Exit 0 when nothing blocks a run, 1 when something does
-(``tunekit run`` would refuse), 2 on bad input.
+A FILE (.csv, .tsv, .txt, .jsonl, .ndjson, .parquet) is read the way the ``csv`` / ``jsonl``
+/ ``parquet`` dataset reads it (its column guessing, its validation split), but tolerantly:
+unreadable rows are reported instead of stopping the read. A spec (.yaml, .yml, .json) is
+checked through its own dataset, strategy and backbone; when the backbone can load its
+tokenizer alone, tokens are counted exactly, otherwise estimated. Exit 0 when nothing blocks
+a run, 1 when something does (``tunekit run`` would refuse), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl",
-                 ".ndjson": "jsonl"}
+                 ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_CLASSES_SHOWN = 25
 
@@ -69,10 +69,14 @@ def check_command(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise DataError(f"{args.target} is a folder, not a file", where="data check")
     suffix = path.suffix.lower()
+    from tunekit.data import refuse_spreadsheet
+
+    refuse_spreadsheet(path, "data check")
     if suffix not in DATA_SUFFIXES and suffix not in SPEC_SUFFIXES:
         raise DataError(f"cannot tell from its name whether {path.name} is data or a spec",
-                        where="data check", hint="data: .csv, .tsv, .txt, .jsonl, .ndjson; "
-                        "specs: .yaml, .yml, .json")
+                        where="data check",
+                        hint="data: .csv, .tsv, .txt, .jsonl, .ndjson, .parquet; "
+                             "specs: .yaml, .yml, .json")
     manager = _manager(args)
     setup = _from_spec(path, args, manager) if suffix in SPEC_SUFFIXES else \
         _from_file(path, args, manager)
