@@ -81,3 +81,17 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
         return ""
     quoted = [f'"{f}"' for f in found]
     return " Did you mean " + (" or ".join(quoted) if len(quoted) <= 2 else ", ".join(quoted)) + "?"
+
+
+def require(module: str, extra: str, needed_for: str) -> object:
+    """Import ``module`` and return it, or raise one TunekitError saying that ``needed_for``
+    needs it and which extra of tunekit installs it (``pip install 'tunekit[onnx]'``): a lean
+    ``pip install tunekit`` leaves the studio's and the exporters' packages out."""
+    from importlib import import_module
+
+    try:
+        return import_module(module)
+    except ImportError as exc:
+        raise TunekitError(
+            f"the package {module.split('.')[0]!r} is not installed ({exc})", where=needed_for,
+            hint=f"pip install 'tunekit[{extra}]' (or 'tunekit[all]' for everything)") from None

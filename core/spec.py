@@ -33,6 +33,9 @@ SLOTS = ("dataset", "backbone", "strategy")
 # applied to the train split only, in order, each adding augmented copies of the examples
 LISTS = {"metrics": "metric", "exporters": "exporter", "augmentations": "augmentation"}
 TOP_LEVEL = ("task", *SLOTS, "training", *LISTS)
+# training.report_to: accelerate's experiment trackers (tunekit.engine.trackers writes to them)
+TRACKERS = ("tensorboard", "mlflow", "wandb", "trackio", "comet_ml", "aim", "clearml", "dvclive",
+            "swanlab")
 
 DEFAULT_SPEC: dict[str, Any] = {
     "task": TEXT_CLASSIFICATION,
@@ -115,6 +118,11 @@ class Training(BaseModel):
         "stay fp32): auto picks bf16 on a GPU that has it (else fp16 with loss scaling) and on "
         "a CPU with native bf16 for models large enough to gain, else fp32; bf16 on a CPU "
         "without native support is slow; fp16 needs a GPU")
+    report_to: list[str] = Field(
+        default_factory=list, description="experiment trackers that receive the run's "
+        "hyperparameters, training loss and evaluation metrics, through accelerate: "
+        + ", ".join(TRACKERS) + " (each needs its package: pip install 'tunekit[tensorboard]', "
+        "'tunekit[mlflow]', ...)")
     generation_prompts: list[str] = Field(
         default_factory=list, description="causal-lm: prompts the model answers after each "
         "evaluation, recorded with the run (none: the first 3 validation prompts)")
@@ -143,6 +151,26 @@ class Training(BaseModel):
             value = str(value).lower()
             return words.get(value, value)
         return value
+
+    @field_validator("report_to", mode="before")
+    @classmethod
+    def _tracker_names(cls, value: Any) -> Any:
+        """``tensorboard``, ``"tensorboard, mlflow"`` or a list; none, off or false: none."""
+        if value is None or value is False or (isinstance(value, str) and value.strip().lower()
+                                                in ("", "none", "off", "no")):
+            return []
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        if not isinstance(value, list | tuple):
+            return value
+        names = [str(v).strip().lower().replace("-", "_") for v in value]
+        names = ["comet_ml" if n == "comet" else "wandb" if n in ("w&b", "weights_and_biases")
+                 else n for n in names]
+        for name in names:
+            if name not in TRACKERS:
+                raise ValueError(f"unknown tracker {name!r}.{did_you_mean(name, TRACKERS)} "
+                                 f"Known: {', '.join(TRACKERS)}")
+        return list(dict.fromkeys(names))  # each tracker once, in the order given
 
     @field_validator("class_weights", mode="before")
     @classmethod

@@ -38,5 +38,6 @@ else
         "${pip[@]}" install --index-url https://download.pytorch.org/whl/cpu "${TUNEKIT_TORCH:-torch}"
 fi
 
-"${pip[@]}" install --quiet -e ".[dev,datasets]"
+# every extra (studio, onnx, hub, datasets, trackers) and the test tools: what make studio and make test use
+"${pip[@]}" install --quiet -e ".[all,dev]"
 echo "tunekit installed in $venv"

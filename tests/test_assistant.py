@@ -105,7 +105,6 @@ STRATEGIES = [
     case("use low-rank adaptation with rank 4", strategy=lora(r=4)),
     case("peft with lora dropout 0.05", strategy=lora(dropout=0.05)),
     case("lora, rank 32, alpha twice the rank", strategy=lora(r=32, alpha=64)),
-    case("qlora with r 8", strategy=lora(r=8)),
     case(["use full fine-tuning", "LoRA with rank 16 please"], strategy=lora(r=16)),
     case("fine-tune all the weights", strategy="full"),
     case("full fine-tuning", strategy="full"),

@@ -63,11 +63,30 @@ def test_a_pure_question_changes_nothing(plugins: Any) -> None:
     ("train on mail.csv and upload it to the hugging face hub afterwards", ["push", "hub"]),
     ("use the ag_news dataset from the hub", ["ag_news", "path"]),
     ("train on mail.csv across 8 gpus", ["--processes 8"]),
+    ("use qlora", ["QLoRA", "not built in", "use LoRA"]),
 ])
 def test_what_is_not_taken_is_named(table: Path, plugins: Any, said: str,
                                     words: list[str]) -> None:
     text = Assistant(plugins).respond(said).text
     assert all(w in text for w in words), text
+
+
+def test_qlora_is_not_offered_as_lora(plugins: Any) -> None:
+    assistant = Assistant(plugins)
+    before = assistant.spec()["strategy"]
+    reply = assistant.respond("fine-tune with qlora in 4-bit")
+    assert reply.spec["strategy"] == before, reply.text
+    assert "QLoRA" in reply.text
+
+
+def test_a_spec_naming_qlora_is_one_clear_error(plugins: Any) -> None:
+    from tunekit.errors import UnknownComponentError
+    from tunekit.spec import parse_spec
+
+    with pytest.raises(UnknownComponentError) as info:
+        parse_spec({"dataset": "sample-reviews", "strategy": "qlora"}, plugins)
+    assert "unknown strategy 'qlora'" in str(info.value)
+    assert 'Did you mean "lora"' in str(info.value)
 
 
 @pytest.mark.parametrize(("said", "precision"), [

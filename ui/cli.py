@@ -155,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "chat":
             return cmd_chat(args)
         if args.command == "studio":
+            from tunekit.errors import require
+
+            for package in ("gradio", "pandas"):  # the studio's extra, left out of a lean install
+                require(package, "studio", "tunekit studio")
             from tunekit.ui.studio import serve
 
             return serve(args)

@@ -22,6 +22,7 @@ from .checkpoints import load as checkpoint_load
 from .faults import resource_error
 from .listeners import ConsoleProgress, PluginObserver, RegistryWriter
 from .loop import train
+from .trackers import TrackerLog, open_trackers
 
 
 @dataclass
@@ -119,7 +120,10 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
     search = BatchSearch(spec, bus, output_dir, enabled=resumed is None and processes == 1,
                          start_again=start_again)
     result = RunResult(run_id=record.id, status="failed", output_dir=output_dir)
+    trackers = TrackerLog([])
     try:
+        trackers = open_trackers(spec.training.report_to, info)  # training.report_to
+        bus.add(trackers)
         _call_plugins(manager, "on_run_start", run=info)
         outcome = search.train(lambda attempt: train(
             attempt, manager, bus, info, resumed=resumed, take_over=take_over,
@@ -150,6 +154,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
             bus.emit("status", strict=False, **final)  # every listener hears the end
             _call_plugins(manager, "on_run_end", run=info, status=result.status,
                           metrics=result.metrics, error=result.error, quiet=True)
+        trackers.finish()  # ended, even where the final status was not emitted
     return result
 
 

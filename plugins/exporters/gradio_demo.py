@@ -32,12 +32,25 @@ PIPELINE_TAGS = {"text-regression": "text-classification", "causal-lm": "text-ge
 def pinned_requirements() -> str:
     """gradio, transformers and torch at the versions installed here (a local build suffix
     such as ``+cpu`` dropped: the index has the plain version)."""
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
     lines = []
     for name in ("gradio", "transformers", "torch"):
-        lines.append(f"{name}=={version(name).split('+')[0]}")
+        try:
+            lines.append(f"{name}=={version(name).split('+')[0]}")
+        except PackageNotFoundError:  # a lean install without the studio: the app's own bound
+            lines.append(f"{name}>=6" if name == "gradio" else name)
     return "\n".join(lines) + "\n"
+
+
+def _installed(name: str, otherwise: str) -> str:
+    """The installed version of ``name``, or ``otherwise`` where it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name).split("+")[0]
+    except PackageNotFoundError:
+        return otherwise
 
 
 def examples_of(context: tunekit.ExportContext, n: int) -> list[str]:
@@ -77,7 +90,6 @@ def prompt_template(tokenizer: Any) -> list[str]:
 
 
 def readme(title: str, task: str, labels: list[str], run_id: int) -> str:
-    from importlib.metadata import version
 
     front = "\n".join([
         "---",
@@ -86,7 +98,7 @@ def readme(title: str, task: str, labels: list[str], run_id: int) -> str:
         "colorFrom: blue",
         "colorTo: green",
         "sdk: gradio",
-        f"sdk_version: {version('gradio')}",
+        f"sdk_version: {_installed('gradio', '6.0.0')}",
         "app_file: app.py",
         f"pipeline_tag: {PIPELINE_TAGS.get(task, task)}",
         "tags: [tunekit]",

@@ -56,6 +56,11 @@ def logits_module(model: Any, names: list[str], extra: dict[str, Any]) -> Any:
 
 
 def export(context: tunekit.ExportContext) -> list[Path]:
+    from tunekit.errors import require
+
+    # torch.export's ONNX translation and the parity check: the [onnx] extra
+    for package in ("onnx", "onnxscript", "onnxruntime"):
+        require(package, "onnx", "the onnx exporter")
     options = context.options
     model = merged_copy(context.model).float()
     batches = example_batches(context, model, options["examples"])

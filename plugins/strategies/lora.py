@@ -59,7 +59,7 @@ def register_strategies(register):
                     "fine-tuning in accuracy with a fraction of the trainable parameters.",
         aliases=("low-rank adaptation", "low rank adaptation", "adapter", "adapters",
                  "an adapter", "peft", "parameter-efficient", "parameter efficient",
-                 "lightweight fine-tuning", "lora adapters", "low-rank adapters", "qlora"),
+                 "lightweight fine-tuning", "lora adapters", "low-rank adapters"),
         params=(
             tunekit.Param(name="r", type=int, default=8, min=1, max=1024,
                           help="rank of the adapters: higher learns more, trains more"),

@@ -20,6 +20,8 @@ HUB_DATASET = re.compile(
     r"\b(?:the )?([a-z][\w./-]*[\w])\s+(?:data ?set|corpus|data)\s+(?:from|on|off|of)\s+(?:the )?"
     r"(?:hugging ?face(?: hub)?|hf(?: hub)?|hub)\b|\b(?:hugging ?face|hf|hub)\s+(?:data ?set|"
     r"corpus)\s+([a-z][\w./-]*[\w])")
+# QLoRA (LoRA over 4-bit quantized weights) is not built in; plain LoRA is
+QLORA = re.compile(r"\bq-?lora\b|\b4[- ]?bit\b")
 DEVICES = re.compile(r"\b(?:on|with|using|across|over)\s+(\d+)\s+(?:gpus?|graphics cards|cards|"
                      r"devices|processes|nodes)\b|\b(\d+)\s*x\s*(?:gpus?|a100|h100)\b|"
                      r"\bmulti[- ]?gpu\b")
@@ -39,6 +41,10 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             f"I can't fetch the {name} dataset from the Hub here (nothing is downloaded): save it "
             "as a file (CSV, JSONL, CoNLL) or a folder of images and tell me its path")
+    if QLORA.search(text):
+        reading.result.unknown.append(
+            "QLoRA (LoRA over 4-bit quantized weights) is not built in, so I left the strategy "
+            "as it was: say \"use LoRA\" for plain LoRA adapters")
     devices = DEVICES.search(text)
     if devices:
         count = devices.group(1) or devices.group(2) or "N"

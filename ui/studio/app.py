@@ -38,6 +38,15 @@ Action = Callable[..., dict[Any, Any] | None]
 # an action may return {VIEWS: [...]} to answer with fewer views than its event could
 VIEWS = "__views__"
 
+# Gradio runs one event of a kind at a time unless told otherwise: one session checking a big
+# file made every other session's chat wait for it. Events touch their own session's state,
+# so they run side by side, up to this many at once.
+SESSION_EVENTS = 16
+# The events that may start a training (a confirmation in the chat, Start, Resume, a sweep or
+# a bake-off) share one queue of one: two launches never run at once, so the runner's count
+# of free slots is always read and taken by one of them.
+LAUNCHES = ("chat", "choose", "start", "resume", "start_sweep", "start_bakeoff", "find_rate")
+
 
 def build_app(manager: PluginManager | None = None, registry_path: str | Path | None = None,
               workdir: str | Path | None = None, plugins_dir: str | Path | None = None,
@@ -61,6 +70,7 @@ def build_app(manager: PluginManager | None = None, registry_path: str | Path | 
         page = lay_out(manager)
         wiring = Wiring(studio, page, manage_plugins=manage_plugins)
         wiring.connect(blocks)
+    blocks.queue(default_concurrency_limit=SESSION_EVENTS)
     blocks.studio = studio
     blocks.page = page
     blocks.output_names = wiring.output_names
@@ -158,6 +168,8 @@ class Wiring:
             options["show_progress_on"] = progress_on
         if private:
             options["api_visibility"] = "private"
+        if api_name in LAUNCHES or api_name.startswith("choice_"):
+            options.update(concurrency_id="launch", concurrency_limit=1)
         if load is not None:  # the page opened (or was refreshed)
             return load.load(handler, None, outputs, **options)
         if quiet:
