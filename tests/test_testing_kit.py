@@ -77,8 +77,15 @@ def data_file(tmp_path_factory) -> dict[str, Path]:
     texts.write_text("".join(json.dumps(row) + "\n" for row in sample_instructions(30)),
                      encoding="utf-8")
     images = write_shapes(folder / "shapes", 12, 16, SHAPES[:3], seed=0)
+    import pandas as pd
+    from datasets import Dataset
+
+    table = pd.read_csv(files.csv)
+    table.to_parquet(folder / "tiny.parquet")
+    Dataset.from_pandas(table, preserve_index=False).save_to_disk(str(folder / "tiny-hf"))
     return {"csv": files.csv, "jsonl": files.jsonl, "conll": conll, "tagged-jsonl": tagged,
-            "text-jsonl": texts, "image-folder": images}
+            "text-jsonl": texts, "image-folder": images, "parquet": folder / "tiny.parquet",
+            "hf-dataset": folder / "tiny-hf"}
 
 
 @pytest.mark.parametrize("component", _built_ins(), ids=lambda c: f"{c.kind}-{c.name}")
