@@ -107,6 +107,11 @@ def test_chat_and_run_card_stay_in_sync(studio: StudioPage, app: Any, project: P
     expect(studio.notice).to_contain_text("batch_size")
     expect(studio.field("training.batch_size").locator("input")).to_have_value("16")
     assert draft(app)["training"]["batch_size"] == 16
+    # leaving the field (its blur, nothing changed) and the other one keep what the page says
+    studio.field("training.epochs").locator("input").first.focus()
+    studio.field("training.batch_size").locator("input").first.focus()
+    studio.page.wait_for_timeout(1500)
+    expect(studio.notice).to_contain_text("batch_size")
 
     # asked in the chat, answered in the chat; the form is untouched
     answer = studio.say("what is gradual unfreezing?")

@@ -29,10 +29,13 @@ def test_a_slow_data_check_does_not_hold_up_another_sessions_chat(tmp_path: Path
         job = busy.submit(handle_file(str(big)), api_name="/upload")
         time.sleep(0.3)  # the upload is in: its data check is running
         while_busy = timed_chat(other, "what can you do?")
+        # queued behind the check, the reply could only come once the check is over; on two
+        # busy cores the chat is slower than alone (both want the GIL) but must not wait
+        check_still_running = not job.done()
         job.result(timeout=120)
         slow = time.monotonic() - started
 
     assert slow >= 2.0, f"the data check took {slow:.2f} s: too quick to show anything"
-    assert while_busy < 1.0 and while_busy < slow / 2, (
+    assert check_still_running and while_busy < slow / 2, (
         f"chat alone {alone:.2f} s, while another session checks data {while_busy:.2f} s "
         f"(the check took {slow:.2f} s)")

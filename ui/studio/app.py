@@ -198,7 +198,8 @@ class Wiring:
         def run(request: gr.Request | None, values: tuple[Any, ...]) -> dict[Any, Any]:
             session = self.studio.session(getattr(request, "session_hash", None))
             with session.lock:
-                if not quiet:
+                said_before, hush = session.notice, quiet
+                if not hush:
                     session.notice = ""
                 updates: dict[Any, Any] = {}
                 try:
@@ -208,16 +209,21 @@ class Wiring:
                     log.exception("studio event failed")
                     session.notice = f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"
                 wanted = updates.pop(VIEWS, None) or groups
+                if wanted == ["none"] and not session.notice:
+                    # nothing happened (a field left as it was, e.g. the blur after Enter):
+                    # what the page says stays, even when this answer comes after a newer one
+                    session.notice = said_before
+                    hush = True
                 rendered = self._render(session, [g for g in wanted if g in self.renderers],
-                                        quiet)
+                                        hush)
                 rendered.update(updates)
                 note_colours(session, rendered)
-                if not quiet or "chat" in wanted:
+                if not hush or "chat" in wanted:
                     rendered[self.page.notice] = gr.update(value=session.notice,
                                                            visible=bool(session.notice))
                 else:  # an empty dict would read as one value: say "no change" explicitly
                     rendered.setdefault(self.page.notice, gr.skip())
-                if session.notice.startswith("⚠️") and not quiet:
+                if session.notice.startswith("⚠️") and not hush:
                     gr.Warning(session.notice.removeprefix("⚠️").strip())
                 return rendered
 
