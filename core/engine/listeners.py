@@ -94,7 +94,7 @@ class ConsoleProgress:
         self.bar: Any = None
 
     def __call__(self, event: Event) -> None:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm  # a widget in a notebook, a text bar in a terminal
 
         data = event.data
         if event.kind == "epoch_start":

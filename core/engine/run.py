@@ -44,7 +44,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
         listeners: list[Listener] = (), parent_id: int | None = None, progress: bool = True,
         output_root: str | os.PathLike[str] | None = None, sweep_id: int | None = None,
         trial: int | None = None, trial_label: str | None = None,
-        resume: int | None = None, attach: int | None = None) -> RunResult:
+        resume: int | None = None, attach: int | None = None, data: Any = None) -> RunResult:
     """Train one run described by ``spec`` (a RunSpec, a mapping, a file path, or None for the
     bundled default) and record it in the registry. Raises TunekitError on bad input, after
     marking the run failed; KeyboardInterrupt (Ctrl-C, SIGTERM) stops at the next step,
@@ -54,6 +54,12 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
     ``resume=RUN_ID`` carries on a stopped run (cancelled, interrupted or failed) from its
     checkpoint, with its recorded spec, instead of starting a new one (see ``resume``).
     ``attach=RUN_ID`` trains a run that ``queue_run`` recorded, with its recorded spec.
+
+    ``data`` hands the examples over from Python: a pandas DataFrame, a list of dicts, a
+    ``datasets.Dataset`` or ``DatasetDict``, or a dict of split names to those. They are saved
+    once, by content, under the registry's folder (``data/python-<hash>``) and read by the
+    ``hf-dataset`` dataset with the spec's dataset options (``text_column``, ...), so the run
+    records where its data is and can be resumed or re-run.
 
     Under ``accelerate launch`` (or torchrun) every process calls ``run``: they train
     together, and only the main process records the run, prints progress, calls the plugins'
@@ -76,6 +82,8 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
         elif attach is not None:
             record, spec = _queued(attach, registry, manager)
         else:
+            if data is not None:
+                spec = _with_data(spec, data, manager, registry)
             if isinstance(spec, dict):
                 spec = parse_spec(spec, manager)
             elif not isinstance(spec, RunSpec):
@@ -156,6 +164,15 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
                           metrics=result.metrics, error=result.error, quiet=True)
         trackers.finish()  # ended, even where the final status was not emitted
     return result
+
+
+def _with_data(spec: Any, data: Any, manager: PluginManager, registry: Registry) -> RunSpec:
+    """``spec`` reading ``data`` (Python objects) from its folder under the registry's."""
+    from .python_data import with_data
+
+    raw, base_dir = with_data(spec, data, Path(registry.path).resolve().parent / "data")
+    source = "data from Python" if base_dir is None else f"{spec} with data from Python"
+    return parse_spec(raw, manager, base_dir=base_dir, source=source)
 
 
 def queue_run(spec: RunSpec, *, registry: Registry, parent_id: int | None = None,
