@@ -133,8 +133,8 @@ session = onnxruntime.InferenceSession("{folder}/model.onnx")
 logits = session.run(["logits"], {{i.name: inputs[i.name] for i in session.get_inputs()}})[0]
 ```
 
-`config.json` names the outputs (`id2label`), so optimum's `ORTModelFor...` classes load the
-folder as well; `parity.json` records how closely the graph matches the PyTorch model."""
+`config.json` names the outputs (`AutoConfig.from_pretrained(folder).id2label`);
+`parity.json` records how closely the graph matches the PyTorch model."""
 
 
 def write_card(context: tunekit.ExportContext, usage: str, *,

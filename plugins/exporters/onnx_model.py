@@ -13,7 +13,7 @@ records the figures; a graph that fails the check fails the export (a model whos
 branches on its inputs, for instance, can be traced into a graph that is wrong for other
 inputs). The model's ``config.json`` (its outputs named, ``id2label``), the tokenizer (or image
 processor), ``labels.json`` and the model card (README.md) are saved beside the graph, so that
-onnxruntime with AutoTokenizer, or optimum's ORTModel classes, load the folder.
+onnxruntime with AutoTokenizer and AutoConfig load the folder as it is.
 
 ``exporter: dynamo`` (the default) uses ``torch.export``, PyTorch's maintained exporter;
 ``exporter: torchscript`` the older tracer, much quicker on small models but deprecated, and
@@ -94,8 +94,8 @@ def export(context: tunekit.ExportContext) -> list[Path]:
                  "branches on its input): try the other exporter (exporter: dynamo or "
                  "torchscript), or export huggingface and convert with optimum; raise "
                  "tolerance only if the difference is rounding")
-    # what optimum's ORTModel classes and AutoTokenizer read from the folder: the model's
-    # config (its outputs named) and the tokenizer or image processor
+    # what a user of the graph loads beside it: the model's config (its outputs named, as
+    # optimum-style folders hold it) and the tokenizer or image processor
     name_outputs(model.config, context)
     model.config.save_pretrained(context.directory)
     context.tokenizer.save_pretrained(context.directory)
