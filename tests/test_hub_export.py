@@ -222,6 +222,31 @@ def test_the_onnx_folder_loads_with_onnxruntime_and_its_own_tokenizer(tiny_run: 
 # ---------------------------------------------------------------- where the Hub id comes from
 
 
+def test_a_dataset_from_the_hub_is_listed_in_the_cards_datasets(tmp_path: Path) -> None:
+    import tunekit
+    from tunekit.testing import manager_with, plugin_of, tiny_splits
+
+    def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
+        splits = tiny_splits(40, seed=context.seed)
+        splits.hub_id = "acme/reviews"  # as hf-dataset says of a dataset read from the Hub
+        return splits
+
+    dataset = tunekit.Dataset(name="hub-reviews", description="tiny reviews said to come "
+                              "from the Hub", tasks=(tunekit.TEXT_CLASSIFICATION,), load=load)
+    run = train_tiny(manager=manager_with(plugin_of(dataset)), dataset="hub-reviews",
+                     exporters=["model-card"], directory=tmp_path)
+    card = card_of(folder_of(run, "model-card"))
+    assert card.data.datasets == ["acme/reviews"]
+    assert {r.dataset_type for r in card.data.eval_results} == {"acme/reviews"}
+    plain = card_of(folder_of(plain_run(tmp_path / "plain"), "model-card"))
+    assert plain.data.datasets is None  # generated data: no Hub dataset to name
+
+
+def plain_run(directory: Path) -> Any:
+    """A tiny run on tiny-text (data made in memory) with the model card alone."""
+    return train_tiny(exporters=["model-card"], directory=directory)
+
+
 def test_a_local_folder_is_no_hub_id_and_a_model_id_is(tmp_path: Path) -> None:
     from tunekit.plugins.backbones.transformers_models import hub_id_of
 

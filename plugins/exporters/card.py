@@ -234,10 +234,11 @@ def _data_table(data: dict[str, Any]) -> str:
 def _hyperparameters(context: tunekit.ExportContext) -> str:
     training, spec = context.training, context.spec
     trainable, total = training["trainable_parameters"], training["total_parameters"]
-    base = f" — Hub: `{context.base_model}`" if context.base_model else ""
+    source = str(training.get("backbone_source", ""))
+    base = f"; on the Hub: `{context.base_model}`" \
+        if context.base_model and context.base_model not in source else ""
     return _table([
-        ("backbone", f"{spec['backbone']['name']} ({training.get('backbone_source', '')})"
-         + base),
+        ("backbone", f"{spec['backbone']['name']} ({source}{base})"),
         ("strategy", training["strategy"]),
         ("trainable parameters",
          f"{trainable:,} of {total:,} ({100 * trainable / max(1, total):.2f}%)"),
