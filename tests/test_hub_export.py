@@ -254,3 +254,21 @@ def test_a_local_folder_is_no_hub_id_and_a_model_id_is(tmp_path: Path) -> None:
     assert hub_id_of("distilbert-base-uncased") == "distilbert-base-uncased"
     assert hub_id_of(MINILM) == MINILM
     assert hub_id_of("./models/mine/") is None  # a path, not an id, even when it is not there
+
+
+def test_the_licence_of_a_cached_hub_model_is_read_from_its_own_card(tmp_path: Path) -> None:
+    """The hf backbone's licence: the front matter of the model's README.md in the Hub cache
+    (laid out here as huggingface_hub lays it out), None when the cache has no card."""
+    from tunekit.plugins.backbones.transformers_models import cached_license
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "models--acme--encoder"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / "README.md").write_text("---\nlicense: mit\n---\n\n# An encoder\n")
+    assert cached_license("acme/encoder", cache_dir=str(tmp_path)) == "mit"
+    assert cached_license("acme/other", cache_dir=str(tmp_path)) is None
+    (snapshot / "README.md").write_text("# no front matter\n")
+    assert cached_license("acme/encoder", cache_dir=str(tmp_path)) is None

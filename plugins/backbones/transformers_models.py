@@ -101,13 +101,16 @@ def hub_id_of(source: str) -> str | None:
     return source
 
 
-def cached_license(hub_id: str, revision: str | None = None) -> str | None:
-    """The licence in the front matter of the model's own card, when the Hub cache holds it
-    (no network: an unknown licence is None, and the card then names none)."""
+def cached_license(hub_id: str, revision: str | None = None,
+                   cache_dir: str | None = None) -> str | None:
+    """The licence in the front matter of the model's own card, when the Hub cache (the
+    default one, or ``cache_dir``) holds it; no network: an unknown licence is None, and the
+    card then names none."""
     from huggingface_hub import ModelCard, try_to_load_from_cache
 
     try:
-        path = try_to_load_from_cache(hub_id, "README.md", revision=revision)
+        path = try_to_load_from_cache(hub_id, "README.md", cache_dir=cache_dir,
+                                      revision=revision)
         if not isinstance(path, str):  # not cached, or cached as absent
             return None
         found = ModelCard.load(path).data.license
