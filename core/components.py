@@ -258,7 +258,8 @@ class DataSplits:
     ``tunekit.data.split_stratified`` when the source has none); ``test`` is optional and
     evaluated once at the end. ``held_out`` names the splits the dataset carved out of the
     training data itself (tunekit's own split: copies across it are a bug, not the user's);
-    splits the user supplied are not listed.
+    splits the user supplied are not listed. ``hub_id`` (contract 1.2) is the dataset's id on
+    the Hugging Face Hub when it came from there (the model card's ``datasets``), else None.
     """
 
     train: list[dict[str, Any]]
@@ -267,6 +268,7 @@ class DataSplits:
     source: str = ""
     notes: list[str] = field(default_factory=list)
     held_out: tuple[str, ...] = ()
+    hub_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -381,7 +383,10 @@ class BuiltModel:
     """A model ready for the task, its tokenizer, and optionally its own layer groups.
 
     ``layer_groups`` lists groups bottom to top (embeddings, blocks, head); leave it None and
-    the engine finds them with ``tunekit.layers.default_layer_groups``.
+    the engine finds them with ``tunekit.layers.default_layer_groups``. ``hub_id`` (contract
+    1.2) is the pretrained model's id on the Hugging Face Hub when it has one (the exports'
+    ``base_model``: a model card's, an adapter's ``base_model_name_or_path``), and ``license``
+    its licence as the Hub names it (``apache-2.0``), when the backbone knows it.
     """
 
     model: torch.nn.Module
@@ -389,6 +394,8 @@ class BuiltModel:
     source: str
     max_length: int = 512
     layer_groups: list[LayerGroup] | None = None
+    hub_id: str | None = None
+    license: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -509,7 +516,8 @@ class ExportContext:
     ``model`` is the trained model (on the device it trained on) and ``tokenizer``
     its tokenizer; ``training["max_length"]`` is the length the run tokenized to. ``splits``
     holds the examples the run used (None when the caller has none to give): validation and
-    test as read, train with any augmented copies added.
+    test as read, train with any augmented copies added. ``base_model`` and ``base_license``
+    (contract 1.2) are the backbone's ``BuiltModel.hub_id`` and ``BuiltModel.license``.
     """
 
     run_id: int
@@ -525,6 +533,8 @@ class ExportContext:
     data: dict[str, Any]
     training: dict[str, Any]
     splits: DataSplits | None = None
+    base_model: str | None = None
+    base_license: str | None = None
 
 
 @dataclass(kw_only=True)

@@ -37,8 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PROJECT = "tunekit"
 # major.minor (docs/plugins/compatibility.md): a minor version adds, optionally; a major one
-# breaks. 1.1: ExportContext.splits, the examples the run used.
-CONTRACT_VERSION = "1.1"
+# breaks. 1.1: ExportContext.splits, the examples the run used. 1.2: the Hub ids of the
+# pretrained model and the dataset (BuiltModel.hub_id and .license, DataSplits.hub_id,
+# ExportContext.base_model and .base_license).
+CONTRACT_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

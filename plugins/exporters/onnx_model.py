@@ -11,7 +11,9 @@ validation examples, encoded as the run encoded them, and compares the logits: t
 absolute difference must stay within ``tolerance``. ``parity.json`` beside ``model.onnx``
 records the figures; a graph that fails the check fails the export (a model whose Python code
 branches on its inputs, for instance, can be traced into a graph that is wrong for other
-inputs). The tokenizer (or image processor) and ``labels.json`` are saved beside the graph.
+inputs). The model's ``config.json`` (its outputs named, ``id2label``), the tokenizer (or image
+processor), ``labels.json`` and the model card (README.md) are saved beside the graph, so that
+onnxruntime with AutoTokenizer and AutoConfig load the folder as it is.
 
 ``exporter: dynamo`` (the default) uses ``torch.export``, PyTorch's maintained exporter;
 ``exporter: torchscript`` the older tracer, much quicker on small models but deprecated, and
@@ -30,7 +32,15 @@ from typing import Any
 
 import tunekit
 
-from .model_files import ALL_TASKS, example_batches, files_in, merged_copy, write_labels
+from .card import LICENSE, onnx_usage, write_card
+from .model_files import (
+    ALL_TASKS,
+    example_batches,
+    files_in,
+    merged_copy,
+    name_outputs,
+    write_labels,
+)
 
 GRAPH_FILE = "model.onnx"
 PARITY_FILE = "parity.json"
@@ -84,8 +94,13 @@ def export(context: tunekit.ExportContext) -> list[Path]:
                  "branches on its input): try the other exporter (exporter: dynamo or "
                  "torchscript), or export huggingface and convert with optimum; raise "
                  "tolerance only if the difference is rounding")
+    # what a user of the graph loads beside it: the model's config (its outputs named, as
+    # optimum-style folders hold it) and the tokenizer or image processor
+    name_outputs(model.config, context)
+    model.config.save_pretrained(context.directory)
     context.tokenizer.save_pretrained(context.directory)
     write_labels(context)
+    write_card(context, onnx_usage(context), library_name="onnx", tags=("onnx",))
     return files_in(context.directory)
 
 
@@ -202,6 +217,7 @@ def register_exporters(register):
                           choices=("dynamo", "torchscript"),
                           help="dynamo: torch.export, the maintained exporter; torchscript: "
                                "the older tracer, quicker but deprecated"),
+            LICENSE,
         ),
         export=export,
     ))

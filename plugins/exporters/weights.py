@@ -11,7 +11,7 @@ from pathlib import Path
 
 import tunekit
 
-from .model_files import ALL_TASKS, files_in, merged_copy, write_labels
+from .model_files import ALL_TASKS, files_in, merged_copy, name_outputs, write_labels
 
 
 def export(context: tunekit.ExportContext) -> list[Path]:
@@ -19,6 +19,7 @@ def export(context: tunekit.ExportContext) -> list[Path]:
 
     logging.disable_progress_bar()
     model = merged_copy(context.model)
+    name_outputs(model.config, context)
     model.save_pretrained(context.directory, safe_serialization=True)
     write_labels(context)
     return files_in(context.directory)
