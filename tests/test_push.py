@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -246,3 +247,119 @@ def test_without_huggingface_hub_the_message_names_the_extra(runs: dict[str, Any
     err = capsys.readouterr().err
     assert code == 2 and "the package 'huggingface_hub' is not installed" in err
     assert "pip install 'tunekit[hub]'" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the studio's Publish button
+
+
+@pytest.fixture
+def online(hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeHub:
+    """This test process as a logged-in user's, with the fake Hub as HF_ENDPOINT."""
+    from huggingface_hub import constants
+
+    # conftest.py sets HF_HUB_OFFLINE=1 for the whole suite and huggingface_hub reads it once,
+    # at import; likewise the path of the `hf auth login` file (here: no login on the machine)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "hf-home" / "token"))
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    return hub
+
+
+class Page:
+    """A gradio_client session with a studio, answering with named outputs."""
+
+    def __init__(self, app: Any, downloads: Path, auth: tuple[str, str] | None = None):
+        from gradio_client import Client
+
+        self.app = app
+        self.client = Client(app.local_url, auth=auth, verbose=False,
+                             download_files=str(downloads))
+
+    def call(self, api_name: str, *args: Any) -> dict[str, Any]:
+        result = self.client.predict(*args, api_name=f"/{api_name}")
+        names = self.app.output_names[api_name]
+        return dict(zip(names, result if len(names) > 1 else (result,), strict=True))
+
+    def notice(self, result: dict[str, Any]) -> str:
+        from test_studio import value
+
+        return value(result["notice"]) or ""
+
+
+def test_the_studio_publishes_through_the_same_push(runs: dict[str, Any], online: FakeHub,
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from studio_harness import serving
+    from test_studio import value
+
+    hub = online
+    with serving(runs["folder"]) as app:
+        page = Page(app, tmp_path / "downloads")
+        page.call("history")
+        done = page.call("publish", runs["full"], f"{USER}/from-studio", True, False)
+        url = f"{hub.url}/{USER}/from-studio"
+        assert f"Published run {runs['full']}'s model" in page.notice(done) and url in \
+            page.notice(done)
+        assert hub.made("create")[0].json()["visibility"] == "private"
+        assert hub.files[("model", f"{USER}/from-studio")] == folder_files(
+            export_folder(runs, "full", "huggingface"))
+        assert f"published on the Hub: [{url}]({url})" in value(done["detail_summary"])
+
+        done = page.call("publish", runs["full"], f"{USER}/studio-demo", False, True)
+        assert f"{hub.url}/spaces/{USER}/studio-demo" in page.notice(done)
+        assert hub.made("create")[1].json()["sdk"] == "gradio"
+        assert set(hub.files[("space", f"{USER}/studio-demo")]) == set(
+            folder_files(export_folder(runs, "full", "gradio-demo")))
+
+        refused = page.call("publish", runs["bare"], f"{USER}/nothing", False, False)
+        assert "has no model export to push" in page.notice(refused)
+        assert "⚠️" in page.notice(page.call("publish", runs["full"], "", False, False))
+
+        hub.reset()
+        monkeypatch.delenv("HF_TOKEN")
+        unlogged = page.call("publish", runs["full"], f"{USER}/no-token", False, False)
+        assert "not logged in to the Hugging Face Hub" in page.notice(unlogged)
+        assert "hf auth login" in page.notice(unlogged) and hub.requests == []
+
+
+def test_a_shared_studio_publishes_only_for_a_logged_in_person(online: FakeHub,
+                                                               tmp_path: Path) -> None:
+    from studio_harness import TINY_PLUGIN, serving
+    from test_studio import value
+    from tunekit.testing import write_text_csv
+    from tunekit.ui.studio import Safety
+    from tunekit.ui.studio.sharing import launch_options
+
+    hub = online
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
+    (tmp_path / "data").mkdir()
+    write_text_csv(tmp_path / "data" / "reviews.csv", n=40)
+    safety = Safety(shared=True, data_dir=tmp_path / "data", max_concurrent_runs=1)
+    # served without a login (as no tunekit command would serve it): no user name on requests
+    with serving(tmp_path, plugins_dir=tmp_path / "plugins", safety=safety) as app:
+        anyone = Page(app, tmp_path / "anyone")
+        refused = anyone.call("publish", None, f"{USER}/x", False, False)
+        assert "needs a login in a shared studio" in anyone.notice(refused)
+        assert hub.requests == []
+    options = launch_options(host="127.0.0.1", port=free_port(), share=False,
+                             auth=[("ana", "correct-horse-battery")], safety=safety)
+    with serving(tmp_path, plugins_dir=tmp_path / "plugins", safety=safety,
+                 launch=options) as app:
+        ana = Page(app, tmp_path / "ana", auth=("ana", "correct-horse-battery"))
+        ana.call("load")
+        ana.call("chat", "train on reviews.csv with tiny-bert, full fine-tuning for 1 epoch")
+        ana.call("chat", "start")
+        session = app.studio.session(ana.client.session_hash)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (session.job is None and session.watching):
+            ana.call("poll")
+            time.sleep(0.5)
+        run_id = session.watching
+        assert run_id and app.studio.registry.get_run(run_id).status == "completed"
+        ana.call("history")
+        done = ana.call("publish", run_id, "shared-model", False, False)
+        assert f"{hub.url}/{USER}/shared-model" in ana.notice(done), ana.notice(done)
+        assert "config.json" in hub.files[("model", f"{USER}/shared-model")]
+        assert "published on the Hub" in value(done["detail_summary"])
