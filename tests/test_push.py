@@ -341,7 +341,7 @@ def test_a_shared_studio_publishes_only_for_a_logged_in_person(online: FakeHub,
     with serving(tmp_path, plugins_dir=tmp_path / "plugins", safety=safety) as app:
         anyone = Page(app, tmp_path / "anyone")
         refused = anyone.call("publish", None, f"{USER}/x", False, False)
-        assert "needs a login in a shared studio" in anyone.notice(refused)
+        assert "Publishing on the Hub needs a login here" in anyone.notice(refused)
         assert hub.requests == []
     options = launch_options(host="127.0.0.1", port=free_port(), share=False,
                              auth=[("ana", "correct-horse-battery")], safety=safety)
@@ -363,3 +363,14 @@ def test_a_shared_studio_publishes_only_for_a_logged_in_person(online: FakeHub,
         assert f"{hub.url}/{USER}/shared-model" in ana.notice(done), ana.notice(done)
         assert "config.json" in hub.files[("model", f"{USER}/shared-model")]
         assert "published on the Hub" in value(done["detail_summary"])
+
+
+def test_push_help_says_what_goes_where_and_whose_token() -> None:
+    from tunekit.ui.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    text = " ".join(commands.choices["push"].format_help().split())
+    for words in ("--repo ID", "--private", "--space", "Gradio Space", "huggingface folder",
+                  "adapter folder", "HF_TOKEN", "hf auth login", "does not store it",
+                  "HF_ENDPOINT", "tunekit[hub]"):
+        assert words in text, words

@@ -657,8 +657,9 @@ class Session:
         from tunekit.ui.commands.push import push_run
 
         if self.studio.safety.isolated and not self.user:
-            self.notice = ("⚠️ Publishing on the Hub needs a login in a shared studio: the "
-                           "studio's owner serves it with --auth USER:PASS (or --auth-file).")
+            self.notice = ("⚠️ Publishing on the Hub needs a login here: this studio is shared "
+                           "(or a demo) and the Hub token is its owner's; it publishes for "
+                           "people logged in with --auth USER:PASS (or --auth-file).")
             return False
         if run_id is None:
             self.notice = "⚠️ Pick a run to publish first."

@@ -56,6 +56,8 @@ def render_detail(page: Page, studio: Studio, run_id: int | None,
     artifacts = studio.registry.artifacts(record.id)
     files = []
     for artifact in artifacts:
+        if artifact.exporter == PUSHED:  # a push: an address on the Hub, no file to offer
+            continue
         path = studio.downloads.artifact(record.id, artifact.exporter, artifact.path)
         if path is not None:
             files.append(str(path))
