@@ -139,8 +139,13 @@ def test_a_lora_run_without_a_full_model_pushes_its_adapter(runs: dict[str, Any]
     assert {"adapter_config.json", "adapter_model.safetensors"} <= set(sent)
 
 
-def test_space_pushes_the_demo_as_a_gradio_space(runs: dict[str, Any], hub: FakeHub) -> None:
-    done = push(runs, hub.url, str(runs["full"]), "--repo", f"{USER}/tiny-demo", "--space")
+# without hf_xet huggingface_hub commits in one create_commit, checking README front matter
+# first (validate-yaml); with it, a pipeline of preupload and commit batches
+@pytest.mark.parametrize("xet", ["with hf_xet", "without hf_xet"])
+def test_space_pushes_the_demo_as_a_gradio_space(runs: dict[str, Any], hub: FakeHub,
+                                                 xet: str) -> None:
+    done = push(runs, hub.url, str(runs["full"]), "--repo", f"{USER}/tiny-demo", "--space",
+                extra={"HF_HUB_DISABLE_XET": "1"} if xet == "without hf_xet" else {})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{hub.url}/spaces/{USER}/tiny-demo"
     (create,) = hub.made("create")
@@ -150,6 +155,10 @@ def test_space_pushes_the_demo_as_a_gradio_space(runs: dict[str, Any], hub: Fake
     assert {"app.py", "README.md", "requirements.txt", "demo.json"} <= set(sent)
     assert all(r.path.startswith(("/api/repos/create", "/api/spaces/", "/api/validate-yaml"))
                for r in hub.requests)
+    checked = [r.json() for r in hub.requests if r.path == "/api/validate-yaml"]
+    if xet == "without hf_xet":
+        assert checked and checked[0]["repoType"] == "space"
+        assert "sdk: gradio" in checked[0]["content"]
 
 
 def test_the_token_of_hf_auth_login_is_used(runs: dict[str, Any], hub: FakeHub,
