@@ -12,6 +12,8 @@
     tunekit sweep [SPEC] --param FIELD=VALUES    search fields for the best run (Optuna)
     tunekit bakeoff [SPEC] --strategies A,B,C    strategies side by side, with a verdict
     tunekit chat [--json]                        configure and launch a run in plain language
+    tunekit push RUN --repo ID [--space]         publish a run's model (or its demo, as a
+                                                 Space) on the Hugging Face Hub
     tunekit --version                            the version (`python -m tunekit` is the same CLI)
 
 Bad input (a spec, a data file, an unknown component) prints one message and exits 2, with

@@ -171,6 +171,10 @@ class MetricPoint(SQLModel, table=True):
 
 
 class ArtifactRecord(SQLModel, table=True):
+    """A file or folder an exporter wrote (its size and sha256); exporter ``hub``: a push of
+    one to the Hugging Face Hub (``tunekit push``), its path the repo's address and its size
+    and sha256 those of the folder pushed."""
+
     __tablename__ = "artifacts"
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="runs.id", index=True)

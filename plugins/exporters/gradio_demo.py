@@ -119,8 +119,9 @@ pip install -r requirements.txt
 python app.py            # http://127.0.0.1:7860 (GRADIO_SERVER_PORT chooses another port)
 ```
 
-Set `DEMO_AUTH=user:password` to require a login. To publish it, create a Gradio Space on
-Hugging Face and push this folder to it as it is: the front matter above configures the Space.
+Set `DEMO_AUTH=user:password` to require a login. To publish it, push this folder as it is
+to a Gradio Space on Hugging Face (`tunekit push {run_id} --repo NAME --space` does it): the
+front matter above configures the Space.
 
 The model is in `model/` (transformers `from_pretrained` loads it; LoRA adapters are merged
 in); `demo.json` holds the task, the title and the example inputs the app shows.

@@ -13,7 +13,7 @@ import argparse
 from importlib import import_module
 
 MODULES: tuple[str, ...] = ("diagnose", "lr_find", "sweep", "bakeoff", "data", "plugins",
-                           "plugin_new", "predict", "demo")
+                           "plugin_new", "predict", "demo", "push")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,

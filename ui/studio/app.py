@@ -134,6 +134,9 @@ class Wiring:
                 ("chat", "card", "data", "tabs"), "clone")
         self.on([page.resume.click], self.resume, [page.run_pick],
                 ("chat", "monitor", "history", "tabs"), "resume")
+        self.on([page.publish.click], self.publish,
+                [page.run_pick, page.publish_repo, page.publish_private, page.publish_space],
+                ("detail",), "publish")
         compared = self.on([page.compare.click], self.compare,
                            [page.compare_pick, page.compare_all], ("compare",), "compare")
         self.redraw_charts(compared, [page.compare_loss, page.compare_metric])
@@ -198,6 +201,7 @@ class Wiring:
         def run(request: gr.Request | None, values: tuple[Any, ...]) -> dict[Any, Any]:
             session = self.studio.session(getattr(request, "session_hash", None))
             with session.lock:
+                session.user = getattr(request, "username", None)  # None: no login
                 said_before, hush = session.notice, quiet
                 if not hush:
                     session.notice = ""
@@ -238,10 +242,14 @@ class Wiring:
         elif arity == 2:
             def handler(first: Any, second: Any, request: gr.Request) -> dict[Any, Any]:
                 return run(request, (first, second))
-        else:
+        elif arity == 3:
             def handler(first: Any, second: Any, third: Any,
                         request: gr.Request) -> dict[Any, Any]:
                 return run(request, (first, second, third))
+        else:
+            def handler(first: Any, second: Any, third: Any, fourth: Any,
+                        request: gr.Request) -> dict[Any, Any]:
+                return run(request, (first, second, third, fourth))
         return handler
 
     def _render(self, session: Session, groups: list[str], quiet: bool) -> dict[Any, Any]:
@@ -345,6 +353,13 @@ class Wiring:
             return {}
         if session.resume(number, in_chat=False):  # the monitor follows it on the Studio tab
             return {self.page.tabs: gr.Tabs(selected="studio")}
+        return {}
+
+    def publish(self, session: Session, run_id: Any, repo: Any, private: Any,
+                space: Any) -> dict[Any, Any]:
+        number = _as_int(run_id)
+        if session.publish(number, repo, bool(private), bool(space)):
+            return render_detail(self.page, self.studio, number, session)  # with its push
         return {}
 
     def compare(self, session: Session, run_ids: Any, everything: Any) -> dict[Any, Any]:

@@ -205,6 +205,15 @@ def _history_tab(page: Page) -> None:
         page.clone = gr.Button("Clone into a new run", scale=1, elem_id="tk-clone")
         # a cancelled, interrupted or failed run with a checkpoint carries on from it
         page.resume = gr.Button("Resume", scale=1, elem_id="tk-resume")
+    # publish the picked run on the Hugging Face Hub, as `tunekit push` does
+    with gr.Row():
+        page.publish_repo = gr.Textbox(label="Hub repo", placeholder="ana/reviews-classifier",
+                                       scale=3, elem_id="tk-publish-repo")
+        page.publish_private = gr.Checkbox(label="private", value=False, scale=1,
+                                           elem_id="tk-publish-private")
+        page.publish_space = gr.Checkbox(label="as a Space (the demo app)", value=False,
+                                         scale=1, elem_id="tk-publish-space")
+        page.publish = gr.Button("Publish", scale=1, elem_id="tk-publish")
     page.detail_summary = gr.Markdown(elem_id="tk-detail-summary")
     with gr.Row():
         page.detail_loss = loss_plot("Loss", "tk-detail-loss")

@@ -123,6 +123,9 @@ class Session:
         self.parent_id: int | None = None  # the run the next launch follows from
         self.refused = False  # the last launch was stopped for its data: "Train anyway" offered
         self.rate_steps: int | None = None  # the finder's steps, as last set on the card
+        # who is logged in on this tab (gr.Request.username, set by every event; None: no
+        # login): a shared studio lets only a logged-in person publish on the Hub
+        self.user: str | None = None
         self.lock = threading.RLock()
         self.shown: dict[int, str] = {}  # what the monitor last sent, by component
         self.shown_changed: set[Any] = set()
@@ -645,6 +648,38 @@ class Session:
         """Whether this tab may open ``run_id``: any run in a local studio, its own runs in a
         shared one."""
         return not self.studio.safety.isolated or run_id in self.own_runs()
+
+    def publish(self, run_id: int | None, repo: Any, private: bool = False,
+                space: bool = False) -> bool:
+        """Push a run this tab may see to the Hugging Face Hub, as ``tunekit push`` does (the
+        same function: the machine's Hub token, never stored), and say where it went. A shared
+        studio publishes only for a logged-in person (the token is the machine owner's)."""
+        from tunekit.ui.commands.push import push_run
+
+        if self.studio.safety.isolated and not self.user:
+            self.notice = ("⚠️ Publishing on the Hub needs a login here: this studio is shared "
+                           "(or a demo) and the Hub token is its owner's; it publishes for "
+                           "people logged in with --auth USER:PASS (or --auth-file).")
+            return False
+        if run_id is None:
+            self.notice = "⚠️ Pick a run to publish first."
+            return False
+        if not str(repo or "").strip():
+            self.notice = "⚠️ Give the Hub repo to publish to (NAME or NAMESPACE/NAME)."
+            return False
+        if self.studio.registry.get_run(run_id) is None or not self.may_see(run_id):
+            self.notice = f"⚠️ There is no run {run_id}."
+            return False
+        try:
+            pushed = push_run(self.studio.registry, run_id, str(repo), private=bool(private),
+                              space=bool(space), say=lambda line: None, where="publish")
+        except TunekitError as exc:
+            self.notice = f"⚠️ {exc}"
+            return False
+        what = "demo, as a Space," if pushed.kind == "space" else "model"
+        self.notice = (f"Published run {run_id}'s {what} ({pushed.files} files) to "
+                       f"[{pushed.url}]({pushed.url}).")
+        return True
 
     def clone(self, run_id: int) -> bool:
         """Load a past run's spec into the draft (the next launch records it as the parent)."""

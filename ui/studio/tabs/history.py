@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 import yaml
+from tunekit.ui.commands.push import PUSHED
 from tunekit.ui.studio.layout import Page
 from tunekit.ui.studio.session import Session, Studio
 from tunekit.ui.studio.tabs.curves import (
@@ -55,6 +56,8 @@ def render_detail(page: Page, studio: Studio, run_id: int | None,
     artifacts = studio.registry.artifacts(record.id)
     files = []
     for artifact in artifacts:
+        if artifact.exporter == PUSHED:  # a push: an address on the Hub, no file to offer
+            continue
         path = studio.downloads.artifact(record.id, artifact.exporter, artifact.path)
         if path is not None:
             files.append(str(path))
@@ -95,8 +98,9 @@ def describe_run(record: Any, artifacts: list[Any]) -> str:
                          f"{test[k]:.4f}" if isinstance(test.get(k), int | float) else "-"
                          for k in metrics) + " |" if test else ""))
     for artifact in artifacts:
-        lines.append(f"- {artifact.exporter}: `{artifact.path}` ({artifact.bytes:,} bytes, "
-                     f"sha256 {artifact.sha256[:12]})")
+        where = (f"published on the Hub: [{artifact.path}]({artifact.path})"
+                 if artifact.exporter == PUSHED else f"{artifact.exporter}: `{artifact.path}`")
+        lines.append(f"- {where} ({artifact.bytes:,} bytes, sha256 {artifact.sha256[:12]})")
     generations = generations_markdown(record)  # causal-lm: what it said after each epoch
     if generations:
         lines.append(generations)
