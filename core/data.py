@@ -89,8 +89,9 @@ def guess_columns(columns: list[str], rows: list[dict[str, Any]]) -> tuple[str |
 
     Common names come first (text, review, message... / label, category, sentiment...); with
     two columns, naming one names the other; otherwise the values decide: the label column is
-    the one with the fewest distinct values (a handful, repeated), the text column the one
-    with the longest values. Either is None when nothing fits.
+    the one with the fewest distinct values (a handful, repeated), the text column the
+    wordiest varied column that is not numbers (an id is never the text). Either is None when
+    nothing fits.
     """
     label = detect_column(columns, LABEL_COLUMN_NAMES)
     text = detect_column(columns, TEXT_COLUMN_NAMES, exclude=label)
@@ -110,14 +111,29 @@ def guess_columns(columns: list[str], rows: list[dict[str, Any]]) -> tuple[str |
     def length(c: str) -> float:
         return sum(len(v) for v in values[c]) / n
 
+    def words(c: str) -> float:
+        return sum(len(v.split()) for v in values[c]) / n
+
     if label is None:
         categorical = [c for c in columns if c != text and 2 <= distinct(c) <= max(2, n // 2)
                        and distinct(c) <= 100]
         label = min(categorical, key=lambda c: (distinct(c), length(c))) if categorical else None
     if text is None:
-        free = [c for c in columns if c != label and distinct(c) > n // 2]
-        text = max(free, key=length) if free else None
+        # free text: not a number (an id, a score), and varied; real exports repeat texts, so
+        # varied means more than a quarter distinct, and the wordiest such column wins
+        free = [c for c in columns if c != label and not _numeric(values[c])
+                and distinct(c) > max(1, n // 4)]
+        text = max(free, key=lambda c: (words(c), length(c))) if free else None
     return text, label, True
+
+
+def _numeric(values: list[str]) -> bool:
+    """Every value given is a number (an id, a count, a score): never the text column."""
+    given = [v for v in values if v.strip()]
+    try:
+        return bool(given) and all(float(v) == float(v) for v in given)  # NaN is no number
+    except ValueError:
+        return False
 
 
 _APOSTROPHES = re.compile(r"['\u2019`]")

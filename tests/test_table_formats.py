@@ -122,3 +122,26 @@ def test_the_cli_checks_parquet_and_turns_a_spreadsheet_away_in_one_message(
         assert done.returncode == 2, done.stderr
         assert "spreadsheet" in done.stderr and "CSV UTF-8" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_id_column_is_never_taken_for_the_text(tmp_path: Path, suffix: str) -> None:
+    """An export's columns: a running id, a review text with a gap and many repeats (40% of
+    the rows say what another says), a rating 0/1/2; only the values can tell which is which."""
+    rng = __import__("random").Random(0)
+    pool = [f"review {k}: the fabric is {rng.choice(['soft', 'rough', 'thin'])} and it fits "
+            f"{rng.choice(['well', 'badly'])}" for k in range(80)]
+    frame = pd.DataFrame({"id": range(1, 201),
+                          "Review Text": [None if i == 5 else rng.choice(pool)
+                                          for i in range(200)],
+                          "Rating": [i % 3 for i in range(200)]})
+    path = tmp_path / f"export{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    dataset = tunekit.load_plugins().get("dataset", "csv")
+    splits = dataset.load({"path": str(path)} | {p.name: p.default for p in dataset.params
+                                                  if p.name != "path"},
+                          tunekit.DataContext(task="text-classification", seed=0,
+                                              base_dir=tmp_path))
+    assert {r["text"] for r in splits.train} <= set(pool)
+    assert {r["label"] for r in splits.train} == {"0", "1", "2"}
+    assert any("text column 'Review Text'" in n for n in splits.notes)
