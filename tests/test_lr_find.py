@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import tunekit
+from PIL import Image
 from test_cli import TINY_PLUGIN, tunekit_cli
 from tunekit.errors import SpecError
 from tunekit.registry import Registry
@@ -65,6 +66,15 @@ def test_the_range_test_finds_a_rate_that_trains(manager, tmp_path):
     assert min(finding.losses) < finding.losses[0] * 0.8  # it saw the loss fall
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and finding.plot == str(plot)
     assert registry.runs() == []  # a probe, not a run
+    # the chart has its curve (blue) and the suggestion's line (green), at the suggested rate
+    chart = Image.open(plot).convert("RGB")
+    colours = {colour for _, colour in chart.getcolors(maxcolors=1 << 20)}
+    assert (0x25, 0x63, 0xEB) in colours and (0x16, 0xA3, 0x4A) in colours
+    green_x = {x for x in range(chart.width) for y in range(60, chart.height - 60, 7)
+               if chart.getpixel((x, y)) == (0x16, 0xA3, 0x4A)}
+    share = (math.log10(finding.suggestion) - math.log10(finding.rates[0])) / (
+        math.log10(finding.rates[-1]) - math.log10(finding.rates[0]))
+    assert abs(min(green_x) - (74 + share * (840 - 74 - 24))) < 3
 
     # the suggested rate trains the model well; a rate at either end of the range does not
     def accuracy(rate: float) -> float:

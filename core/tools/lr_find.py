@@ -158,39 +158,97 @@ def _suggest(finding: RateFinding) -> None:
         finding.steepest_rate = finite[steepest][0]
 
 
+# The plot is drawn with Pillow (a dependency already, for images) rather than matplotlib: one
+# chart of one curve did not justify matplotlib's ~50 MB in every install.
+WIDTH, HEIGHT = 840, 504
+LEFT, RIGHT, TOP, BOTTOM = 74, 24, 44, 58
+BLUE, GREEN, RED, GREY, INK = "#2563eb", "#16a34a", "#dc2626", "#d4d4d8", "#18181b"
+
+
 def draw(finding: RateFinding, path: str | os.PathLike[str]) -> Path:
     """The loss against the rate (log scale) with the suggestion marked, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: write files only
-    import matplotlib.pyplot as plt
+    from PIL import Image, ImageDraw
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    pen = ImageDraw.Draw(image)
+    font = _font(13)
     finite = [(r, v) for r, v in zip(finding.rates, finding.losses, strict=True)
-              if math.isfinite(v)]
-    axes.plot([r for r, _ in finite], [v for _, v in finite], color="#2563eb", linewidth=2,
-              label="training loss (smoothed)")
-    axes.set_xscale("log")
-    axes.set_xlabel("learning rate")
-    axes.set_ylabel("loss")
-    axes.set_title(f"learning-rate range test ({finding.strategy})")
-    if finding.suggestion:
-        axes.axvline(finding.suggestion, color="#16a34a", linestyle="--",
-                     label=f"suggested {finding.suggestion:.2g}")
-    if finding.min_loss_rate:
-        axes.axvline(finding.min_loss_rate, color="#dc2626", linestyle=":",
-                     label=f"lowest loss at {finding.min_loss_rate:.2g}")
+              if math.isfinite(v) and r > 0]
+    pen.text((LEFT, 14), f"learning-rate range test ({finding.strategy})", fill=INK,
+             font=_font(16))
     if finite:
         values = [v for _, v in finite]
-        top = min(max(values), values[0] * 1.6)  # the blow-up would flatten the useful part
-        axes.set_ylim(min(values) * 0.95, top)
-    axes.grid(True, which="both", alpha=0.25)
-    axes.legend(loc="upper left")
-    figure.tight_layout()
+        low, high = min(values) * 0.95, min(max(values), values[0] * 1.6)  # the blow-up
+        high = high if high > low else low + 1.0  # would flatten the useful part
+        x_of, y_of = _axes(pen, font, finite[0][0], finite[-1][0], low, high)
+        points = [(x_of(r), y_of(min(max(v, low), high))) for r, v in finite]
+        pen.line(points, fill=BLUE, width=2, joint="curve")
+        legend = [(BLUE, "training loss (smoothed)", None)]
+        if finding.suggestion:
+            _vertical(pen, x_of(finding.suggestion), GREEN, dash=8)
+            legend.append((GREEN, f"suggested {finding.suggestion:.2g}", 8))
+        if finding.min_loss_rate:
+            _vertical(pen, x_of(finding.min_loss_rate), RED, dash=3)
+            legend.append((RED, f"lowest loss at {finding.min_loss_rate:.2g}", 3))
+        for i, (colour, text, dash) in enumerate(legend):
+            y = TOP + 14 + 18 * i
+            if dash:
+                _dashed(pen, (LEFT + 12, y), (LEFT + 40, y), colour, dash)
+            else:
+                pen.line([(LEFT + 12, y), (LEFT + 40, y)], fill=colour, width=2)
+            pen.text((LEFT + 48, y - 7), text, fill=INK, font=font)
     temporary = path.with_name(path.name + ".partial")
-    figure.savefig(temporary, format="png")  # written whole, then moved into place
-    plt.close(figure)
+    image.save(temporary, format="PNG")  # written whole, then moved into place
     os.replace(temporary, path)
     return path
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)  # a scalable font where FreeType is there
+    except (TypeError, OSError):
+        return ImageFont.load_default()
+
+
+def _axes(pen, font, first: float, last: float, low: float, high: float):
+    """Draw the frame, a log-scale rate axis and a loss axis; return the two mappings."""
+    span = max(math.log10(last) - math.log10(first), 1e-9)
+    width, height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(rate: float) -> float:
+        return LEFT + (math.log10(max(rate, first)) - math.log10(first)) / span * width
+
+    def y_of(loss: float) -> float:
+        return TOP + (high - loss) / (high - low) * height
+
+    for decade in range(math.ceil(math.log10(first)), math.floor(math.log10(last)) + 1):
+        x = x_of(10.0 ** decade)
+        pen.line([(x, TOP), (x, TOP + height)], fill=GREY)
+        pen.text((x, TOP + height + 6), f"1e{decade}", fill=INK, font=font, anchor="ma")
+    for i in range(5):
+        loss = low + (high - low) * i / 4
+        y = y_of(loss)
+        pen.line([(LEFT, y), (LEFT + width, y)], fill=GREY)
+        pen.text((LEFT - 6, y), f"{loss:.3g}", fill=INK, font=font, anchor="rm")
+    pen.rectangle([LEFT, TOP, LEFT + width, TOP + height], outline=INK)
+    pen.text((LEFT + width / 2, HEIGHT - 20), "learning rate", fill=INK, font=font, anchor="ma")
+    pen.text((LEFT - 6, TOP - 6), "loss", fill=INK, font=font, anchor="rb")
+    return x_of, y_of
+
+
+def _vertical(pen, x: float, colour: str, dash: int) -> None:
+    _dashed(pen, (x, TOP), (x, HEIGHT - BOTTOM), colour, dash)
+
+
+def _dashed(pen, start: tuple[float, float], end: tuple[float, float], colour: str,
+            dash: int) -> None:
+    (x0, y0), (x1, y1) = start, end
+    length = math.hypot(x1 - x0, y1 - y0)
+    for i in range(0, int(length), 2 * dash):
+        a, b = i / length, min(i + dash, length) / length
+        pen.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+                  (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)], fill=colour, width=2)
