@@ -114,6 +114,25 @@ def test_python_m_tunekit_runs_the_same_command_line(tmp_path):
     assert "usage: tunekit" in shown.stdout and "plugins" in shown.stdout
 
 
+@pytest.mark.parametrize(("line", "offered"), [
+    ("tunekit ru", {"run", "runs"}),
+    ("tunekit run --re", {"--registry", "--resume"}),
+    ("tunekit runs ", {"list", "show", "diagnose"}),
+])
+def test_the_shell_completes_commands_and_options(tmp_path, line, offered):
+    """What bash asks through argcomplete (README, Shell completion): the installed script
+    answers with the words that fit, in the file the shell reads, and nothing else runs."""
+    answer = tmp_path / "completions"
+    answer.write_text("")
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": line, "COMP_POINT": str(len(line)),
+           "_ARGCOMPLETE_STDOUT_FILENAME": str(answer), "_ARGCOMPLETE_IFS": "\n"}
+    done = subprocess.run([str(Path(sys.executable).parent / "tunekit")], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert offered <= set(answer.read_text().split("\n"))
+    assert not (tmp_path / "registry.db").exists()
+
+
 # What the command imported, read from sys.modules as it exits (-X importtime misses modules
 # loaded through importlib, which is how entry points load plugins).
 IMPORTS_OF = """

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK (argcomplete completes this command: README, Shell completion)
 """``tunekit``: the command line.
 
     tunekit run [SPEC] [--set FIELD=VALUE ...]   train (no SPEC: the bundled default);
@@ -141,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asks for completions
+        with contextlib.suppress(ImportError):
+            import argcomplete
+
+            argcomplete.autocomplete(parser)  # answers and exits
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
