@@ -170,6 +170,23 @@ def test_help_and_plugins_import_no_heavy_library_with_every_plugin_installed(tm
             "tunekit.plugins.strategies.lora", "tunekit.plugins.metrics.classification"}
 
 
+def test_a_chat_turn_imports_neither_torch_nor_the_registrys_orm(tmp_path):
+    """One `tunekit chat --json` turn beside an existing registry: the runs are opened only
+    when a turn asks about them (issue: a turn must answer well under a second)."""
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "registry.db").close()  # someone who has run before
+    done = subprocess.run([sys.executable, "-c", IMPORTS_OF, "chat", "--json"], cwd=tmp_path,
+                          input="train lora for 3 epochs\n", capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "TUNEKIT_REGISTRY":
+                                            str(tmp_path / "registry.db")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["training"]["epochs"] == 3
+    line = next(x for x in done.stderr.splitlines() if x.startswith("IMPORTED "))
+    modules = {m.split(".")[0] for m in json.loads(line.removeprefix("IMPORTED "))}
+    assert not modules & {*HEAVY, "sqlalchemy", "sqlmodel"}
+
+
 def test_plugins_lists_the_built_ins_in_text_and_json(tmp_path):
     text = tunekit_cli("plugins", cwd=tmp_path)
     as_json = tunekit_cli("plugins", "--json", cwd=tmp_path)

@@ -336,16 +336,15 @@ def _spec_of_run(args: argparse.Namespace, manager: Any) -> Any:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from tunekit.registry import default_path as default_registry_path
+    from tunekit.plugin_settings import registry_path  # not the ORM's: chat must start fast
     from tunekit.ui.assistant import Assistant
     from tunekit.ui.commands.chat_actions import ACTIONS, run_action
 
     manager = _manager(args)
     assistant = Assistant(manager)
-    if default_registry_path().exists():  # "resume run 12" needs the runs (none: no file made)
-        from tunekit.engine.resumable import Resumable
-
-        assistant.runs = Resumable(_registry())
+    if registry_path().exists():  # "resume run 12" needs the runs (none: no file made)
+        # opened when a turn asks about runs: the ORM's import is most of a turn's time
+        assistant.runs = _Later(_resumable_runs)
     say = (lambda text: print(text, file=sys.stderr)) if args.json else print
     if not args.json:
         say("Tell me what to train (Ctrl-D to leave). For example: \"train on tickets.csv with "
@@ -374,6 +373,24 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(launched or assistant.spec()))
     return EXIT_OK
+
+
+def _resumable_runs() -> Any:
+    from tunekit.engine.resumable import Resumable
+
+    return Resumable(_registry())
+
+
+class _Later:
+    """``make()``'s object, made at its first use."""
+
+    def __init__(self, make: Any):
+        self._make, self._made = make, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
 
 
 def _launch_from_chat(args: argparse.Namespace, manager: Any, assistant: Any,

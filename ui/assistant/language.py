@@ -186,7 +186,8 @@ def clause_before(text: str, start: int, window: int = 36) -> str:
 def negated_before(text: str, start: int, window: int = 36) -> bool:
     """True when a negating word stands before position ``start`` in the same clause."""
     before = clause_before(text, start, window)
-    return any(re.search(rf"(?:^|\W){re.escape(neg)}(?:\W|$)", before) for neg in NEGATORS)
+    return any(neg in before and re.search(rf"(?:^|\W){re.escape(neg)}(?:\W|$)", before)
+               for neg in NEGATORS)
 
 
 def negated_after(text: str, end: int) -> bool:
@@ -199,7 +200,7 @@ def negated_after(text: str, end: int) -> bool:
 def find_phrase(text: str, phrase: str) -> list[int]:
     """Start positions of ``phrase`` as whole words in ``text`` (both normalised)."""
     phrase = phrase.lower().strip()
-    if not phrase:
+    if not phrase or phrase not in text:  # most phrases are absent: no pattern to compile
         return []
     return [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text)]
 
