@@ -123,8 +123,9 @@ def adapter_usage(context: tunekit.ExportContext, folder: str = "path/to/this/fo
         # where the head's size and label names must go; it reads no config.json of ours
         load = f"""from peft import {auto_peft}
 
+# the base model from the Hub, then the adapter and the trained head from this folder
 model = {auto_peft}.from_pretrained(
-    "{folder}"{heads})  # the base model from the Hub, then the adapter and the trained head"""
+    "{folder}"{heads})"""
     else:
         auto = AUTO_CLASSES.get(context.task, AUTO_CLASSES["text-classification"])
         base = context.base_model or "the base model (its folder or Hub id)"
