@@ -10,6 +10,10 @@ the folders are opened by transformers' pipeline, peft, onnxruntime and AutoToke
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +162,8 @@ def test_an_adapter_of_a_hub_backbone_names_it_by_its_hub_id(minilm_run: Any) ->
     assert card.data.license == "apache-2.0"  # the bundled weights' licence
     assert card.data.library_name == "peft"
     assert "[More Information Needed]" not in card.text  # peft's unfilled template is gone
-    assert f'"{MINILM}"' in card.text  # the usage loads the base from the Hub
+    # the usage loads the base from the Hub by the id adapter_config.json names
+    assert "AutoPeftModelForSequenceClassification.from_pretrained(" in card.text
     assert (folder / "tokenizer.json").is_file() and (folder / "tokenizer_config.json").is_file()
     assert json.loads((folder / "labels.json").read_text())["labels"] == LABELS
     merged = card_of(folder_of(minilm_run, "huggingface"))
@@ -182,6 +187,72 @@ def test_the_adapter_on_the_bundled_base_gives_the_merged_models_logits(minilm_r
     with torch.no_grad():
         torch.testing.assert_close(adapted(**batch).logits, merged(**batch).logits,
                                    atol=1e-5, rtol=0)
+
+
+def hub_cache_with_minilm(cache: Path) -> Path:
+    """A Hugging Face hub cache at ``cache`` holding MiniLM as huggingface_hub lays out a
+    download (refs/main naming a snapshot), its files those of the bundled package: what a
+    person who once downloaded the model has."""
+    from tunekit.plugins.backbones.minilm import model_folder
+
+    commit = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"
+    repo = cache / ("models--" + MINILM.replace("/", "--"))
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for item in model_folder().iterdir():
+        (snapshot / item.name).symlink_to(item)
+    return cache
+
+
+def usage_snippet(folder: Path) -> str:
+    """The Python block of the card's "How to use", naming ``folder`` where it says
+    "path/to/this/folder"."""
+    usage = card_of(folder).text.split("## How to use")[1]
+    code = re.search(r"```python\n(.*?)```", usage, re.DOTALL)
+    assert code, usage
+    return code.group(1).replace("path/to/this/folder", str(folder))
+
+
+# run after the card's snippet: its model on TEXTS, with the adapter folder's tokenizer
+PREDICT = """
+import json, sys, torch
+from transformers import AutoTokenizer
+
+tokenizer = AutoTokenizer.from_pretrained(sys.argv[1])
+with torch.no_grad():
+    logits = model.eval()(**tokenizer(json.loads(sys.argv[2]), padding=True,
+                                      return_tensors="pt")).logits
+print(json.dumps({"said": [model.config.id2label[i] for i in logits.argmax(-1).tolist()],
+                  "logits": logits.tolist()}))
+"""
+
+
+def test_the_cards_snippet_loads_the_adapter_from_the_hub_cache_with_named_labels(
+        minilm_run: Any, tmp_path: Path) -> None:
+    """The card's "How to use", run as written in a fresh Python that is offline with MiniLM
+    in its hub cache (huggingface_hub reads HF_HUB_OFFLINE and HF_HUB_CACHE at import): peft
+    loads the base by the Hub id adapter_config.json names, and the model answers with the
+    run's label names and the merged folder's logits."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = folder_of(minilm_run, "adapter")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1",
+           "HF_HUB_CACHE": str(hub_cache_with_minilm(tmp_path / "hub"))}
+    env.pop("HF_HOME", None)
+    done = subprocess.run([sys.executable, "-c", usage_snippet(folder) + PREDICT, str(folder),
+                           json.dumps(TEXTS)], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["said"] == ["positive", "negative", "negative", "positive"]  # not LABEL_0
+    merged_folder = folder_of(minilm_run, "huggingface")
+    merged = AutoModelForSequenceClassification.from_pretrained(merged_folder).eval()
+    tokenizer = AutoTokenizer.from_pretrained(merged_folder)
+    with torch.no_grad():
+        expected = merged(**tokenizer(TEXTS, padding=True, return_tensors="pt")).logits
+    torch.testing.assert_close(torch.tensor(answer["logits"]), expected, atol=1e-4, rtol=0)
 
 
 def test_an_adapter_of_a_backbone_without_hub_id_keeps_what_peft_wrote(tiny_run: Any) -> None:

@@ -1,7 +1,9 @@
 """``adapter``: the peft adapter alone (adapter_config.json + adapter_model.safetensors).
 
 A few megabytes instead of the whole model: load it with peft on top of the base model the run
-started from (``PeftModel.from_pretrained(base, folder)``); adapter_config.json names that
+started from (``AutoPeftModelForSequenceClassification.from_pretrained(folder, id2label=...,
+label2id=...)``, the card shows the call with the run's labels, or
+``PeftModel.from_pretrained(base, folder)``); adapter_config.json names that
 model by its Hub id where the backbone has one (``sentence-transformers/all-MiniLM-L6-v2`` for
 ``minilm-l6``), not by a folder on the machine that trained it. The new task head trained in
 full next to the adapters (LoRA's ``modules_to_save``), so its weights are saved with them; the

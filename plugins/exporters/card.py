@@ -91,24 +91,52 @@ AUTO_CLASSES = {"text-classification": "AutoModelForSequenceClassification",
                 "causal-lm": "AutoModelForCausalLM"}
 
 
-def adapter_usage(context: tunekit.ExportContext, folder: str = "path/to/this/folder") -> str:
-    """How to use: the base model with its new head, and the adapter from ``folder`` on it."""
-    auto = AUTO_CLASSES.get(context.task, AUTO_CLASSES["text-classification"])
-    base = context.base_model or "the base model (its folder or Hub id)"
-    heads = ""
+# peft's class that reads adapter_config.json, loads the base model it names with the task's
+# transformers class, and puts the adapter on it (peft has none for images)
+AUTO_PEFT_CLASSES = {"text-classification": "AutoPeftModelForSequenceClassification",
+                     "text-regression": "AutoPeftModelForSequenceClassification",
+                     "token-classification": "AutoPeftModelForTokenClassification",
+                     "causal-lm": "AutoPeftModelForCausalLM"}
+
+
+def head_arguments(context: tunekit.ExportContext) -> str:
+    """The keyword arguments that give the base model the run's head: its size and, for
+    classifiers, the label names (the base model's own config.json has none of them, so
+    without these the outputs are called LABEL_0, LABEL_1)."""
     if context.task in ("text-classification", "token-classification",
                         "image-classification"):
-        labels = list(context.labels)
-        heads = f", num_labels={len(labels)},\n    id2label={dict(enumerate(labels))!r}"
-    elif context.task == "text-regression":
-        heads = ", num_labels=1"
-    return f"""```python
-from peft import PeftModel
+        id2label = dict(enumerate(context.labels))
+        label2id = {name: i for i, name in id2label.items()}
+        return f",\n    id2label={id2label!r},\n    label2id={label2id!r}"
+    if context.task == "text-regression":
+        return ", num_labels=1"
+    return ""
+
+
+def adapter_usage(context: tunekit.ExportContext, folder: str = "path/to/this/folder") -> str:
+    """How to use: peft's auto class on ``folder`` where adapter_config.json names a Hub
+    model it can load; otherwise the base model with its new head, and the adapter on it."""
+    heads = head_arguments(context)
+    auto_peft = AUTO_PEFT_CLASSES.get(context.task)
+    if context.base_model and auto_peft:
+        # peft passes the keyword arguments on to the base model's from_pretrained, which is
+        # where the head's size and label names must go; it reads no config.json of ours
+        load = f"""from peft import {auto_peft}
+
+# the base model from the Hub, then the adapter and the trained head from this folder
+model = {auto_peft}.from_pretrained(
+    "{folder}"{heads})"""
+    else:
+        auto = AUTO_CLASSES.get(context.task, AUTO_CLASSES["text-classification"])
+        base = context.base_model or "the base model (its folder or Hub id)"
+        load = f"""from peft import PeftModel
 from transformers import {auto}
 
 base = {auto}.from_pretrained(
     "{base}"{heads})
-model = PeftModel.from_pretrained(base, "{folder}")  # the adapter and the trained head
+model = PeftModel.from_pretrained(base, "{folder}")  # the adapter and the trained head"""
+    return f"""```python
+{load}
 ```
 
 The tokenizer (or image processor) is saved in this folder too; `labels.json` lists the
