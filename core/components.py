@@ -19,6 +19,11 @@ from .errors import PluginError, SpecError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover - types only, never imported at registration
     import torch
+    from transformers import BaseImageProcessor, PreTrainedTokenizerBase, ProcessorMixin
+
+    # what a backbone hands over to read its inputs: a tokenizer, an image model's image
+    # processor, or a processor holding both
+    Preprocessor = PreTrainedTokenizerBase | BaseImageProcessor | ProcessorMixin
 
     from .layers import LayerGroup
 
@@ -354,7 +359,7 @@ class ModelRequest:
     #: ``from_pretrained(..., dtype=request.torch_dtype())``.
     dtype: str = "float32"
 
-    def torch_dtype(self) -> Any:
+    def torch_dtype(self) -> torch.dtype | str:
         """``dtype`` as transformers' ``dtype=`` argument takes it: a ``torch.dtype``, or the
         string ``"auto"``."""
         if self.dtype == "auto":
@@ -390,7 +395,7 @@ class BuiltModel:
     """
 
     model: torch.nn.Module
-    tokenizer: Any
+    tokenizer: Preprocessor
     source: str
     max_length: int = 512
     layer_groups: list[LayerGroup] | None = None
@@ -523,8 +528,8 @@ class ExportContext:
     run_id: int
     directory: Path
     options: dict[str, Any]
-    model: Any
-    tokenizer: Any
+    model: torch.nn.Module
+    tokenizer: Preprocessor
     task: str
     labels: list[str]
     spec: dict[str, Any]
