@@ -117,6 +117,7 @@ def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
     _more_or_fewer(reading)
     _choices(reading)
+    _optimizer_words(reading)
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
         if span is None:
@@ -223,6 +224,26 @@ def _choices(reading: Reading) -> None:
     if match and not negated_before(reading.text, match.start()):
         reading.result.set("training.class_weights", "balanced",
                            "class weights: balanced (rare classes count more)")
+        reading.consume(match.start(), match.end())
+
+
+OPTIM_WORDS = (r"\b(?:optim(?:i[sz]er)?|use)" + GAP
+               + r"(adamw_torch_fused|adamw_torch|adamw|sgd|adafactor)\b")
+CHECKPOINTING = r"\bgradient[ _-]checkpointing\b"
+
+
+def _optimizer_words(reading: Reading) -> None:
+    """``optim sgd`` (transformers' name, or "use adafactor") and gradient checkpointing."""
+    match = reading.find(OPTIM_WORDS)
+    if match:
+        name = "adamw_torch" if match.group(1) == "adamw" else match.group(1)
+        reading.result.set("training.optim", name, f"optimizer: {name}")
+        reading.consume(match.start(), match.end())
+    match = reading.find(CHECKPOINTING)
+    if match:
+        on = not negated_before(reading.text, match.start())
+        reading.result.set("training.gradient_checkpointing", on,
+                           f"gradient checkpointing {'on' if on else 'off'}")
         reading.consume(match.start(), match.end())
 
 
