@@ -64,9 +64,10 @@ class EarlyStopping(BaseModel):
 
 
 # transformers' get_scheduler names whose schedule needs nothing more than warm-up and length
+# (cosine_with_min_lr and warmup_stable_decay want lr_scheduler_kwargs, reduce_lr_on_plateau
+# a metric: not taken)
 SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
-              "constant_with_warmup", "inverse_sqrt", "cosine_with_min_lr",
-              "warmup_stable_decay", "slanted-triangular")
+              "constant_with_warmup", "inverse_sqrt", "slanted-triangular")
 
 # transformers' TrainingArguments names a spec, --set and the chat take for tunekit's own:
 # name -> (tunekit's training field, how the value reads)
@@ -115,8 +116,8 @@ class Training(BaseModel):
     scheduler: Literal[SCHEDULERS] = Field(  # type: ignore[valid-type]
         "linear", description="learning-rate schedule, exactly as transformers' get_scheduler "
         "gives it: linear (warm-up, then linear decay to 0), cosine, constant (the full rate, "
-        "NO warm-up), constant_with_warmup, polynomial, cosine_with_restarts, inverse_sqrt, "
-        "...; or slanted-triangular (short rise, long decay to rate/32)")
+        "NO warm-up), constant_with_warmup, polynomial, cosine_with_restarts, inverse_sqrt; "
+        "or slanted-triangular (short rise, long decay to rate/32)")
     max_steps: int | None = Field(None, ge=1, le=10**9, description="stop after this many "
                                   "optimizer steps (wins over epochs; the schedule spans them)")
     eval_steps: int | None = Field(None, ge=1, le=10**9, description="optimizer steps between "
