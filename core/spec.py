@@ -63,6 +63,40 @@ class EarlyStopping(BaseModel):
     restore_best: bool = Field(True, description="end with the weights of the best evaluation")
 
 
+# transformers' get_scheduler names whose schedule needs nothing more than warm-up and length
+# (cosine_with_min_lr and warmup_stable_decay want lr_scheduler_kwargs, reduce_lr_on_plateau
+# a metric: not taken)
+SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
+              "constant_with_warmup", "inverse_sqrt", "slanted-triangular")
+
+# transformers' TrainingArguments names a spec, --set and the chat take for tunekit's own:
+# name -> (tunekit's training field, how the value reads)
+TRAINING_ALIASES: dict[str, tuple[str, Any]] = {
+    "num_train_epochs": ("epochs", None),
+    "per_device_train_batch_size": ("batch_size", None),
+    "train_batch_size": ("batch_size", None),
+    "lr_scheduler_type": ("scheduler", None),
+    "lr": ("learning_rate", None),
+    "fp16": ("precision", lambda on: "fp16" if on else "fp32"),
+    "bf16": ("precision", lambda on: "bf16" if on else "fp32"),
+}
+
+
+def training_aliases(values: dict[str, Any]) -> dict[str, Any]:
+    """``training`` with transformers' names (``num_train_epochs``, ``fp16: true``...) read as
+    tunekit's; tunekit's name wins where both are given. The names that are the same in both
+    (learning_rate, weight_decay, warmup_steps, warmup_ratio, max_steps, eval_steps, seed,
+    gradient_accumulation_steps, gradient_checkpointing, optim) need no alias."""
+    out = {k: v for k, v in values.items() if k not in TRAINING_ALIASES}
+    for key, value in values.items():
+        if key in TRAINING_ALIASES:
+            field, convert = TRAINING_ALIASES[key]
+            if convert is not None and key in ("fp16", "bf16") and value is False:
+                continue  # fp16: false says nothing about the precision wanted
+            out.setdefault(field, convert(value) if convert else value)
+    return out
+
+
 class Training(BaseModel):
     """How to train. ``epochs`` and ``learning_rate`` left out (None) mean: the strategy's
     recommended values (adapters and fresh heads want higher rates than full fine-tuning)."""
@@ -77,9 +111,24 @@ class Training(BaseModel):
     max_length: int = Field(128, ge=8, le=32768)
     warmup_ratio: float = Field(0.1, ge=0.0, le=0.9, description="share of the steps spent "
                                 "warming up (the rise of slanted-triangular)")
-    scheduler: Literal["constant", "linear", "cosine", "slanted-triangular"] = Field(
-        "linear", description="learning-rate schedule after warm-up: constant, linear decay to "
-        "0, cosine decay to 0, or slanted-triangular (short rise, long decay to rate/32)")
+    warmup_steps: int | None = Field(None, ge=0, le=10**9, description="optimizer steps "
+                                     "spent warming up (given, it wins over warmup_ratio)")
+    scheduler: Literal[SCHEDULERS] = Field(  # type: ignore[valid-type]
+        "linear", description="learning-rate schedule, exactly as transformers' get_scheduler "
+        "gives it: linear (warm-up, then linear decay to 0), cosine, constant (the full rate, "
+        "NO warm-up), constant_with_warmup, polynomial, cosine_with_restarts, inverse_sqrt; "
+        "or slanted-triangular (short rise, long decay to rate/32)")
+    max_steps: int | None = Field(None, ge=1, le=10**9, description="stop after this many "
+                                  "optimizer steps (wins over epochs; the schedule spans them)")
+    eval_steps: int | None = Field(None, ge=1, le=10**9, description="optimizer steps between "
+                                   "evaluations on the validation set (recorded, and early "
+                                   "stopping applied); None: once per epoch")
+    gradient_checkpointing: bool = Field(False, description="recompute activations in the "
+                                         "backward pass instead of keeping them: less memory, "
+                                         "about a third more time")
+    optim: Literal["adamw_torch", "adamw_torch_fused", "sgd", "adafactor"] = Field(
+        "adamw_torch", description="optimizer: adamw_torch, adamw_torch_fused (CUDA), sgd or "
+        "adafactor (transformers')")
     max_grad_norm: float | None = Field(1.0, gt=0.0, le=1e6,
                                         description="clip the gradient norm (None: no clipping)")
     gradient_accumulation_steps: int = Field(
@@ -330,6 +379,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             value = raw_value
         if parts[0] in LISTS and len(parts) == 1 and isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
+        if parts[0] == "training" and len(parts) == 2 and parts[1] in TRAINING_ALIASES:
+            field, convert = TRAINING_ALIASES[parts[1]]
+            parts = ["training", field]
+            value = convert(value) if convert else value
         _set_path(data, parts, value)
     return data
 
@@ -426,7 +479,7 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
     if unknown:
         key = str(unknown[0])
         where = key if key.strip() else f"the field {key!r}"  # a blank name is still a place
-        if key in Training.model_fields:
+        if key in Training.model_fields or key in TRAINING_ALIASES:
             raise SpecError("unknown field here: it belongs under training", where=key,
                             hint=f"write training: {{{key}: ...}} or --set training.{key}=...")
         raise SpecError(f"unknown field.{did_you_mean(key, TOP_LEVEL)}", where=where,
@@ -455,7 +508,9 @@ def parse_spec(data: dict[str, Any], manager: PluginManager, *, base_dir: Path |
                                 where=slot)
         resolved[slot] = _resolve_component(manager, slot, value, slot, task)
     try:
-        training = Training.model_validate(data.get("training") or {})
+        raw = data.get("training") or {}
+        training = Training.model_validate(training_aliases(raw) if isinstance(raw, dict)
+                                           else raw)
     except ValidationError as exc:
         raise SpecError(_pydantic_message(exc, "training")) from None
     resolved["training"] = training.model_dump()

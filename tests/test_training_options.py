@@ -54,15 +54,19 @@ def rates(kind: str, warmup: int, cycle: int, steps: int, repeat: bool = False) 
 # ---------------------------------------------------------------- schedules
 
 
-def test_every_schedule_warms_up_linearly_then_follows_its_shape():
-    for kind in ("constant", "linear", "cosine", "slanted-triangular"):
-        assert rates(kind, warmup=4, cycle=20, steps=4) == [0.25, 0.5, 0.75, 1.0], kind
-    assert rates("constant", 4, 20, 20)[4:] == [1.0] * 16
+def test_every_schedule_warms_up_as_transformers_does_then_follows_its_shape():
+    # transformers' warm-up starts at 0 (step / warmup); constant has no warm-up at all
+    for kind in ("constant_with_warmup", "linear", "cosine"):
+        assert rates(kind, warmup=4, cycle=20, steps=4) == [0.0, 0.25, 0.5, 0.75], kind
+    assert rates("constant", 4, 20, 20) == [1.0] * 20
+    assert rates("constant_with_warmup", 4, 20, 20)[4:] == [1.0] * 16
     linear = rates("linear", 4, 20, 20)[4:]
     assert linear == pytest.approx([1 - i / 16 for i in range(16)])
     cosine = rates("cosine", 4, 20, 20)[4:]
     assert cosine == pytest.approx([0.5 * (1 + math.cos(math.pi * i / 16)) for i in range(16)])
     assert cosine[8] == pytest.approx(0.5)  # half-way down at half the decay
+    # gradual unfreezing starts a transformers schedule again at each stage too
+    assert rates("linear", 2, 10, 12, repeat=True)[10:] == [0.0, 0.5]
 
 
 def test_slanted_triangular_rises_briefly_and_decays_to_a_32nd():

@@ -63,9 +63,29 @@ def evaluate(ready: Prepared, model: Any, loader: Any, metrics: list[Any],
     return {"metrics": scalars, "details": details, "examples": len(preds)}
 
 
-def evaluate_epoch(t: Training, epoch: int) -> str | None:
-    """Evaluate on the validation split after ``epoch``, tell the listeners, and settle whether
-    training stops here: the reason, or None to go on."""
+def evaluate_epoch(t: Training, epoch: int, stopped: str | None = None) -> str | None:
+    """Evaluate on the validation split after ``epoch`` (unless an evaluation within it has
+    ``stopped`` training already), tell the listeners, and settle whether training stops here:
+    the reason, or None to go on."""
+    loop, ready = t.loop, t.ready
+    reason = stopped or _evaluate_and_judge(t, epoch, f"after epoch {epoch + 1}")
+    # the next epoch's order follows from the generator's state now
+    loop.order_state = ready.generator.get_state()
+    loop.finished = bool(reason) or epoch + 1 == t.epochs
+    loop.rest(epoch + 1, 0)
+    return reason
+
+
+def evaluate_steps(t: Training, epoch: int) -> str | None:
+    """The evaluation every ``training.eval_steps`` steps within an epoch: recorded, told to
+    the listeners and to early stopping like an epoch's; then training goes on (train mode)
+    unless it stops here."""
+    reason = _evaluate_and_judge(t, epoch, f"at step {t.loop.step}")
+    t.train_mode()
+    return reason
+
+
+def _evaluate_and_judge(t: Training, epoch: int, when: str) -> str | None:
     loop, accelerator, ready, summary = t.loop, t.accelerator, t.ready, t.summary
     t.meter.pause()
     last_eval = loop.last_eval = evaluate(ready, t.model, t.val_loader, t.metrics, accelerator)
@@ -80,7 +100,7 @@ def evaluate_epoch(t: Training, epoch: int) -> str | None:
                    **last_eval)
     except StopTraining as request:
         summary["stopped_by"] = str(request)
-        reason = f"stopped after epoch {epoch + 1}: {request}"
+        reason = f"stopped {when}: {request}"
     finally:
         t.meter.resume()
     if accelerator.num_processes > 1:  # a listener of the main process decides
@@ -92,12 +112,8 @@ def evaluate_epoch(t: Training, epoch: int) -> str | None:
             del summary["stopped_by"]
     monitor = t.monitor
     if monitor and monitor.update(last_eval, t.model, epoch + 1) and not reason:
-        reason = (f"early stopping after epoch {epoch + 1}: validation {monitor.metric} has "
+        reason = (f"early stopping {when}: validation {monitor.metric} has "
                   f"not improved for {monitor.stopping.patience} evaluations")
-    # the next epoch's order follows from the generator's state now
-    loop.order_state = ready.generator.get_state()
-    loop.finished = bool(reason) or epoch + 1 == t.epochs
-    loop.rest(epoch + 1, 0)
     return reason
 
 

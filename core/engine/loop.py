@@ -18,7 +18,7 @@ from ..events import EventBus, RunInfo
 from ..plugin_manager import PluginManager
 from ..spec import RunSpec
 from .checkpoints import Checkpointer
-from .evaluate import evaluate_epoch
+from .evaluate import evaluate_epoch, evaluate_steps
 from .finish import finish
 from .setup import running_status, start
 from .stopping import StopRequests
@@ -38,7 +38,10 @@ def train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, *
     with StopRequests() as stop, saver:
         for epoch in t.epochs_left():
             t.start_epoch(epoch)  # the strategy's change (gradual unfreezing), train mode
+            stopped = None  # by an evaluation within the epoch (training.eval_steps)
             for index, batch in t.batches():  # a resumed epoch skips what it trained
+                if t.steps_done():  # training.max_steps: the rest of the epoch stays
+                    break
                 t.meter.count(batch)
                 with accelerator.accumulate(model):  # no gradient sync between batches
                     loss = t.loss_fn(model, batch)
@@ -55,11 +58,13 @@ def train(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo, *
                 loop.stepped(epoch, index + 1)
                 if t.log_due(index):
                     t.log(epoch, index)  # the one host sync; a NaN loss stops here
+                if t.eval_due() and (stopped := evaluate_steps(t, epoch)):
+                    break
                 if t.checkpoint_due(index, stop.requested):
                     saver.save(epoch)
                     if stop.requested:
                         raise KeyboardInterrupt
-            reason = evaluate_epoch(t, epoch)  # validation, the listeners, early stopping
+            reason = evaluate_epoch(t, epoch, stopped)  # validation, the listeners, early stopping
             saver.save(epoch)
             if reason:
                 bus.emit("message", text=reason)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PluginError
+from ..errors import PluginError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -53,33 +52,78 @@ def optimizer_groups(plan: StrategyPlan, model: torch.nn.Module, base_lr: float,
     return groups
 
 
+OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "sgd", "adafactor")
+
+
+def make_optimizer(name: str, groups: list[dict[str, Any]]) -> Any:
+    """The optimizer ``training.optim`` names, by transformers' TrainingArguments names:
+    adamw_torch (fused where this torch has it for the parameters), adamw_torch_fused (a GPU
+    only), sgd (plain, no momentum: the rate alone moves the weights) or adafactor
+    (transformers.optimization's, at the spec's rate)."""
+    import torch
+
+    if name == "adamw_torch":
+        return adamw(groups)
+    if name == "adamw_torch_fused":
+        if not torch.cuda.is_available():
+            raise SpecError("adamw_torch_fused needs a CUDA GPU", where="training.optim",
+                            hint="use adamw_torch (fused where this machine allows it)")
+        return torch.optim.AdamW(groups, fused=True)
+    if name == "sgd":
+        return torch.optim.SGD(groups)
+    from transformers.optimization import Adafactor
+
+    # the spec's rate, not Adafactor's own relative step size
+    return Adafactor(groups, scale_parameter=False, relative_step=False, warmup_init=False,
+                     lr=groups[0]["lr"])
+
+
+def checkpointing(model: Any, backbone: str) -> None:
+    """Gradient checkpointing on the model (a PEFT wrapper passes it to its base model), or
+    one clear refusal where the backbone's model has none."""
+    enable = getattr(model, "gradient_checkpointing_enable", None)
+    if enable is None or not getattr(model, "supports_gradient_checkpointing", True):
+        raise SpecError(f"the backbone {backbone!r} does not support gradient checkpointing",
+                        where="training.gradient_checkpointing",
+                        hint="set it to false (or pick a transformers backbone that has it)")
+    # non-reentrant: correct with frozen inputs (adapters, a frozen embedding)
+    enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+
+
 def make_schedule(optimizer: Any, kind: str, warmup: int, cycle: int,
                   repeat: bool = False) -> Any:
     """The learning-rate schedule over ``cycle`` optimizer steps (with ``repeat``, started again
-    each cycle, as gradual unfreezing does each epoch): a linear warm-up over ``warmup`` steps,
-    then
+    each cycle, as gradual unfreezing does each epoch).
 
-    - ``constant``: the full rate;
-    - ``linear``: linear decay to 0;
-    - ``cosine``: cosine decay to 0;
-    - ``slanted-triangular`` (Howard & Ruder, 2018): the warm-up is the short rise, then a
-      linear decay to 1/32 of the rate.
+    Every name transformers' ``get_scheduler`` knows is its schedule, exactly (``constant`` has
+    no warm-up; ``constant_with_warmup``, ``linear``, ``cosine``, ``polynomial``... warm up
+    over ``warmup`` steps); ``slanted-triangular`` (Howard & Ruder, 2018) is tunekit's own:
+    the warm-up is the short rise, then a linear decay to 1/32 of the rate.
     """
     import torch
 
     if kind == "slanted-triangular":
         warmup = max(1, warmup)
-    floor = 1 / 32 if kind == "slanted-triangular" else 0.0
+        floor = 1 / 32
 
-    def factor(step: int) -> float:
-        step = step % cycle if repeat else min(step, cycle)
-        if warmup and step < warmup:
-            return (step + 1) / warmup
-        if kind == "constant":
-            return 1.0
-        progress = (step - warmup) / max(1, cycle - warmup)
-        if kind == "cosine":
-            return 0.5 * (1 + math.cos(math.pi * progress))
-        return floor + (1 - floor) * max(0.0, 1 - progress)
+        def factor(step: int) -> float:
+            step = step % cycle if repeat else min(step, cycle)
+            if step < warmup:
+                return (step + 1) / warmup
+            progress = (step - warmup) / max(1, cycle - warmup)
+            return floor + (1 - floor) * max(0.0, 1 - progress)
 
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    from transformers import get_scheduler
+
+    schedule = get_scheduler(kind, optimizer, num_warmup_steps=warmup,
+                             num_training_steps=cycle)
+    if repeat and hasattr(schedule, "lr_lambdas"):  # a LambdaLR: each cycle starts again
+        schedule.lr_lambdas = [_cycled(f, cycle) for f in schedule.lr_lambdas]
+        for group, f in zip(optimizer.param_groups, schedule.lr_lambdas, strict=True):
+            group["lr"] = group["initial_lr"] * f(0)
+    return schedule
+
+
+def _cycled(factor: Any, cycle: int) -> Any:
+    return lambda step: factor(step % cycle)

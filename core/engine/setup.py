@@ -27,7 +27,7 @@ from ..plugin_manager import PluginManager, call_component
 from ..spec import RunSpec
 from .augment import augment_rows
 from .evaluate import eval_loader
-from .optim import adamw, optimizer_groups
+from .optim import checkpointing, make_optimizer, optimizer_groups
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..tasks import Task
@@ -139,8 +139,10 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     # every weight the strategy may ever train (gradual unfreezing's later stages included)
     # trains in fp32; the optimizer is made over them afterwards
     train_in_fp32(p for group in plan.param_groups for p in group.params)
-    optimizer = adamw(optimizer_groups(plan, model, base_lr, training.weight_decay,
-                                        strategy.name))
+    if training.gradient_checkpointing:
+        checkpointing(model, spec.data["backbone"]["name"])
+    optimizer = make_optimizer(training.optim, optimizer_groups(
+        plan, model, base_lr, training.weight_decay, strategy.name))
 
     # batches: encoded once (tokenized, aligned, resized), padded per batch to its longest
     max_length = min(training.max_length, built.max_length)
@@ -240,10 +242,14 @@ def start(spec: RunSpec, manager: PluginManager, bus: EventBus, info: RunInfo,
         p.requires_grad_(False)
     # optimizer updates, per process once accelerate has sharded the data
     steps_per_epoch = -(-len(train_loader) // training.gradient_accumulation_steps)
-    total_steps = steps_per_epoch * ready.epochs
+    if training.max_steps:  # the steps given win over the epochs: as many as they take
+        ready.epochs = -(-training.max_steps // steps_per_epoch)
+    total_steps = training.max_steps or steps_per_epoch * ready.epochs
     cycle = steps_per_epoch if plan.cycle_per_epoch else total_steps
-    scheduler = make_schedule(optimizer, training.scheduler, int(cycle * training.warmup_ratio),
-                              cycle, repeat=plan.cycle_per_epoch)
+    warmup = training.warmup_steps if training.warmup_steps is not None \
+        else int(cycle * training.warmup_ratio)
+    scheduler = make_schedule(optimizer, training.scheduler, warmup, cycle,
+                              repeat=plan.cycle_per_epoch)
 
     trainable, total = count_parameters(model)
     summary = {"strategy": plan.summary, "trainable_parameters": trainable,

@@ -119,9 +119,23 @@ class Training:
         self.bus.emit("epoch_start", epoch=epoch, epochs=self.epochs, change=change,
                       trainable=trainable)
         self.trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.train_mode()
+
+    def train_mode(self) -> None:
+        """Train mode, but a frozen extractor stays in eval mode: the same features."""
         self.model.train()
-        for module in plan.frozen_modules:  # a frozen extractor gives the same features
+        for module in self.ready.plan.frozen_modules:
             module.eval()
+
+    def steps_done(self) -> bool:
+        """training.max_steps reached (the epochs' steps otherwise end with the epochs)."""
+        return self.loop.step >= self.total_steps
+
+    def eval_due(self) -> bool:
+        """Every training.eval_steps steps within an epoch; its last step has the epoch's."""
+        every, loop = self.training.eval_steps, self.loop
+        return bool(every) and loop.step % every == 0 and not self.steps_done() \
+            and loop.batch < self.batches_per_epoch
 
     def batches(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """The epoch's batches, in the order the shuffle generator gives; a resumed epoch
@@ -146,7 +160,7 @@ class Training:
         loop.at_rest = False
 
     def log_due(self, index: int) -> bool:
-        last = index == self.batches_per_epoch - 1
+        last = index == self.batches_per_epoch - 1 or self.steps_done()
         return last or self.loop.since_log == min(self.training.log_every, self._steps_per_epoch)
 
     @property

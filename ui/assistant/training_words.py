@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tunekit.spec import Training
+from tunekit.spec import SCHEDULERS, Training
 
 from .language import NUMBER, as_int, negated_before, rejected_after
 from .reading import Reading
@@ -46,6 +46,12 @@ class Field:
 
 
 FIELDS = [
+    # transformers' TrainingArguments names, said as written ("max_steps 200")
+    Field("max_steps", int, r"max(?:imum)?[ _-]?(?:optimi[sz]er[ _-]?|training[ _-]?)?steps|"
+          r"stop after", r"(?:optimi[sz]er |training )?steps (?:at most|max(?:imum)?)\b"),
+    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b"),
+    Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|eval(?:uate)? every",
+          r"steps between evaluations\b"),
     Field("max_length", int,
           r"max(?:imum)?[ _-]?(?:seq(?:uence)?[ _-]?|input[ _-]?|token[ _-]?|text[ _-]?)?"
           r"(?:length|len)|max[ _-]?tokens|seq(?:uence)?[ _-]?len(?:gth)?|context (?:length|"
@@ -111,6 +117,7 @@ def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
     _more_or_fewer(reading)
     _choices(reading)
+    _optimizer_words(reading)
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
         if span is None:
@@ -187,6 +194,9 @@ SCHEDULES = {
                 r"learning[ _-]?rate )?(?:decay|schedul\w*)",
     "linear": r"linear (?:decay|schedule\w*)|linearly decay\w*",
 }
+# lr_scheduler_type (transformers' name) or scheduler, with any get_scheduler name after it
+SCHEDULER_NAMED = (r"\b(?:lr[_ ]scheduler[_ ]type|(?:lr |learning[ -]rate )?scheduler)" + GAP
+                   + r"(" + "|".join(sorted(SCHEDULERS, key=len, reverse=True)) + r")\b")
 CLASS_WEIGHTS = (r"(?:balanced|inverse[ -]frequency) (?:class[ _-]?)?weight\w*|class[ _-]?weights?"
                  r"(?: balanced)?|weigh\w* (?:the )?(?:rare |minority )?classes|(?:re)?weight\w* "
                  r"(?:the )?(?:loss|classes) (?:by|for) (?:class )?(?:frequency|imbalance)|"
@@ -195,9 +205,15 @@ CLASS_WEIGHTS = (r"(?:balanced|inverse[ -]frequency) (?:class[ _-]?)?weight\w*|c
 
 
 def _choices(reading: Reading) -> None:
-    """The schedule ("cosine decay", "slanted triangular") and balanced class weights."""
+    """The schedule ("cosine decay", "slanted triangular", "lr_scheduler_type
+    constant_with_warmup") and balanced class weights."""
+    named = reading.find(SCHEDULER_NAMED)
+    if named:
+        reading.result.set("training.scheduler", named.group(1),
+                           f"{named.group(1)} learning-rate schedule")
+        reading.consume(named.start(), named.end())
     for name, words in SCHEDULES.items():
-        match = reading.find(rf"\b(?:{words})")
+        match = None if named else reading.find(rf"\b(?:{words})")
         if match and not negated_before(reading.text, match.start()):
             reading.result.set("training.scheduler", name, f"{name} learning-rate schedule")
             reading.consume(match.start(), match.end())
@@ -208,6 +224,26 @@ def _choices(reading: Reading) -> None:
     if match and not negated_before(reading.text, match.start()):
         reading.result.set("training.class_weights", "balanced",
                            "class weights: balanced (rare classes count more)")
+        reading.consume(match.start(), match.end())
+
+
+OPTIM_WORDS = (r"\b(?:optim(?:i[sz]er)?|use)" + GAP
+               + r"(adamw_torch_fused|adamw_torch|adamw|sgd|adafactor)\b")
+CHECKPOINTING = r"\bgradient[ _-]checkpointing\b"
+
+
+def _optimizer_words(reading: Reading) -> None:
+    """``optim sgd`` (transformers' name, or "use adafactor") and gradient checkpointing."""
+    match = reading.find(OPTIM_WORDS)
+    if match:
+        name = "adamw_torch" if match.group(1) == "adamw" else match.group(1)
+        reading.result.set("training.optim", name, f"optimizer: {name}")
+        reading.consume(match.start(), match.end())
+    match = reading.find(CHECKPOINTING)
+    if match:
+        on = not negated_before(reading.text, match.start())
+        reading.result.set("training.gradient_checkpointing", on,
+                           f"gradient checkpointing {'on' if on else 'off'}")
         reading.consume(match.start(), match.end())
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 import yaml
-from tunekit.spec import LISTS
+from tunekit.spec import LISTS, SCHEDULERS
 
 SLOTS = ("dataset", "backbone", "strategy")
 
@@ -102,8 +102,9 @@ def build_fields(manager: Any) -> list[FormField]:
         fields.append(FormField(f"training.{name}", label, kind, section, help_text, optional))
     fields += [
         FormField("training.scheduler", "Learning-rate schedule", "choice", "advanced",
-                  "after warm-up: constant, linear or cosine decay, or slanted-triangular",
-                  choices=("constant", "linear", "cosine", "slanted-triangular")),
+                  "transformers' schedules (constant: no warm-up; the others warm up first), "
+                  "or slanted-triangular",
+                  choices=SCHEDULERS),
         FormField("training.class_weights", "Class weights", "choice", "advanced",
                   "balanced: rare classes weigh more in the loss; empty: all examples alike",
                   optional=True, choices=("balanced",)),
