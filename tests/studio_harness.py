@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,14 @@ def serving(folder: Path, *, plugins_dir: Path | None = None, launch: dict[str, 
 
     ``options`` go to ``build_app`` (``safety``, ``manager``); ``launch`` replaces the
     ``launch`` keywords (e.g. sharing's ``launch_options``)."""
+    from gradio import networking
     from tunekit.ui.studio import build_app
 
     with pytest.MonkeyPatch.context() as patch:
+        # launch() asks for its own page once with a 3 s timeout and takes a timeout for "no
+        # localhost"; the first render of the studio's page (175 events) can take longer
+        # while the other test worker trains on the same two cores. The same check, patient.
+        patch.setattr(networking, "url_ok", _page_answers)
         # one thread per run process: the test machine is shared and small
         patch.setenv("OMP_NUM_THREADS", "1")
         patch.delenv("TUNEKIT_PLUGINS_DIR", raising=False)
@@ -65,6 +71,19 @@ def serving(folder: Path, *, plugins_dir: Path | None = None, launch: dict[str, 
         finally:
             stop_jobs(studio_app)
             studio_app.close()
+
+
+def _page_answers(url: str) -> bool:
+    import httpx
+
+    for _ in range(5):
+        try:
+            if httpx.head(url, timeout=30, verify=False).status_code in (200, 401, 302, 303, 307):
+                return True
+        except (httpx.ConnectError, httpx.TimeoutException):
+            pass
+        time.sleep(0.5)
+    return False
 
 
 @pytest.fixture(scope="module")

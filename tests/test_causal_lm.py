@@ -286,7 +286,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     registry = folder / "registry.db"
     found = {}
     for backbone, strategy, rate in (("tiny-gpt2", "{name: lora, dropout: 0.0}", 0.02),
-                                     ("tiny-llama", "full", 0.01)):
+                                     ("tiny-llama", "full", 0.02)):
         spec = folder / f"{backbone}.yaml"
         spec.write_text(SPEC.format(backbone=backbone, strategy=strategy, rate=rate))
         code = cli_main(["run", str(spec), "--quiet", "--registry", str(registry),
