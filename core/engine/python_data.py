@@ -27,8 +27,12 @@ from ..errors import DataError, SpecError, require
 from ..spec import DEFAULT_SPEC, RunSpec, read_spec_file
 
 READER = "hf-dataset"
-# what a spec's dataset section may keep when data= replaces its source: hf-dataset's options
+# what data= replaces in a spec's dataset section; the other fields are hf-dataset's options
 SOURCE_FIELDS = ("name", "path")
+# the options table datasets (csv, jsonl, parquet) and hf-dataset share: kept when data=
+# replaces another dataset of the spec
+SHARED_OPTIONS = ("text_column", "label_column", "validation_split", "test_split",
+                  "deduplicate", "tokens_column", "tags_column", "image_column")
 WHAT = "data= takes a pandas DataFrame, a list of dicts, a datasets Dataset or DatasetDict, " \
        "or a dict of split name to one of those"
 
@@ -38,8 +42,7 @@ def as_dataset_dict(data: Any) -> Any:
     datasets = require("datasets", "datasets", "data= (data from Python)")
     if isinstance(data, datasets.DatasetDict):
         parts = dict(data)
-    elif isinstance(data, dict) and data and all(isinstance(k, str) for k in data) \
-            and not _is_row(data):
+    elif isinstance(data, dict) and any(_is_table(v) for v in data.values()):  # splits
         parts = {name: _as_dataset(datasets, part, f"data[{name!r}]")
                  for name, part in data.items()}
     else:
@@ -55,15 +58,10 @@ def as_dataset_dict(data: Any) -> Any:
     return datasets.DatasetDict(parts)
 
 
-def _is_row(data: dict[str, Any]) -> bool:
-    """A dict of columns ({"text": [...], "label": [...]}) rather than a dict of splits."""
-    return all(isinstance(v, list | tuple) for v in data.values()) and not any(
-        _looks_tabular(v) for v in data.values())
-
-
-def _looks_tabular(value: Any) -> bool:
-    return hasattr(value, "num_rows") or hasattr(value, "columns") or (
-        isinstance(value, list | tuple) and bool(value) and isinstance(value[0], dict))
+def _is_table(value: Any) -> bool:
+    """A split's rows: a Dataset, a DataFrame, a dict of columns or a list of dicts."""
+    return hasattr(value, "num_rows") or hasattr(value, "columns") or isinstance(value, dict) \
+        or (isinstance(value, list | tuple) and bool(value) and isinstance(value[0], dict))
 
 
 def _as_dataset(datasets: Any, part: Any, where: str) -> Any:
@@ -169,8 +167,3 @@ def with_data(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None, da
         options = {k: v for k, v in options.items() if k in SHARED_OPTIONS}
     raw["dataset"] = {"name": READER, "path": str(save(data, folder)), **options}
     return raw, base_dir
-
-
-# the options table datasets (csv, jsonl, parquet) and hf-dataset share
-SHARED_OPTIONS = ("text_column", "label_column", "validation_split", "test_split",
-                  "deduplicate", "tokens_column", "tags_column", "image_column")
