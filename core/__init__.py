@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .components import (
+    PARAM_MEANINGS,
+    PHRASE_WORDS,
     TEXT_CLASSIFICATION,
     Augmentation,
     Backbone,
@@ -50,8 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
-    "CONTRACT_VERSION", "TEXT_CLASSIFICATION", "Augmentation", "Backbone", "BuiltModel",
-    "Component",
+    "CONTRACT_VERSION", "PARAM_MEANINGS", "PHRASE_WORDS", "TEXT_CLASSIFICATION", "Augmentation",
+    "Backbone", "BuiltModel", "Component",
     "DataCheckError", "DataContext", "DataError", "DataReport", "DataSplits", "Dataset", "ReadLog",
     "Event", "ExportContext", "Exporter", "Finding", "check_data",
     "LayerGroup", "Metric", "RunInfo", "StopTraining",

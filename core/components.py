@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,35 @@ KINDS = ("dataset", "augmentation", "backbone", "strategy", "metric", "exporter"
 
 _PARAM_TYPES = (int, float, str, bool, list, dict)
 
+# The words a phrase (``Component.phrases``, ``Param.phrases``) may use as ``{placeholder}``s;
+# the assistant fills each in with the many ways people say it (ui/assistant/strategy_words):
+# {train} "train, fine-tune, update..."; {head} "the classifier, the output layer...";
+# {body} "the backbone, the pretrained layers, the encoder..."; {frozen} "frozen, fixed,
+# untouched..."; {lower} "bottom, first, early..."; {upper} "top, last, final..."; {layers}
+# "layers, blocks..."; {negation} "don't, never, without..."; {number} "16, 0.05, 2e-5" (in a
+# Param's phrase, it captures the value; a "%" right after it is read as a percentage).
+PHRASE_WORDS = ("train", "head", "body", "frozen", "lower", "upper", "layers", "negation",
+                "number")
+# What ``Param.means`` may say. "frozen-bottom-layers": the option counts the bottom blocks
+# that stay frozen, and the assistant reads "freeze the first 3 layers", "train only the top
+# 2", "freeze half the layers", "freeze only the embeddings" (0) into it.
+PARAM_MEANINGS = ("", "frozen-bottom-layers")
+
+
+def check_phrases(phrases: Any, where: str) -> tuple[str, ...]:
+    """``phrases`` as a tuple of regular expressions that compile, or a PluginError naming
+    the broken one (placeholders are filled with a plain word to compile them)."""
+    if isinstance(phrases, str) or not all(isinstance(p, str) for p in phrases):
+        raise PluginError(f"{where}: phrases must be a tuple of strings (regular expressions)")
+    for phrase in phrases:
+        filled = re.sub(r"\{(" + "|".join(PHRASE_WORDS) + r")\}", "(x)", phrase)
+        try:
+            re.compile(filled)
+        except re.error as exc:
+            raise PluginError(f"{where}: the phrase {phrase!r} is not a regular expression "
+                              f"({exc}); escape literal brackets with a backslash") from None
+    return tuple(phrases)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Param:
@@ -39,6 +69,12 @@ class Param:
 
     ``required`` params have no default. ``choices`` restricts the value; ``min``/``max``
     bound numbers. ``help`` is shown in forms and by the assistant.
+
+    For the assistant (all optional): ``phrases`` are the ways people say this option with a
+    value, as regular expressions (see ``PHRASE_WORDS``; ``{number}`` captures the value,
+    "rank 16", "16-rank"); ``picks`` says that such a phrase picks this option's component
+    when the message names no other ("rank 16" means LoRA); ``means`` gives the option a
+    meaning the assistant reads in its own ways, one of ``PARAM_MEANINGS``.
     """
 
     name: str
@@ -49,6 +85,9 @@ class Param:
     min: float | None = None
     max: float | None = None
     required: bool = False
+    phrases: tuple[str, ...] = ()
+    picks: bool = False
+    means: str = ""
 
     def coerce(self, value: Any, where: str) -> Any:
         """``value`` converted to this param's type, or a SpecError naming ``where``."""
@@ -105,6 +144,9 @@ class Param:
             "min": self.min,
             "max": self.max,
             "required": self.required,
+            "phrases": list(self.phrases),
+            "picks": self.picks,
+            "means": self.means,
         }
 
 
@@ -137,6 +179,10 @@ class Component:
     description: str
     title: str = ""
     aliases: tuple[str, ...] = ()
+    # how people describe it, as regular expressions for the assistant (see PHRASE_WORDS):
+    # "train only {head}" for a head-only strategy. Aliases are exact words; phrases are
+    # for the ways of saying it that vary.
+    phrases: tuple[str, ...] = ()
     tasks: tuple[str, ...] = (TEXT_CLASSIFICATION,)
     params: tuple[Param, ...] = ()
     # Filled in by the host when the component is registered: who it came from.
@@ -158,10 +204,16 @@ class Component:
         self.aliases = tuple(self.aliases)
         self.tasks = tuple(self.tasks)
         self.params = tuple(self.params)
+        self.phrases = check_phrases(self.phrases, f"{self.kind} {self.name!r}")
         names = set()
         for p in self.params:
             if not isinstance(p, Param):
                 raise PluginError(f"{self.kind} {self.name!r}: params must be Param objects")
+            check_phrases(p.phrases, f"{self.kind} {self.name!r}: param {p.name!r}")
+            if p.means not in PARAM_MEANINGS:
+                raise PluginError(f"{self.kind} {self.name!r}: param {p.name!r} means "
+                                  f"{p.means!r}; choose one of: "
+                                  f"{', '.join(m for m in PARAM_MEANINGS if m)}")
             if p.type not in _PARAM_TYPES:
                 raise PluginError(
                     f"{self.kind} {self.name!r}: param {p.name!r} has type {p.type!r}; "
@@ -212,6 +264,7 @@ class Component:
             "title": self.title,
             "description": self.description,
             "aliases": list(self.aliases),
+            "phrases": list(self.phrases),
             "tasks": list(self.tasks),
             "params": [p.describe() for p in self.params],
             "plugin": self.plugin,

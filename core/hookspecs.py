@@ -39,8 +39,9 @@ PROJECT = "tunekit"
 # major.minor (docs/plugins/compatibility.md): a minor version adds, optionally; a major one
 # breaks. 1.1: ExportContext.splits, the examples the run used. 1.2: the Hub ids of the
 # pretrained model and the dataset (BuiltModel.hub_id and .license, DataSplits.hub_id,
-# ExportContext.base_model and .base_license).
-CONTRACT_VERSION = "1.2"
+# ExportContext.base_model and .base_license). 1.3: the assistant's words declared by the
+# components (Component.phrases, Param.phrases / .picks / .means).
+CONTRACT_VERSION = "1.3"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

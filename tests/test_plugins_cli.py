@@ -72,7 +72,7 @@ BROKEN = {
         @tunekit.hookimpl
         def register_metrics(register):
             register(tunekit.Metric(name="future", description="d", compute=print))
-    """, "needs plugin contract >=2.0,<3, and this tunekit has contract 1.2", True),
+    """, "needs plugin contract >=2.0,<3, and this tunekit has contract 1.3", True),
 }
 
 
@@ -149,7 +149,7 @@ def test_check_passes_on_what_is_installed_and_fails_on_an_unknown_name(tmp_path
     clean = tunekit_cli(*plugins, "plugins", "check", "--quick", cwd=project)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "no problems" in clean.stdout
-    assert re.search(r"checked \d+ plugins and \d+ components against plugin contract 1\.2",
+    assert re.search(r"checked \d+ plugins and \d+ components against plugin contract 1\.3",
                      clean.stdout)
     listed = json.loads(tunekit_cli(*plugins, "plugins", "list", "--json", cwd=project).stdout)
     assert {p["name"] for p in listed["plugins"]} >= {"tiny", "strategies-lora"}

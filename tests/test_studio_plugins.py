@@ -54,7 +54,7 @@ def test_the_tab_shows_source_version_components_failures_and_what_is_disabled(s
         "disabled", "", "disabled in registry.db")
     assert "Disabled, not loaded: `strategies-gradual`" in page["problems"]
     assert "broken on purpose" in page["problems"]
-    assert "plugin contract 1.2" in page["problems"]
+    assert "plugin contract 1.3" in page["problems"]
     components = {(row[0], row[1]) for row in value(page["components_table"])["data"]}
     assert ("strategy", "lora") in components and ("strategy", "gradual") not in components
     choices = {tuple(choice) for choice in page["plugin_pick"]["choices"]}

@@ -26,6 +26,23 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
         frozen_modules=frozen_modules(model, frozen))
 
 
+# the ways people describe this strategy, read by the assistant (the {placeholders} are
+# tunekit.PHRASE_WORDS)
+PHRASES = (
+    r"\bfreez\w* (?:only |just )?(?:the )?{lower}(?: few)? {layers}|\bpartial\w* (?:freez\w*|"
+    r"fine[- ]?tun\w*|unfreez\w*)|\bfreez\w* (?:some|a few) (?:of the )?{layers}|\b(?:some|"
+    r"a few|several) (?:of the )?{layers} (?:\w+ )?{frozen}|"
+    r"\b{lower} {layers} (?:\w+ ){0,2}?(?:{frozen}|freez\w*)|\bfreez\w* (?:everything|"
+    r"all(?: \w+)?) (?:except|but|apart from|other than|"
+    r"save) (?:the )?{upper}(?: few)? {layers}|\b{train} (?:only )?(?:the )?{upper} (?:few "
+    r")?{layers}",
+)
+# the ways people say the layers option with a value
+LAYERS_PHRASES = (
+    r"{number} (?:frozen |bottom |lower )?{layers}",
+)
+
+
 @tunekit.hookimpl
 def register_strategies(register):
     register(tunekit.Strategy(
@@ -40,9 +57,11 @@ def register_strategies(register):
                  "freeze early layers", "partial fine-tuning", "freeze some layers",
                  "train the top layers", "freeze the lower layers", "freeze the bottom layers",
                  "freeze the early layers", "partial freezing"),
+        phrases=PHRASES,
         params=(tunekit.Param(name="layers", type=int, default=3, min=0,
                               help="how many of the lowest blocks to freeze (the embeddings "
-                                   "are always frozen)"),),
+                                   "are always frozen)",
+                              phrases=LAYERS_PHRASES, means="frozen-bottom-layers"),),
         default_learning_rate=1e-4,
         default_epochs=6,
         apply=apply,

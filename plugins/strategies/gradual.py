@@ -47,6 +47,37 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
                 f"{short}")
 
 
+# the ways people describe this strategy, read by the assistant (the {placeholders} are
+# tunekit.PHRASE_WORDS)
+PHRASES = (
+    r"\bgradual\w*(?: unfreez\w*)?|\bprogressive\w* unfreez\w*|\bulm-?fit\b|"
+    r"\bdiscriminative (?:learning )?(?:rates?|lrs?|fine-?tuning)|"
+    r"\blayer[- ]?wise (?:learning rates?|lrs?|lr decay|unfreez\w*|learning rate decay)|"
+    r"\b1 (?:layer|block|group) at a time|\blayer by layer",
+    r"\bunfreez\w* (?:\w+ ){0,4}?(?:gradually|slowly|progressively|over time|one by one|1 by 1|"
+    r"1 at a time|bit by bit|step by step|(?:each|every|per|after each) epoch|every \d+ epochs?|"
+    r"as (?:training|we) (?:goes|go|progresses)|from the top(?: down)?|top[- ]down|1 (?:layer|"
+    r"block|group) (?:per|each|every|at))",
+    r"\b{train} (?:only )?(?:the )?{head} (?:\w+ ){0,5}?(?:then|and then|before|after that|"
+    r"afterwards|later) (?:\w+ )?unfreez\w*(?: \w+){0,2}|"
+    r"\bfirst (?:the )?{head},? then (?:the rest|everything|all)",
+    r"\b(?:slowly|gradually|progressively|incrementally|step by step) unfreez\w*(?: \w+){0,3}|"
+    r"\bunfreez\w* (?:1|another) (?:more )?(?:layer|block|group)s? (?:per|each|every|at a time|"
+    r"after)",
+)
+# the ways people say the every option with a value
+EVERY_PHRASES = (
+    r"(?:every|per|each) {number} epochs?",
+    r"{number} epochs? (?:per|between|for each|before each) (?:layer|group|block|unfreez\w*|"
+    r"step)",
+)
+# the ways people say the factor option with a value
+FACTOR_PHRASES = (
+    r"(?:factor|divid\w* (?:(?:the )?(?:learning )?(?:rates?|lrs?) )?by|(?:lr|"
+    r"learning rate) decay|decay factor|ratio)\s*(?:=|:|of|to|is|at|by)?\s*{number}",
+)
+
+
 @tunekit.hookimpl
 def register_strategies(register):
     register(tunekit.Strategy(
@@ -62,11 +93,13 @@ def register_strategies(register):
                  "progressive unfreezing", "ulmfit", "unfreeze layer by layer",
                  "discriminative learning rates", "step by step unfreezing",
                  "gradually unfreeze", "layer-wise unfreezing", "one layer at a time"),
+        phrases=PHRASES,
         params=(
             tunekit.Param(name="factor", type=float, default=2.6, min=1.0, max=100.0,
-                          help="each lower group's learning rate is the one above divided by this"),
+                          help="each lower group's learning rate is the one above divided by this",
+                          phrases=FACTOR_PHRASES),
             tunekit.Param(name="every", type=int, default=1, min=1,
-                          help="epochs between two unfreezing steps"),
+                          help="epochs between two unfreezing steps", phrases=EVERY_PHRASES),
         ),
         default_learning_rate=3e-3,
         default_epochs=10,

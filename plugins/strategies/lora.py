@@ -47,6 +47,34 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
                 f"{trainable:,} parameters train")
 
 
+# the ways people describe this strategy, read by the assistant (the {placeholders} are
+# tunekit.PHRASE_WORDS)
+PHRASES = (
+    r"\bq?lora\b|\blo-ra\b|\blow[- ]rank(?: adapt\w*| updates?| matri\w*)?|\bpeft\b|"
+    r"\bparameter[- ]efficient\w*(?: fine[- ]?tun\w*)?|\badapters?(?: layers?| modules?| tuning|"
+    r" weights)?\b",
+)
+# the ways people say the rank option with a value
+RANK_PHRASES = (
+    r"(?:lora[ _-])?(?:rank|\br)\s*(?:=|:|of|to|is|at)?\s*{number}",
+    r"{number}[ -]?rank\b",
+    r"\brank[- ]{number}",
+)
+# the ways people say the alpha option with a value
+ALPHA_PHRASES = (
+    r"(?:lora[ _-])?(?:alpha|scaling(?: factor)?)\s*(?:=|:|of|to|is|at)?\s*{number}",
+    r"{number} (?:as )?(?:the )?alpha\b",
+)
+# the ways people say the dropout option with a value
+DROPOUT_PHRASES = (
+    r"(?:lora|adapters?)[ _-]?dropout\s*(?:=|:|of|to|is|at)?\s*{number}\s*(%)?",
+    r"(?:\br|rank|alpha)\s*(?:=|:|of)?\s*\d+\s*,?\s*(?:and )?(?:(?:\br|rank|alpha)\s*(?:=|:|"
+    r"of)?\s*\d+\s*,?\s*(?:and )?)?dropout\s*(?:=|:|of)?\s*{number}\s*(%)?",
+    r"dropout (?:of )?{number}\s*(%)? (?:on|for|in) (?:the )?(?:lora|adapters?)",
+    r"{number}\s*(%)? (?:lora |adapter )?dropout (?:on|for|in) (?:the )?(?:lora|adapters?)",
+)
+
+
 @tunekit.hookimpl
 def register_strategies(register):
     register(tunekit.Strategy(
@@ -60,13 +88,18 @@ def register_strategies(register):
         aliases=("low-rank adaptation", "low rank adaptation", "adapter", "adapters",
                  "an adapter", "peft", "parameter-efficient", "parameter efficient",
                  "lightweight fine-tuning", "lora adapters", "low-rank adapters"),
+        phrases=PHRASES,
         params=(
+            # "rank 16", "lora alpha 32", "adapter dropout 0.05" say LoRA as well
             tunekit.Param(name="r", type=int, default=8, min=1, max=1024,
-                          help="rank of the adapters: higher learns more, trains more"),
+                          help="rank of the adapters: higher learns more, trains more",
+                          phrases=RANK_PHRASES, picks=True),
             tunekit.Param(name="alpha", type=int, default=16, min=1,
-                          help="scaling of the adapters (often twice r)"),
+                          help="scaling of the adapters (often twice r)",
+                          phrases=ALPHA_PHRASES, picks=True),
             tunekit.Param(name="dropout", type=float, default=0.1, min=0.0, max=0.9,
-                          help="dropout on the adapters' input"),
+                          help="dropout on the adapters' input",
+                          phrases=DROPOUT_PHRASES, picks=True),
             tunekit.Param(name="target_modules", type=list, default=None,
                           help="names of the linear layers to adapt (default: every linear "
                                "layer of the blocks, as QLoRA recommends)"),

@@ -45,7 +45,7 @@ def read_data_files(reading: Reading) -> None:
     for (start, end, path), role in zip(found, roles, strict=True):
         reading.consume_written(start, end)
         if role == "path" and "dataset" not in reading.result.changes:
-            _use_file(reading, path)
+            use_file(reading, path)
         elif role != "path":
             reading.result.set(f"dataset.{role}", path, f"{role.replace('_', ' ')}: {path}")
 
@@ -159,7 +159,9 @@ def _role_by_name(path: str, found: list) -> str:
     return "path"
 
 
-def _use_file(reading: Reading, path: str) -> None:
+def use_file(reading: Reading, path: str) -> None:
+    """The file or folder at ``path`` is the data: the dataset that reads it (by a look at
+    it), its task when the draft's task is another, and the columns named before."""
     suffix = Path(path).suffix.lower().lstrip(".")
     component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
     if component is None:

@@ -34,7 +34,7 @@ from .tool_talk import (
     starting,
 )
 from .tool_words import BAKEOFF, CHECK_DATA, FORCE, LR_FIND, RESUME, SWEEP, ToolRequest, read_tool
-from .understand import Catalog, Understanding, understand
+from .understand import Catalog, Understanding, understand, understand_file
 
 # a turn made only of these words confirms; one of the STARTING words is a clear "start it"
 STARTING = frozenset("""start launch go run train begin kick proceed execute fire ship engage
@@ -483,10 +483,10 @@ class Assistant:
         return self._apply(change)
 
     def use_file(self, path: str | Path) -> Reply:
-        """Train on an uploaded or named file (CSV, TSV or JSONL)."""
-        suffix = Path(path).suffix.lower()
-        name = "jsonl" if suffix in (".jsonl", ".ndjson", ".json") else "csv"
-        return self.set("dataset", {"name": name, "path": str(path)})
+        """Train on an uploaded or named file or folder, read by the dataset that declares it
+        reads it (a CoNLL file, chat records, a table...), as a file named in the chat is."""
+        return self._apply(understand_file(path, self.catalog, self.draft,
+                                           base_dir=self.base_dir))
 
     # ------------------------------------------------------------ the spec
 

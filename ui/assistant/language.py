@@ -76,6 +76,7 @@ def normalise(text: str) -> str:
     text = text.lower()
     text = _number_words(text)
     text = _scientific(text)
+    text = re.sub(r"\bevery other (epoch|step|layer|block)\b", r"every 2 \1s", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -5,14 +5,20 @@ classifier on top", "keep the pretrained layers fixed", "freeze embeddings and t
 blocks", "slowly unfreeze", "fine-tune all the weights", "don't freeze anything". Three sources
 are weighed together, the latest (and, at the same place, the longest) winning:
 
-- the catalog's names and aliases (so a plugin's own words work);
-- *concepts*: patterns for what the built-in strategies mean (``CONCEPTS``);
-- freezing said with a number of layers, which picks ``freeze-bottom`` and its ``layers``.
+- the catalog's names and aliases;
+- each strategy's *phrases* (``Strategy.phrases``): patterns for what it means, written with
+  the placeholders of ``VOCABULARY`` ("train only {head}");
+- freezing said with a number of layers, which picks the strategy whose option
+  ``means="frozen-bottom-layers"`` and sets that option.
+
+Nothing here names a built-in strategy: a plugin's strategy that declares the same phrases
+is read the same way.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from tunekit.spec import Training
@@ -38,76 +44,22 @@ UPPER = r"(?:top|last|upper|final|highest|uppermost|topmost)"
 LAYERS = r"(?:transformer |encoder |hidden |bert |attention )?(?:layers?|blocks?)"
 NEGATION = r"(?:don't|do not|dont|never|without|no need to|not|won't|shouldn't)"
 
-# what the built-in strategies mean, as patterns; each names a strategy. "Everything else"
-# and "the rest" are left out of BODY on purpose: "LoRA, with everything else frozen" describes
-# the strategy just named rather than choosing another one.
-CONCEPTS: list[tuple[str, str]] = [
-    ("head-only", r"\blinear[ -]?prob\w*|\bprob(?:e|ing) (?:the )?(?:frozen )?(?:\w+ )?"
-                  r"(?:features|embeddings|representations)|\bfeature[ -]?extract\w*(?: \w+)?"
-                  r"|\bfrozen (?:features|representations|embeddings as features)"),
-    ("head-only", rf"\b(?:only|just|solely|exclusively|nothing but) (?:{TRAIN} )?(?:the |a |a new "
-                  rf"|an |my )?{HEAD}"),
-    ("head-only", rf"\b{TRAIN} (?:only|just|solely|exclusively) (?:the |a |a new |an )?{HEAD}"),
-    ("head-only", rf"\b{TRAIN} (?:the |a |a new |an )?{HEAD}(?: only| alone|[- ]only)\b"),
-    ("head-only", rf"\b{HEAD}[- ]only\b"),
-    ("head-only", rf"\bonly (?:the )?{HEAD} (?:is |gets |will be |should be |to be )?"
-                  rf"(?:{TRAIN}|trainable)"),
-    ("head-only", rf"\b(?:freez\w*|lock\w*|fix) (?:the |all |all the |every |whole |entire |my "
-                  rf"|our )?(?:\w+ ){{0,2}}?{BODY}\b"),
-    ("head-only", rf"\b{BODY} (?:\w+ ){{0,2}}?(?:stays?|remains?|is|are|kept|should be|being|"
-                  rf"left|will be) {FROZEN}"),
-    ("head-only", rf"\bkeep\w* (?:the |all |all the )?{BODY} (?:\w+ )?{FROZEN}"),
-    ("head-only", rf"\b(?:frozen|fixed|locked) (?:pre-?trained )?{BODY}"),
-    ("head-only", rf"\b{NEGATION} (?:{TRAIN}|touch\w*|chang\w*|modif\w*|mess\w* with) "
-                  rf"(?:the |any of the |any )?{BODY}"),
-    ("head-only", rf"\bleave (?:the )?{BODY} (?:alone|untouched|as is|frozen|as it is)"),
-    ("head-only", rf"\b{BODY} (?:\w+ ){{0,2}}?(?:should not|shouldn't|must not|mustn't|won't|will "
-                  rf"not|don't|do not|never|can't|cannot) (?:be )?(?:change|move|update|train|"
-                  rf"learn|touch|modif)\w*"),
-    ("head-only", rf"\b{HEAD} (?:on top of|on|over|above) (?:a |the |some )?(?:frozen|fixed|"
-                  rf"pre-?computed)"),
-    ("full", r"\b(?:full|all)(?:y)?[ -]?(?:param\w*[ -])?(?:fine[- ]?tun\w*|finetun\w*|train\w*|"
-             r"ft)\b"
-             r"|\bfull (?:model|network) (?:fine[- ]?tun\w*|train\w*)|\bfull fine-?tune"),
-    ("full", rf"\b{TRAIN} (?:(?:all|every|the whole|the entire|the full|the complete|all of)"
-             rf"(?: the| its| of "
-             rf"the)? (?:\w+ )?(?:weights?|layers?|parameters?|params|model|network|thing|"
-             rf"transformer|encoder|blocks?)|everything|it all|end[- ]to[- ]end)"),
-    ("full", r"\bend[- ]to[- ]end\b"),
-    ("full", r"\bunfreez\w* (?:all|everything|every layer|the whole|the entire)(?: \w+)?"),
-    ("full", r"\b(?:everything|all (?:the )?(?:layers|weights|parameters)|every (?:single )?"
-             r"(?:layer|weight|parameter|block)) (?:is |are |should be |stays? |remains? |get "
-             r"|gets |getting |being )?(?:trainable|unfrozen|updated|trained|tuned|fine-tuned|"
-             r"learned)|\bnothing (?:is |stays |should be )?"
-             r"(?:frozen|fixed)|\bfreez\w* nothing|\bno (?:layers? |weights? )?(?:frozen|"
-             r"freezing)|\bno frozen (?:layers|weights|parts)"),
-    ("full", rf"\b{NEGATION} (?:\w+ )?freez\w*(?: anything| any(?: of the)? \w+| the \w+)?"),
-    ("gradual", r"\bgradual\w*(?: unfreez\w*)?|\bprogressive\w* unfreez\w*|\bulm-?fit\b"
-                r"|\bdiscriminative (?:learning )?(?:rates?|lrs?|fine-?tuning)"
-                r"|\blayer[- ]?wise (?:learning rates?|lrs?|lr decay|unfreez\w*|learning rate "
-                r"decay)|\b1 (?:layer|block|group) at a time|\blayer by layer"),
-    ("gradual", r"\bunfreez\w* (?:\w+ ){0,4}?(?:gradually|slowly|progressively|over time|"
-                r"one by one|1 by 1|1 at a time|bit by bit|step by step|(?:each|every|per|after "
-                r"each) epoch|every \d+ epochs?|as (?:training|we) (?:goes|go|progresses)|from "
-                r"the top(?: down)?|top[- ]down|1 (?:layer|block|group) (?:per|each|every|at))"),
-    ("gradual", rf"\b{TRAIN} (?:only )?(?:the )?{HEAD} (?:\w+ ){{0,5}}?(?:then|and then|before|"
-                rf"after that|afterwards|later) (?:\w+ )?unfreez\w*(?: \w+){{0,2}}"
-                rf"|\bfirst (?:the )?{HEAD},? then (?:the rest|everything|all)"),
-    ("gradual", r"\b(?:slowly|gradually|progressively|incrementally|step by step) unfreez\w*"
-                r"(?: \w+){0,3}|\bunfreez\w* (?:1|another) (?:more )?(?:layer|block|group)s? "
-                r"(?:per|each|every|at a time|after)"),
-    ("lora", r"\bq?lora\b|\blo-ra\b|\blow[- ]rank(?: adapt\w*| updates?| matri\w*)?"
-             r"|\bpeft\b|\bparameter[- ]efficient\w*(?: fine[- ]?tun\w*)?"
-             r"|\badapters?(?: layers?| modules?| tuning| weights)?\b"),
-    ("freeze-bottom", rf"\bfreez\w* (?:only |just )?(?:the )?{LOWER}(?: few)? {LAYERS}"
-                      rf"|\bpartial\w* (?:freez\w*|fine[- ]?tun\w*|unfreez\w*)"
-                      rf"|\bfreez\w* (?:some|a few) (?:of the )?{LAYERS}"
-                      rf"|\b(?:some|a few|several) (?:of the )?{LAYERS} (?:\w+ )?{FROZEN}"
-                      rf"|\b{LOWER} {LAYERS} (?:\w+ ){{0,2}}?(?:{FROZEN}|freez\w*)"
-                      rf"|\bfreez\w* (?:everything|all(?: \w+)?) (?:except|but|apart from|other "
-                      rf"than|save) (?:the )?{UPPER}(?: few)? {LAYERS}"
-                      rf"|\b{TRAIN} (?:only )?(?:the )?{UPPER} (?:few )?{LAYERS}"),
-]
+# what each placeholder of a component's phrases stands for (tunekit.PHRASE_WORDS)
+VOCABULARY = {"train": TRAIN, "head": HEAD, "body": BODY, "frozen": FROZEN, "lower": LOWER,
+              "upper": UPPER, "layers": LAYERS, "negation": NEGATION, "number": NUMBER}
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(VOCABULARY) + r")\}")
+
+
+@lru_cache(maxsize=512)
+def expand(phrase: str) -> re.Pattern:
+    """A component's or option's phrase with its placeholders filled in, compiled.
+
+    The words people use for what a strategy means come from the strategy itself
+    (``Strategy.phrases``, ``Param.phrases``): a plugin's strategy is read the same way as a
+    built-in one. "Everything else" and "the rest" are left out of BODY on purpose: "LoRA,
+    with everything else frozen" describes the strategy just named rather than another one.
+    """
+    return re.compile(_PLACEHOLDER.sub(lambda m: VOCABULARY[m.group(1)], phrase))
 
 
 # ---------------------------------------------------------------- the strategy
@@ -117,8 +69,8 @@ def read_strategy(reading: Reading) -> None:
     """The strategy the message asks for, then that strategy's numbers."""
     counted = _freeze_count(reading)
     if counted is not None:
-        name, layers = counted
-        reading.result.set("strategy", {"name": name, "layers": layers},
+        name, option, layers = counted
+        reading.result.set("strategy", {"name": name, option: layers},
                            f"strategy: freeze the embeddings and the bottom {layers} layers")
     else:
         choice = _choose(reading)
@@ -150,11 +102,30 @@ def _choose(reading: Reading) -> tuple[str, str] | None:
         return loose.name, f"strategy: {loose.title}"
     current = reading.slot("strategy").get("name")
     if current in turned_down:
-        for fallback in ("full", "lora", "head-only"):
-            component = reading.catalog.get("strategy", fallback)
-            if component is not None and fallback != current:
-                return fallback, f"strategy: {component.title} (not {current})"
+        component = _instead_of(reading, current)
+        if component is not None:
+            return component.name, f"strategy: {component.title} (not {current})"
     return None
+
+
+def _instead_of(reading: Reading, current: str) -> Any | None:
+    """What to train with when the user turns the current strategy down ("no adapters"): the
+    task's default strategy, or else the one whose phrases say "train all the weights" (the
+    usual alternative), or else the first other strategy for the task in the catalog."""
+    from tunekit import tasks
+    from tunekit.errors import TunekitError
+
+    task = reading.result.changes.get("task", reading.draft.get("task")) or "text-classification"
+    try:
+        default = tasks.describe(task).default_strategy
+    except TunekitError:  # an unknown task is reported by the spec check, not here
+        default = None
+    others = [c for c in reading.catalog.by_kind.get("strategy", [])
+              if c.name != current and task in c.tasks]
+    trains_all = [c for c in others
+                  if any(expand(p).search("train all the weights") for p in c.phrases)]
+    return next((c for c in others if c.name == default),
+                trains_all[0] if trains_all else others[0] if others else None)
 
 
 def _options_said(text: str, named: list[Mention]) -> list[tuple[int, int]]:
@@ -165,18 +136,17 @@ def _options_said(text: str, named: list[Mention]) -> list[tuple[int, int]]:
             continue
         component = mention.component
         for param in component.params:
-            for pattern in PARAM_WORDS.get((component.name, param.name), []) + _by_name(param):
+            for pattern in _said(param) + _by_name(param):
                 spans += [match.span() for match in re.finditer(pattern, text)]
     return spans
 
 
 def _concepts(reading: Reading) -> list[Mention]:
+    """Where the message describes a strategy in the strategy's own phrases."""
     found = []
-    for name, pattern in CONCEPTS:
-        component = reading.catalog.get("strategy", name)
-        if component is None:
-            continue
-        for match in re.finditer(pattern, reading.text):
+    for component, phrase in [(c, p) for c in reading.catalog.by_kind.get("strategy", [])
+                              for p in getattr(c, "phrases", ())]:
+        for match in expand(phrase).finditer(reading.text):
             negated = negated_before(reading.text, match.start())
             found.append(Mention(component, match.start(), match.end() - match.start(), negated))
     return found
@@ -185,12 +155,14 @@ def _concepts(reading: Reading) -> list[Mention]:
 # ---------------------------------------------------------------- freezing a number of layers
 
 
-def _freeze_count(reading: Reading) -> tuple[str, int] | None:
+def _freeze_count(reading: Reading) -> tuple[str, str, int] | None:
     """"freeze the bottom 3 layers", "freeze embeddings and first two blocks", "train only the
     top 2 layers" (the rest frozen), "freeze half the layers", "freeze only the embeddings"."""
-    component = reading.catalog.get("strategy", "freeze-bottom")
-    if component is None:
+    counting = [(c, p) for c in reading.catalog.by_kind.get("strategy", []) for p in c.params
+                if getattr(p, "means", "") == "frozen-bottom-layers"]
+    if not counting:
         return None
+    component, param = counting[0]
     text = reading.text
     total = block_count(reading)
 
@@ -251,7 +223,7 @@ def _freeze_count(reading: Reading) -> tuple[str, int] | None:
         if layers is None or layers < 0:
             continue
         reading.consume(match.start(), match.end())
-        return component.name, layers
+        return component.name, param.name, layers
     return None
 
 
@@ -276,33 +248,11 @@ def block_count(reading: Reading) -> int | None:
 
 # ---------------------------------------------------------------- the strategy's numbers
 
-# the ways people name a strategy's options, beyond the option's own name
-PARAM_WORDS = {
-    ("lora", "r"): [rf"(?:lora[ _-])?(?:rank|\br)\s*(?:=|:|of|to|is|at)?\s*{NUMBER}",
-                    rf"{NUMBER}[ -]?rank\b", rf"\brank[- ]{NUMBER}"],
-    ("lora", "alpha"): [rf"(?:lora[ _-])?(?:alpha|scaling(?: factor)?)\s*(?:=|:|of|to|is|at)?\s*"
-                        rf"{NUMBER}",
-                        rf"{NUMBER} (?:as )?(?:the )?alpha\b"],
-    ("lora", "dropout"): [rf"(?:lora|adapters?)[ _-]?dropout\s*(?:=|:|of|to|is|at)?\s*{NUMBER}"
-                          r"\s*(%)?",
-                          # in a run of LoRA's own numbers: "rank 16 alpha 32 dropout 0.05"
-                          rf"(?:\br|rank|alpha)\s*(?:=|:|of)?\s*\d+\s*,?\s*(?:and )?(?:(?:\br|rank|"
-                          rf"alpha)\s*(?:=|:|of)?\s*\d+\s*,?\s*(?:and )?)?dropout\s*(?:=|:|of)?\s*"
-                          rf"{NUMBER}\s*(%)?",
-                          rf"dropout (?:of )?{NUMBER}\s*(%)? (?:on|for|in) (?:the )?(?:lora|"
-                          r"adapters?)",
-                          rf"{NUMBER}\s*(%)? (?:lora |adapter )?dropout (?:on|for|in) (?:the )?"
-                          r"(?:lora|adapters?)"],
-    ("freeze-bottom", "layers"): [rf"{NUMBER} (?:frozen |bottom |lower )?{LAYERS}"],
-    ("gradual", "every"): [rf"(?:every|per|each) {NUMBER} epochs?",
-                           rf"{NUMBER} epochs? (?:per|between|for each|before each) "
-                           r"(?:layer|group|block|unfreez\w*|step)"],
-    ("gradual", "factor"): [rf"(?:factor|divid\w* (?:(?:the )?(?:learning )?(?:rates?|lrs?) )?by|"
-                            rf"(?:lr|learning rate) decay|decay factor|ratio)\s*(?:=|:|of|to|is|"
-                            rf"at|by)?\s*{NUMBER}"],
-}
-LORA_HINTS = [r"(?:lora[ -])?(?:rank|\br)\s*(?:=|:|of|to|is|at)?\s*\d", r"\d[ -]?rank\b",
-              r"lora[ _-]?alpha", r"(?:lora|adapters?)[ _-]?dropout"]
+def _said(param: Any) -> list[str]:
+    """The option's own phrases (``Param.phrases``), placeholders filled in."""
+    return [expand(phrase).pattern for phrase in getattr(param, "phrases", ())]
+
+
 MODULE_NAMES = ("query", "key", "value", "dense", "q_proj", "k_proj", "v_proj", "o_proj",
                 "q_lin", "k_lin", "v_lin", "out_lin", "qkv", "c_attn", "fc1", "fc2",
                 "gate_proj", "up_proj", "down_proj", "out_proj")
@@ -312,20 +262,18 @@ def _params(reading: Reading) -> None:
     """The options of the strategy this message leaves: its own words for them, then any
     option said by name ("factor 2", "every 2 epochs", "r=16")."""
     name = reading.slot("strategy").get("name")
-    if "strategy" not in reading.result.changes and name != "lora" and any(
-            re.search(hint, reading.text) for hint in LORA_HINTS):
-        if reading.catalog.get("strategy", "lora") is not None:  # "rank 16" means LoRA
-            name = "lora"
-            reading.result.set("strategy", {"name": "lora"}, "strategy: LoRA adapters")
+    if "strategy" not in reading.result.changes:
+        picked = _picked_by_option(reading, name)
+        if picked is not None:  # "rank 16" means LoRA
+            name = picked.name
+            reading.result.set("strategy", {"name": name}, f"strategy: {picked.title}")
     component = reading.catalog.get("strategy", name) if name else None
     if component is None:
         return
-    if name == "gradual" and reading.find(r"\bevery other epoch"):
-        reading.result.set("strategy.every", 2, "every: 2")
     _options_beside(reading, component)
     found = []  # every option is looked for before any is consumed: they share words
     for param in component.params:
-        patterns = PARAM_WORDS.get((name, param.name), []) + _by_name(param)
+        patterns = _said(param) + _by_name(param)
         for pattern in patterns:
             match = reading.find(pattern)
             if match and rejected_after(reading.text, match.end()):
@@ -339,6 +287,19 @@ def _params(reading: Reading) -> None:
         reading.consume(match.start(), match.end())
     _alpha_from_rank(reading, component)
     _target_modules(reading, component)
+
+
+def _picked_by_option(reading: Reading, current: str | None) -> Any | None:
+    """The strategy an option said in its own phrases picks (``Param.picks``), when the
+    current strategy has no such option: "rank 16" with full fine-tuning means LoRA."""
+    for component in reading.catalog.by_kind.get("strategy", []):
+        if component.name == current:
+            continue
+        for param in component.params:
+            if getattr(param, "picks", False) and any(
+                    re.search(pattern, reading.text) for pattern in _said(param)):
+                return component
+    return None
 
 
 def _options_beside(reading: Reading, component: Any) -> None:
@@ -358,7 +319,7 @@ def _options_beside(reading: Reading, component: Any) -> None:
         for param in component.params:
             if param.type not in (int, float):
                 continue
-            words = PARAM_WORDS.get((component.name, param.name), []) + [
+            words = _said(param) + [
                 rf"\b{re.escape(param.name).replace('_', '[ _]')}\s*(?:=|:|of|to|is|at)?\s*"
                 rf"{NUMBER}\s*(%)?"]
             for pattern in words:

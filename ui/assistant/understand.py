@@ -30,6 +30,7 @@ from .data_words import (
     read_dataset_name,
     read_deduplicate,
     read_splits,
+    use_file,
 )
 from .limit_words import read_limits
 from .list_words import read_list
@@ -39,7 +40,8 @@ from .strategy_words import read_strategy
 from .task_words import read_task
 from .training_words import read_early_stopping, read_training
 
-__all__ = ["Catalog", "Understanding", "understand", "find_paths", "DATA_SUFFIXES"]
+__all__ = ["Catalog", "Understanding", "understand", "understand_file", "find_paths",
+           "DATA_SUFFIXES"]
 
 
 def understand(message: str, catalog: Catalog, draft: dict[str, Any],
@@ -63,6 +65,15 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    return reading.result
+
+
+def understand_file(path: str | Path, catalog: Catalog, draft: dict[str, Any],
+                    base_dir: str | Path | None = None) -> Understanding:
+    """Take the file or folder at ``path`` as the data (an upload), read by the dataset that
+    declares it reads it best, as a file named in a message is."""
+    reading = Reading("", catalog, draft, Path(base_dir) if base_dir else Path.cwd())
+    use_file(reading, str(path))
     return reading.result
 
 

@@ -1,0 +1,159 @@
+"""The assistant's words for the built-in components come from the components themselves.
+
+A built-in strategy is read from its own ``phrases`` and its options' ``phrases`` / ``picks``
+/ ``means`` (tunekit.PHRASE_WORDS): a third-party plugin that declares the same is read the
+same way, and the assistant's code names no built-in component in its word lists.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import tunekit
+from tunekit import load_plugins
+from tunekit.plugins.strategies import freeze_bottom, head_only, lora
+from tunekit.ui.assistant import Assistant
+
+ASSISTANT = Path(tunekit.ui.assistant.__file__).resolve().parent
+
+# The places in ui/assistant/ that may name a built-in component, and why. Word lists may not:
+# a new entry here needs a reason that is not "to understand the built-in's words".
+NAMED_ON_PURPOSE = {
+    ("augment_words.py", "random-deletion"): "the augmentation a plain 'augment the data' adds",
+    ("data_report.py", "full"): "advice: a lighter strategy when a run would not fit",
+    ("data_report.py", "gradual"): "advice: a lighter strategy when a run would not fit",
+    ("data_report.py", "freeze-bottom"): "advice: a lighter strategy when a run would not fit",
+    ("data_report.py", "lora"): "advice: a lighter strategy when a run would not fit",
+    ("data_report.py", "head-only"): "advice: a lighter strategy when a run would not fit",
+    ("data_words.py", "csv"): "a file suffix (DATA_SUFFIXES), and .tsv/.txt read as CSV",
+    ("data_words.py", "jsonl"): "a file suffix (DATA_SUFFIXES), and .json/.ndjson as JSON lines",
+    ("data_words.py", "parquet"): "a file suffix (DATA_SUFFIXES)",
+    ("data_words.py", "conll"): "a file suffix (DATA_SUFFIXES)",
+    ("explain.py", "accuracy"): "reads a finished run's metric by its name",
+    ("explain.py", "f1"): "reads a finished run's metric by its name",
+    ("knowledge.py", "csv"): "a word of the 'what format' question, not the plugin",
+    ("knowledge.py", "jsonl"): "a word of the 'what format' question, not the plugin",
+    ("knowledge.py", "model-card"): "the name of an answer (what a model card is)",
+    ("knowledge.py", "full"): "advice: which strategy suits how much data there is",
+    ("knowledge.py", "lora"): "advice: which strategy suits how much data there is",
+    ("knowledge.py", "head-only"): "advice: which strategy suits how much data there is",
+    ("language.py", "adapter"): "one word form for adapters/adapter (any component's words)",
+    ("language.py", "lora"): "one word form for lo-ra/lora (any component's words)",
+    ("language.py", "gradual"): "one word form for slowly/gradually/progressively",
+    ("tool_words.py", "full"): "the chat's default bake-off entries",
+    ("tool_words.py", "head-only"): "the chat's default bake-off entries",
+    ("tool_words.py", "lora"): "the chat's default bake-off entries",
+    ("tool_words.py", "gradual"): "the chat's default bake-off entries",
+}
+
+
+def built_in_names() -> set[str]:
+    manager = load_plugins(disabled=())
+    return {name for info in manager.plugins.values() if info.source == "built-in"
+            for _, name in info.components}
+
+
+def test_the_assistant_names_no_built_in_component_beyond_its_reasons() -> None:
+    names = built_in_names()
+    assert {"lora", "head-only", "freeze-bottom", "csv"} <= names  # the scan can find them
+    found = set()
+    for file in sorted(ASSISTANT.glob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value in names:
+                found.add((file.name, node.value))
+    unexplained = sorted(found - set(NAMED_ON_PURPOSE))
+    assert not unexplained, (
+        "ui/assistant names built-in components: declare their words as the component's "
+        f"phrases/aliases instead, or add a reason to NAMED_ON_PURPOSE: {unexplained}")
+    stale = sorted(set(NAMED_ON_PURPOSE) - found)
+    assert not stale, f"NAMED_ON_PURPOSE lists names the code no longer uses: {stale}"
+
+
+# ---------------------------------------------------------------- a third party, read the same
+
+
+class LookAlikes:
+    """A third-party plugin whose strategies declare the built-ins' phrases under other names
+    (the built-ins they copy are disabled, so only the copies can be understood)."""
+
+    @tunekit.hookimpl
+    def register_strategies(self, register):
+        def apply(model, options, context):  # never called: only the words are under test
+            raise AssertionError("not trained in this test")
+
+        tasks = ("text-classification",)
+        register(tunekit.Strategy(
+            name="probe", title="Probe", description="Train a fresh head on frozen features.",
+            tasks=tasks, phrases=head_only.PHRASES, apply=apply))
+        register(tunekit.Strategy(
+            name="stack", title="Stack", description="Freeze the lower blocks.", tasks=tasks,
+            params=(tunekit.Param(name="blocks", type=int, default=2, min=0,
+                                  help="lower blocks frozen", phrases=freeze_bottom.LAYERS_PHRASES,
+                                  means="frozen-bottom-layers"),),
+            phrases=freeze_bottom.PHRASES, apply=apply))
+        register(tunekit.Strategy(
+            name="lowrank", title="Low rank", description="Small trainable matrices.",
+            tasks=tasks, phrases=lora.PHRASES, apply=apply,
+            params=(tunekit.Param(name="rank", type=int, default=4, min=1, help="the rank",
+                                  phrases=lora.RANK_PHRASES, picks=True),)))
+
+
+COPIED = ("strategies-head-only", "strategies-freeze-bottom", "strategies-lora")
+SAID = [
+    ("keep the pretrained encoder frozen and train only the classifier", {"name": "probe"},
+     {"name": "head-only"}),
+    ("freeze the first 2 layers", {"name": "stack", "blocks": 2},
+     {"name": "freeze-bottom", "layers": 2}),
+    ("use full fine-tuning", {"name": "full"}, {"name": "full"}),
+    ("train with rank 16", {"name": "lowrank", "rank": 16}, {"name": "lora", "r": 16}),
+]
+
+
+@pytest.mark.parametrize(("message", "copy", "built_in"), SAID, ids=[s[0] for s in SAID])
+def test_a_third_party_strategy_with_the_same_phrases_is_read_the_same(
+        isolated: Path, message: str, copy: dict, built_in: dict) -> None:
+    start = "use full fine-tuning" if "rank" in message else None  # rank 16 picks from full
+
+    def strategy(manager) -> dict:
+        assistant = Assistant(manager)
+        if start:
+            assistant.respond(start)
+        assistant.respond(message)
+        return {k: v for k, v in assistant.draft["strategy"].items()
+                if k == "name" or k in copy or k in built_in}
+
+    third_party = load_plugins(disabled=COPIED, extra=[("look-alikes", LookAlikes())])
+    assert strategy(third_party) == copy
+    assert strategy(load_plugins(disabled=())) == built_in
+
+
+def test_a_phrase_that_is_not_a_pattern_is_refused_when_registered() -> None:
+    with pytest.raises(tunekit.PluginError, match=r"phrase '\(unclosed' is not a regular"):
+        tunekit.Strategy(name="broken", description="d", phrases=("(unclosed",),
+                         apply=lambda *a: None).check()
+    with pytest.raises(tunekit.PluginError, match="means 'frozen'; choose one of"):
+        tunekit.Strategy(name="broken", description="d", apply=lambda *a: None, params=(
+            tunekit.Param(name="n", type=int, default=1, means="frozen"),)).check()
+
+
+# ---------------------------------------------------------------- a file handed over
+
+
+def test_an_uploaded_file_is_read_by_the_dataset_that_reads_it(isolated: Path) -> None:
+    """The studio's upload (Assistant.use_file) looks at the file, as a file named in the chat
+    is: a CoNLL file is tagging data, not a CSV."""
+    lines = []
+    for i in range(30):
+        lines += [f"Alice{i} B-PER", "visited O", f"Paris{i} B-LOC", ""]
+    (isolated / "upload.txt").write_text("\n".join(lines), encoding="utf-8")
+    assistant = Assistant(load_plugins(disabled=()))
+    reply = assistant.use_file(isolated / "upload.txt")
+    assert assistant.draft["dataset"]["name"] == "conll", reply.text
+    assert assistant.draft["task"] == "token-classification"
+    table = isolated / "tickets.csv"
+    table.write_text("message,category\n" + "".join(f"text {i},{i % 2}\n" for i in range(40)))
+    assistant.use_file(table)
+    assert assistant.draft["dataset"]["name"] == "csv"
