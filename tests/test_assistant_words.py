@@ -157,3 +157,21 @@ def test_an_uploaded_file_is_read_by_the_dataset_that_reads_it(isolated: Path) -
     table.write_text("message,category\n" + "".join(f"text {i},{i % 2}\n" for i in range(40)))
     assistant.use_file(table)
     assert assistant.draft["dataset"]["name"] == "csv"
+
+
+TARGETS = [
+    ("predict the price, the target is a continuous value", None),
+    ("lora targeting query and value", ["query", "value"]),
+    ("LoRA that targets q_proj and v_proj", ["q_proj", "v_proj"]),
+    ("target_modules q_proj,v_proj", ["q_proj", "v_proj"]),
+    ("apply lora to query and value layers", ["query", "value"]),
+]
+
+
+@pytest.mark.parametrize(("message", "modules"), TARGETS, ids=[t[0] for t in TARGETS])
+def test_target_modules_are_module_names_said_after_target(
+        isolated: Path, message: str, modules: list[str] | None) -> None:
+    """What is predicted ("the target is a value") is not LoRA's target modules."""
+    assistant = Assistant(load_plugins(disabled=()))
+    assistant.respond(message)
+    assert assistant.spec()["strategy"].get("target_modules") == modules

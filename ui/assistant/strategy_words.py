@@ -369,13 +369,17 @@ def _target_modules(reading: Reading, component: Any) -> None:
     """"apply LoRA to query and value", "target_modules q_proj,v_proj"."""
     if "target_modules" not in {p.name for p in component.params}:
         return
-    match = reading.find(r"(?:target(?:[_ ]modules?)?|apply (?:it|lora|the adapters?|adapters) "
-                         r"(?:only )?(?:to|on)|lora on|adapters on)\s*(?:=|:)?\s*(?:the )?"
+    match = reading.find(r"(?:target(?:s|ing|ed)?(?:[_ ]modules?)?|apply (?:it|lora|the "
+                         r"adapters?|adapters) (?:only )?(?:to|on)|lora on|adapters on)"
+                         r"\s*(?:=|:)?\s*(?:the )?"
                          r"([\w, ]+?)(?:layers|projections|modules|matrices|$|[.;])")
     if not match:
         return
-    names = [w for w in re.split(r"[\s,]+|\band\b", match.group(1)) if w in MODULE_NAMES]
-    if names:
+    words = [w for w in re.split(r"[\s,]+|\band\b", match.group(1)) if w]
+    names = [w for w in words if w in MODULE_NAMES]
+    # "the target is a continuous value" says what is predicted: the module names must come
+    # first ("target query and value"), not after other words
+    if names and words[0] in MODULE_NAMES:
         reading.result.set("strategy.target_modules", names, f"target modules: "
                            f"{', '.join(names)}")
         reading.consume(match.start(), match.end())
