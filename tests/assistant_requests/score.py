@@ -54,6 +54,7 @@ def write_files(folder: Path) -> None:
     _write_images(folder)
     _write_language(folder)
     _write_models(folder)
+    _write_first_sight(folder)
 
 
 def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[Any, Any]]) -> None:
@@ -195,6 +196,198 @@ def _write_models(folder: Path) -> None:
     }
     for name, config in configs.items():
         model = folder / "models" / name
+        model.mkdir(parents=True, exist_ok=True)
+        (model / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the 2026-12-07 set's files
+# New names and shapes (tsv, an export with an index column, parquet, odd field names, CoNLL
+# with POS and chunk columns, nested and zipped image folders, chats and corpora), so the
+# 2026-12-07 set does not read the same files as the 2026-12-06 one.
+
+
+def _write_table(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]],
+                 delimiter: str = ",") -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _write_parquet(path: Path, columns: dict[str, list[Any]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path)
+
+
+def _write_first_sight(folder: Path) -> None:
+    """Write every file and folder the 2026-12-07 set names into ``folder``."""
+    _write_fs_classification(folder)
+    _write_fs_regression(folder)
+    _write_fs_tagging(folder)
+    _write_fs_images(folder)
+    _write_fs_language(folder)
+    _write_fs_models(folder)
+
+
+def _write_fs_classification(folder: Path) -> None:
+    queues = {"shipping": "where is parcel {i}, tracking shows nothing",
+              "returns": "I want to send back item {i}, it does not fit",
+              "account": "cannot log in to account {i} after the password reset"}
+    _write_table(folder / "support_emails.tsv", ("body", "queue"),
+                 [(text.format(i=i), queue) for i in range(30) for queue, text in queues.items()],
+                 delimiter="\t")
+    _write_table(folder / "support_emails_holdout.tsv", ("body", "queue"),
+                 [(text.format(i=i), queue) for i in range(200, 210)
+                  for queue, text in queues.items()], delimiter="\t")
+    calm = ["thanks for the quick fix on thread {i}", "interesting point in post {i}"]
+    rude = ["you are an idiot, post {i} is garbage", "shut up, nobody asked about {i}"]
+    _write_table(folder / "comments_export.csv", ("index", "comment_text", "is_toxic"),
+                 [(i, (rude if i % 3 == 0 else calm)[i % 2].format(i=i), int(i % 3 == 0))
+                  for i in range(90)])
+    verdicts = {"fresh": "a joyful, sharp film {i}", "rotten": "a dull mess of a film {i}",
+                "mixed": "film {i} has moments but drags"}
+    rows = [(text.format(i=i), verdict) for i in range(25) for verdict, text in verdicts.items()]
+    _write_parquet(folder / "reviews_2024.parquet",
+                   {"review_body": [r[0] for r in rows], "verdict": [r[1] for r in rows]})
+    intents = {"book_flight": "book me a flight to city {i}", "cancel": "cancel booking {i}",
+               "weather": "what's the weather in town {i} tomorrow",
+               "smalltalk": "how are you doing today, friend {i}"}
+    _write_jsonl(folder / "intents.jsonl", [{"utterance": t.format(i=i), "intent": k}
+                                            for i in range(20) for k, t in intents.items()])
+    _write_jsonl(folder / "intents_dev.jsonl", [{"utterance": t.format(i=i), "intent": k}
+                                                for i in range(300, 305)
+                                                for k, t in intents.items()])
+    _write_table(folder / "sms.csv", ("sms", "class"),
+                 [(f"WIN a free prize {i}! text CLAIM now" if i % 4 == 0 else
+                   f"see you at {i % 12 + 1} for dinner?", "spam" if i % 4 == 0 else "ham")
+                  for i in range(80)])
+
+
+def _write_fs_regression(folder: Path) -> None:
+    _write_table(folder / "listings.tsv", ("blurb", "nightly_price"),
+                 [(f"cosy {1 + i % 3} room flat near {'the beach' if i % 2 else 'the station'}"
+                   f", listing {i}", 60 + 15 * (i % 9)) for i in range(70)], delimiter="\t")
+    passages = [f"passage {i}: " + ("the cat sat on the mat" if i % 3 == 0 else
+                                     "notwithstanding the aforementioned considerations")
+                for i in range(64)]
+    _write_parquet(folder / "readability.parquet",
+                   {"passage": passages, "difficulty": [round(-2 + (i % 13) * 0.3, 2)
+                                                        for i in range(64)]})
+    _write_jsonl(folder / "wine_notes.jsonl",
+                 [{"tasting_note": f"wine {i}: " + ("dark cherry, long finish" if i % 2
+                                                   else "thin and sour"),
+                   "points": 80 + i % 19} for i in range(66)])
+    _write_table(folder / "csat_export.csv", ("index", "transcript", "csat_score"),
+                 [(i, f"call {i}: agent {'solved it fast' if i % 2 else 'put me on hold'}",
+                   1 + i % 5) for i in range(75)])
+    _write_table(folder / "csat_test.csv", ("index", "transcript", "csat_score"),
+                 [(i, f"call {i}: agent {'was kind' if i % 2 else 'hung up'}", 1 + i % 5)
+                  for i in range(500, 520)])
+
+
+def _fs_sentences(n: int, seed: int) -> list[list[tuple[str, str, str, str]]]:
+    """Sentences as (word, POS, chunk, NER) rows."""
+    people, cities, firms = ["Maria", "Kofi", "Yuki"], ["Berlin", "Accra", "Kyoto", "Quito"], [
+        "Initech", "Umbrella"]
+    out = []
+    for i in range(seed, seed + n):
+        out.append([(people[i % 3], "NNP", "B-NP", "B-PER"), ("joined", "VBD", "B-VP", "O"),
+                    (firms[i % 2], "NNP", "B-NP", "B-ORG"), ("in", "IN", "B-PP", "O"),
+                    (cities[i % 4], "NNP", "B-NP", "B-LOC"), (f"in{2000 + i}", "CD", "B-NP", "O"),
+                    (".", ".", "O", "O")])
+    return out
+
+
+def _write_fs_tagging(folder: Path) -> None:
+    def columns(sentences: list[list[tuple[str, ...]]], keep: tuple[int, ...], sep: str) -> str:
+        return "\n\n".join("\n".join(sep.join(row[k] for k in keep) for row in s)
+                           for s in sentences) + "\n"
+
+    (folder / "onto_train.conll").write_text("-DOCSTART- -X- -X- O\n\n" + columns(
+        _fs_sentences(48, 0), (0, 1, 2, 3), "\t"), encoding="utf-8")
+    (folder / "onto_dev.conll").write_text(columns(_fs_sentences(12, 600), (0, 1, 2, 3), "\t"),
+                                           encoding="utf-8")
+    (folder / "annotations.txt").write_text(columns(_fs_sentences(45, 100), (0, 3), " "),
+                                            encoding="utf-8")
+    _write_jsonl(folder / "spans.jsonl", [{"toks": [r[0] for r in s], "ner_tags": [r[3] for r in s]}
+                                          for s in _fs_sentences(42, 200)])
+    drugs = ["aspirin", "ibuprofen", "metformin"]
+    _write_jsonl(folder / "clinical_notes.jsonl",
+                 [{"words": ["patient", "took", drugs[i % 3], "for", "fever", str(i)],
+                   "bio": ["O", "O", "B-DRUG", "O", "B-SYMPTOM", "O"]} for i in range(50)])
+
+
+def _write_fs_images(folder: Path) -> None:
+    from PIL import Image
+
+    def draw(root: Path, classes: dict[str, tuple[int, int, int]], n: int, ext: str) -> None:
+        for label, colour in classes.items():
+            (root / label).mkdir(parents=True, exist_ok=True)
+            for i in range(n):
+                shade = tuple(min(255, c + 7 * i) for c in colour)
+                Image.new("RGB", (20, 20), shade).save(root / label / f"img_{i:03d}.{ext}")
+
+    leaves = {"healthy": (30, 170, 40), "rust": (170, 90, 30), "mildew": (200, 200, 200)}
+    draw(folder / "leaf_photos" / "train", leaves, 10, "jpg")
+    draw(folder / "leaf_photos" / "val", leaves, 4, "jpg")
+    draw(folder / "defects", {"scratch": (90, 90, 90), "dent": (60, 60, 140),
+                              "clean": (230, 230, 230)}, 9, "png")
+    draw(folder / "scans", {"benign": (40, 40, 40), "malignant": (150, 60, 60)}, 10, "png")
+    parts = folder / "_birds"
+    draw(parts, {"sparrow": (120, 90, 60), "robin": (200, 80, 40), "finch": (220, 200, 40)}, 8,
+         "jpg")
+    with zipfile.ZipFile(folder / "birds.zip", "w") as archive:
+        for image in sorted(parts.rglob("*.jpg")):
+            archive.write(image, image.relative_to(parts).as_posix())
+    shutil.rmtree(parts)
+
+
+def _write_fs_language(folder: Path) -> None:
+    def chat(i: int) -> dict[str, Any]:
+        return {"messages": [
+            {"role": "system", "content": "You are the helpdesk of a bike shop."},
+            {"role": "user", "content": f"My chain {i} keeps slipping, what do I do?"},
+            {"role": "assistant", "content": f"Check the tension of chain {i} and the gears."}]}
+
+    _write_jsonl(folder / "helpdesk_chats.jsonl", [chat(i) for i in range(60)])
+    _write_jsonl(folder / "helpdesk_chats_eval.jsonl", [chat(i) for i in range(900, 912)])
+    _write_jsonl(folder / "sharegpt.jsonl",
+                 [{"conversations": [{"from": "human", "value": f"Translate {i} to words"},
+                                     {"from": "gpt", "value": f"The number {i}."}]}
+                  for i in range(60)])
+    _write_jsonl(folder / "alpaca_data.jsonl",
+                 [{"instruction": f"Give a synonym of word {i}.", "input": "",
+                   "output": f"word {i} also means item {i}."} for i in range(60)])
+    _write_jsonl(folder / "tasks_sft.jsonl",
+                 [{"instruction": "Summarise the ticket.", "input": f"Ticket {i}: printer "
+                   "on floor 2 is out of toner.", "response": f"Toner needed on floor 2 ({i})."}
+                  for i in range(64)])
+    _write_jsonl(folder / "poems.jsonl",
+                 [{"text": f"Poem {i}: the river bends at dawn, the heron waits, number {i}."}
+                  for i in range(70)])
+    (folder / "corpus.txt").write_text("".join(
+        f"Line {i} of the company handbook: be kind to customers.\n" for i in range(80)),
+        encoding="utf-8")
+
+
+def _write_fs_models(folder: Path) -> None:
+    configs = {
+        "my-bert": {"model_type": "bert", "architectures": ["BertForMaskedLM"],
+                    "num_hidden_layers": 1, "hidden_size": 8, "intermediate_size": 16,
+                    "num_attention_heads": 2, "vocab_size": 128},
+        "smol-llama": {"model_type": "llama", "architectures": ["LlamaForCausalLM"],
+                       "num_hidden_layers": 1, "hidden_size": 8, "intermediate_size": 16,
+                       "num_attention_heads": 2, "num_key_value_heads": 1, "vocab_size": 128},
+        "convnext-tiny": {"model_type": "convnext",
+                          "architectures": ["ConvNextForImageClassification"],
+                          "num_stages": 2, "hidden_sizes": [8, 16], "depths": [1, 1]},
+    }
+    for name, config in configs.items():
+        model = folder / "checkpoints" / name
         model.mkdir(parents=True, exist_ok=True)
         (model / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
 
