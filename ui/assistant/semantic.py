@@ -18,9 +18,9 @@ stands. Nothing is ever set by the fallback alone. The thresholds were chosen on
 phrasings of tests/test_semantic.py.
 
 The model loads at the first turn that needs it, once per process; the catalog's vectors are
-kept on disk (``$TUNEKIT_CACHE_DIR/assistant``, by default ``cache/assistant`` beside the
-registry) under a key of the model's files, one vector per text, so a new plugin costs only
-its own texts and a start with the same catalog encodes nothing but the turn.
+kept on disk (``cache_folder()``) under a key of the model's files, one vector per text, so a
+new plugin costs only its own texts and a start with the same catalog encodes nothing but the
+turn.
 """
 
 from __future__ import annotations
@@ -35,15 +35,17 @@ from typing import Any
 
 from .language import normalise
 
-# cosine similarities (unit vectors), chosen on tests/test_semantic.py's phrasings: no
-# phrasing about nothing in the catalog ("hello there", "asdf qwerty") scored 0.40; at 0.65
-# and 0.05 clear of the second, 10 of 12 tops were right (the two wrong: antonyms the model
-# holds close, "thaw" for "freeze", so the proposal names the part and waits for a yes)
+# cosine similarities (unit vectors), chosen on tests/test_semantic.py's 43 phrasings: none
+# about nothing in the catalog ("hello there", "asdf qwerty") scored 0.40; at 0.65 and 0.05
+# clear of the second, 6 of the 8 proposed were right (the two wrong: antonyms the model holds
+# close, "thaw" for "freeze", hence a proposal that names the part and waits for a yes)
 PROPOSE = 0.65
 MARGIN = 0.05
 ASK = 0.40
 MOST_CHOICES = 3
-NO = "No, something else"
+# the slots a component of each kind fills; a kind not here (a future one) is only named
+SLOTS = {"task": "task", "dataset": "dataset", "backbone": "backbone", "strategy": "strategy"}
+LISTS = {"metric": "metrics", "exporter": "exporters", "augmentation": "augmentations"}
 
 
 @dataclass(frozen=True)
@@ -185,13 +187,13 @@ def _save(cache: Path, vectors: dict[str, Any]) -> None:
 
 
 def cache_folder() -> Path:
-    """``$TUNEKIT_CACHE_DIR/assistant``, else ``cache/assistant`` beside the registry (the
-    feature cache's rule, tunekit.engine.feature_cache)."""
-    from tunekit.plugin_settings import registry_path
-
+    """``$TUNEKIT_CACHE_DIR/assistant``, else the user's cache (``~/.cache/tunekit/assistant``):
+    the vectors depend only on the model and the words, so every project shares them."""
     root = os.environ.get("TUNEKIT_CACHE_DIR")
-    base = Path(root) if root else registry_path().resolve().parent / "cache"
-    return base / "assistant"
+    if root:
+        return Path(root) / "assistant"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "tunekit" / "assistant"
 
 
 _LOCK = threading.Lock()  # the studio's sessions share one encoder and index
@@ -243,7 +245,7 @@ def suggest(assistant: Any, message: str) -> Any:
 
 def _propose(assistant: Any, entry: Entry, others: list[Match]) -> Any:
     """The top entry named, with what it would set, held until a yes."""
-    from .tool_talk import Offer, Said
+    from .tool_talk import NOT_NOW, Offer, Said
 
     changes, problem = _changes(assistant, entry)
     about = f"**{entry.title}** (the {_kind_word(entry.kind)} `{entry.name}`)" + (
@@ -258,7 +260,7 @@ def _propose(assistant: Any, entry: Entry, others: list[Match]) -> Any:
                 f"set {_what(changes)}? Nothing changes until you say yes.",
                 [entry.label], {_key(entry.label): offer}, offer)
     _add_choices(assistant, said, others)
-    said.choices.append(NO)
+    said.choices.append(NOT_NOW)  # the dialogue reads it as a refusal
     return said
 
 
@@ -266,13 +268,22 @@ def _ask(assistant: Any, close: list[Match]) -> Any:
     """The best two or three as buttons; a plain yes accepts none of them."""
     from .tool_talk import Said
 
-    lines = [f"- **{m.entry.title}** ({_kind_word(m.entry.kind)})"
-             + (f": {m.entry.description.rstrip('.')}" if m.entry.description else "")
-             for m in close]
     said = Said("I did not catch a setting in that. Did you mean one of these?\n\n"
-                + "\n".join(lines))
+                + "\n".join(_line(assistant, m.entry) for m in close))
     _add_choices(assistant, said, close)
     return said
+
+
+def _line(assistant: Any, entry: Entry) -> str:
+    """One of the choices in words: its title, kind, description, and whether it can be set."""
+    line = f"- **{entry.title}** ({_kind_word(entry.kind)})" + (
+        f": {entry.description.rstrip('.')}" if entry.description else "")
+    if entry.kind == "intent":
+        return line
+    changes, problem = _changes(assistant, entry)
+    if problem:
+        return f"{line} (not usable as the run is now: {problem})"
+    return line if changes else f"{line} (the run already uses it)"
 
 
 def _add_choices(assistant: Any, said: Any, matches: list[Match]) -> None:
@@ -298,16 +309,19 @@ def _changes(assistant: Any, entry: Entry) -> tuple[dict[str, Any], str]:
     from tunekit.spec import parse_spec, retarget, set_field
 
     spec = assistant.spec()
-    if entry.kind == "task":
-        changes: dict[str, Any] = {} if spec.get("task") == entry.name else {"task": entry.name}
-    elif entry.kind in ("metric", "exporter"):
-        key = entry.kind + "s"
+    if entry.kind in LISTS:
+        key = LISTS[entry.kind]
         items = spec.get(key) or []
         named = [i.get("name") if isinstance(i, dict) else i for i in items]
-        changes = {} if entry.name in named else {key: [*items, {"name": entry.name}]}
+        changes: dict[str, Any] = {} if entry.name in named else {
+            key: [*items, {"name": entry.name}]}
+    elif entry.kind in SLOTS:
+        current = spec.get(entry.kind)
+        name = current.get("name") if isinstance(current, dict) else current
+        value = entry.name if entry.kind == "task" else {"name": entry.name}
+        changes = {} if name == entry.name else {entry.kind: value}
     else:
-        current = spec.get(entry.kind) or {}
-        changes = {} if current.get("name") == entry.name else {entry.kind: {"name": entry.name}}
+        return {}, f"a {entry.kind} is not set from the chat"
     trial = deepcopy(assistant.draft)
     for path, value in changes.items():
         if path == "task":
