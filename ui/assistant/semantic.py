@@ -230,7 +230,11 @@ def index_for(catalog: Any) -> Index | None:
 def suggest(assistant: Any, message: str) -> Any:
     """What to say to a turn the rules could not read (a ``tool_talk.Said``: text, buttons
     and the offers they accept), or None when nothing in the catalog is close to it."""
-    index = index_for(assistant.catalog)
+    try:
+        index = index_for(assistant.catalog)
+    except (ImportError, OSError, ValueError, KeyError):
+        # a damaged model install costs the fallback, never the turn: the examples are said
+        return None
     if index is None:
         return None
     close = [m for m in index.rank(message) if m.score >= ASK][:MOST_CHOICES]
