@@ -73,6 +73,23 @@ MEANT = [
     ("put it back the way it was", "undo"),
     ("wipe it all and begin again", "start-over"),
 ]
+# written after the thresholds were chosen and measured without a change for them (those of
+# the same batch that a rule read are left out): the top one right for 5 of 9, one of the top
+# three for 7; none proposed ("retrain every layer": full
+# 0.80, head-only 0.75, too close); of HELD_OUT_NOTHING, "bla bla" reaches ASK (perplexity,
+# 0.41, offered as no button: it cannot be used for text classification)
+HELD_OUT = [
+    ("unlock the network bit by bit", "gradual"),
+    ("retrain every layer", "full"),
+    ("work out the sentiment of product reviews", "text-classification"),
+    ("mark every city and country mentioned", "token-classification"),
+    ("teach it to continue my stories", "causal-lm"),
+    ("a small file with just what was learned on top", "adapter"),
+    ("something I can open in a web browser to test", "gradio-demo"),
+    ("see which approach wins", "bakeoff"),
+    ("only the top of the network should change", "head-only|freeze-bottom"),
+]
+HELD_OUT_NOTHING = ["bla bla", "nice weather"]
 NOTHING = ["hello there", "thanks a lot", "asdf qwerty", "my cat is called Bob", "I like pizza",
            "the sky is blue", "lorem ipsum dolor sit amet", "good morning", "ok whatever"]
 
@@ -127,6 +144,25 @@ def test_every_phrasing_reaches_the_fallback_and_ranks_as_measured(installed: An
     for said in NOTHING:  # below ASK: the examples to follow, no guess
         assert index.rank(said)[0].score < semantic.ASK, said
         assert Assistant(installed).respond(said).text.startswith(FALLBACK), said
+
+
+def test_held_out_phrasings_rank_as_measured(installed: Any) -> None:
+    index = semantic.index_for(Assistant(installed).catalog)
+    ranked = {said: index.rank(said)[:3] for said, _ in HELD_OUT}
+    top1 = sum(_right(ranked[said][0].entry, meant) for said, meant in HELD_OUT)
+    top3 = sum(any(_right(m.entry, meant) for m in ranked[said]) for said, meant in HELD_OUT)
+    assert top1 >= 5 and top3 >= 7, (top1, top3)
+    assert index.rank("nice weather")[0].score < semantic.ASK
+
+
+def test_a_task_without_a_bundled_model_is_offered_and_then_asked_for(installed: Any) -> None:
+    """As when the task is named: choosing it leaves the model to choose, asked next."""
+    assistant = Assistant(installed)
+    assert "Use Causal language modelling" in assistant.respond(
+        "teach it to continue my stories").choices
+    reply = assistant.respond("Use Causal language modelling")
+    assert assistant.spec()["task"] == "causal-lm" and reply.action is None
+    assert "Which model shall I fine-tune for causal-lm?" in reply.text
 
 
 def test_above_the_threshold_it_proposes_and_waits_for_a_yes(installed: Any) -> None:

@@ -335,6 +335,8 @@ def _changes(assistant: Any, entry: Entry) -> tuple[dict[str, Any], str]:
     try:
         parse_spec(trial, assistant.manager, base_dir=assistant.base_dir)
     except TunekitError as exc:
+        if exc.where in ("dataset", "backbone") and not trial.get(exc.where):
+            return changes, ""  # a task with no bundled part: the dialogue asks for it next
         return changes, str(exc)
     return changes, ""
 
