@@ -160,6 +160,23 @@ def test_chat_and_form_stay_in_sync(studio: StudioClient, project: Path, tmp_pat
     assert exported["training"]["epochs"] == 2
 
 
+def test_a_turn_no_rule_reads_gets_buttons_that_set_only_when_clicked(
+        studio: StudioClient) -> None:
+    """The semantic fallback (ui/assistant/semantic.py) in the page: its proposal's choices
+    are the buttons (gradio_client does not return buttons: the session's choices are what
+    they show), and nothing changes until one is clicked."""
+    studio.call("load")
+    said = studio.call("chat", "train just the bias terms")
+    assert "Shall I set the strategy to **bitfit**?" in studio.last_message(said)
+    label = "Use BitFit (train only the biases)"
+    assert studio.session.choices[0] == label  # the buttons under the reply
+    assert studio.session.assistant.spec()["strategy"]["name"] == "lora"  # not yet
+
+    clicked = studio.call("choose", label)  # as the page sends a click
+    assert studio.session.assistant.spec()["strategy"]["name"] == "bitfit"
+    assert value(clicked["field:strategy.name"]) == "bitfit"
+
+
 def test_upload_data_preview_and_ambiguous_columns(studio: StudioClient, tmp_path: Path,
                                                    project: Path) -> None:
     studio.call("load")

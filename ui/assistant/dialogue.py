@@ -170,6 +170,16 @@ class Assistant:
         if _said(message, CHANGE):
             return self._reply("Sure: what would you like to change? The data, the model, the "
                                "strategy, or numbers such as epochs and learning rate.")
+        return self._not_understood(message)
+
+    def _not_understood(self, message: str) -> Reply:
+        """The rules read nothing: the catalog ranked by meaning (semantic.py) proposes or
+        asks, and only a yes or a button then changes the draft; else examples to follow."""
+        from .semantic import suggest  # loads the embedding model at the first such turn
+
+        said = suggest(self, message)
+        if said is not None:
+            return self._hold(said)
         return self._reply(
             "I did not catch a setting in that. Try, for example: \"train on data/tickets.csv "
             "with LoRA for 5 epochs\", \"keep the pretrained layers fixed\", \"lr 3e-5\", or "
