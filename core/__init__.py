@@ -43,7 +43,7 @@ from .plugin_manager import PluginManager, load_plugins
 from .spec import RunSpec, load_spec, parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import RunResult, resume, run
+    from .engine.run import RunResult, resume, run
     from .registry import Registry
     from .tools.datacheck import DataReport, Finding, check_data
 
