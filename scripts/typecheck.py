@@ -3,7 +3,8 @@ lists. Exits with mypy's status (1 on a type error).
 
 The source folders are not named as they import (core/ installs as ``tunekit``, through an
 editable-install hook mypy does not run), so the check runs in a temporary folder where
-``tunekit`` links to core/. ``python scripts/typecheck.py [mypy options]``.
+``tunekit`` links to core/, and ``tunekit_probe`` to tests/typing_probe.py (a plugin written
+against the types). ``python scripts/typecheck.py [mypy options]``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def main(argv: list[str]) -> int:
     cache = ROOT / ".mypy_cache"  # git-ignored; a second run reads what the first one learnt
     with tempfile.TemporaryDirectory(prefix="tunekit-types-") as folder:
         os.symlink(ROOT / "core", Path(folder) / "tunekit", target_is_directory=True)
+        os.symlink(ROOT / "tests" / "typing_probe.py", Path(folder) / "tunekit_probe.py")
         command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
                    "--python-executable", sys.executable, "--cache-dir", str(cache), *argv]
         return subprocess.run(command, cwd=folder, check=False).returncode

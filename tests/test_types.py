@@ -33,6 +33,8 @@ def test_a_type_error_in_the_public_api_fails_the_check(tmp_path):
     copy = tmp_path / "project"
     shutil.copytree(ROOT / "core", copy / "core", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "scripts", copy / "scripts")
+    (copy / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "typing_probe.py", copy / "tests" / "typing_probe.py")
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     if (ROOT / ".mypy_cache").is_dir():  # what the check above learnt: seconds, not a minute
         shutil.copytree(ROOT / ".mypy_cache", copy / ".mypy_cache")
