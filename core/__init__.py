@@ -19,16 +19,24 @@ from .components import (
     DataContext,
     Dataset,
     DataSplits,
+    Example,
     ExportContext,
+    ExportData,
     Exporter,
+    HeadConfig,
+    JSONValue,
     Metric,
     ModelRequest,
+    Options,
     Param,
     ParamGroup,
+    ParamValue,
     ReadLog,
+    SpecDict,
     Strategy,
     StrategyContext,
     StrategyPlan,
+    TrainingSummary,
 )
 from .errors import (
     DataCheckError,
@@ -45,7 +53,7 @@ from .plugin_manager import PluginManager, load_plugins
 from .spec import RunSpec, load_spec, parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import RunResult, resume, run
+    from .engine.run import RunResult, resume, run
     from .registry import Registry
     from .tools.datacheck import DataReport, Finding, check_data
 
@@ -61,6 +69,9 @@ __all__ = [
     "RunResult", "RunSpec", "SpecError", "Strategy", "StrategyContext", "StrategyPlan",
     "TunekitError", "UnknownComponentError", "hookimpl", "load_plugins", "load_spec",
     "parse_spec", "resume", "run",
+    # the types of the values handed to plugins (tunekit.components)
+    "Example", "ExportData", "HeadConfig", "JSONValue", "Options", "ParamValue", "SpecDict",
+    "TrainingSummary",
 ]
 
 _LAZY = {"run": "engine", "resume": "engine", "RunResult": "engine", "Registry": "registry",
@@ -68,7 +79,7 @@ _LAZY = {"run": "engine", "resume": "engine", "RunResult": "engine", "Registry":
          "Finding": "tools.datacheck"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # Any: the lazy names' own types are imported above
     if name in _LAZY:
         from importlib import import_module
 

@@ -11,16 +11,21 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NotRequired, TypeAlias, TypedDict, cast
 
 from .errors import PluginError, SpecError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover - types only, never imported at registration
     import torch
-    from transformers import BaseImageProcessor, PreTrainedTokenizerBase, ProcessorMixin
+
+    # from their own modules, not the package: the type check then reads these three files
+    # instead of all of transformers (pyproject.toml, [tool.mypy])
+    from transformers.image_processing_utils import BaseImageProcessor
+    from transformers.processing_utils import ProcessorMixin
+    from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
     # what a backbone hands over to read its inputs: a tokenizer, an image model's image
     # processor, or a processor holding both
@@ -62,6 +67,64 @@ def check_phrases(phrases: Any, where: str) -> tuple[str, ...]:
                               f"({exc}); escape literal brackets with a backslash") from None
     return tuple(phrases)
 
+# ---------------------------------------------------------------- the values handed around
+
+#: a value as ``json.loads`` gives it (and ``json.dumps`` takes it); Sequence and Mapping, not
+#: list and dict, so a ``dict[str, float]`` is one too
+JSONValue: TypeAlias = (str | int | float | bool | None | Sequence["JSONValue"]
+                        | Mapping[str, "JSONValue"])
+#: the value of a param: one of ``Param.type``'s types (a list's or dict's items are whatever
+#: the person wrote: Any, so that a ``dict[str, int]`` default fits too)
+ParamValue: TypeAlias = int | float | str | bool | list[Any] | dict[str, Any]
+#: a component's options, one entry per param, defaults filled in. Any, on purpose: each value
+#: has the type its own ``Param`` declares, which only the component knows
+Options: TypeAlias = dict[str, Any]
+#: one example, in the form its task reads (``DataSplits``): the values differ by task and by
+#: key (text, a label, a list of tokens, an image path, chat messages), hence Any
+Example: TypeAlias = dict[str, Any]
+#: a resolved spec as a dict (``RunSpec.to_dict()``): ``task``, a section per slot with the
+#: component's ``name`` and options (Any: see Options), ``training`` with every setting
+SpecDict: TypeAlias = dict[str, Any]
+
+
+class HeadConfig(TypedDict, total=False):
+    """``ModelRequest.head_config()``: transformers config settings of the task's head."""
+
+    num_labels: int
+    problem_type: str
+    id2label: dict[int, str]
+    label2id: dict[str, int]
+
+
+class ExportData(TypedDict):
+    """``ExportContext.data``: what the run read."""
+
+    source: str
+    labels: list[str]
+    sizes: dict[str, int]  # examples per split: train, validation, test
+    notes: list[str]
+    train_classes: NotRequired[dict[str, int]]  # classification tasks: examples per label
+    hub_id: NotRequired[str]  # the dataset's id on the Hub, when it came from there
+    augmented: NotRequired[dict[str, JSONValue]]  # what the spec's augmentations added
+
+
+class TrainingSummary(TypedDict, total=False):
+    """``ExportContext.training``: every setting of the spec's ``training`` section (those
+    most read are named here; ``ExportContext.spec["training"]`` has them all), and how the
+    run trained."""
+
+    epochs: int
+    learning_rate: float
+    batch_size: int
+    seed: int
+    max_length: int
+    strategy: str  # the strategy's summary sentence
+    epochs_trained: int
+    best_epoch: int | None
+    trainable_parameters: int
+    total_parameters: int
+    backbone_source: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class Param:
@@ -79,9 +142,9 @@ class Param:
 
     name: str
     type: type
-    default: Any = None
+    default: ParamValue | None = None
     help: str = ""
-    choices: tuple[Any, ...] = ()
+    choices: tuple[ParamValue, ...] = ()
     min: float | None = None
     max: float | None = None
     required: bool = False
@@ -89,13 +152,14 @@ class Param:
     picks: bool = False
     means: str = ""
 
-    def coerce(self, value: Any, where: str) -> Any:
+    def coerce(self, value: object, where: str) -> ParamValue | None:
         """``value`` converted to this param's type, or a SpecError naming ``where``."""
         if value is None:
             if self.required:
                 raise SpecError(f"a value is required. {self.help}".strip(), where=where)
             return None
         expected = self.type
+        converted: ParamValue
         if expected is bool:
             if isinstance(value, bool):
                 converted = value
@@ -127,13 +191,13 @@ class Param:
                 raise SpecError(f"expected a mapping, got {value!r}", where=where)
             converted = dict(value)
         else:  # pragma: no cover - guarded by Component validation
-            converted = value
+            converted = cast("ParamValue", value)
         if self.choices and converted not in self.choices:
             allowed = ", ".join(str(c) for c in self.choices)
             raise SpecError(f"{converted!r} is not allowed; choose one of: {allowed}", where=where)
         return converted
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, JSONValue]:
         """A JSON-friendly description (for the registry, forms and `tunekit plugins --json`)."""
         return {
             "name": self.name,
@@ -150,7 +214,7 @@ class Param:
         }
 
 
-def _number(value: Any, expected: type, where: str) -> int | float:
+def _number(value: object, expected: type, where: str) -> int | float:
     kind = "a whole number" if expected is int else "a number"
     if isinstance(value, bool):
         raise SpecError(f"expected {kind}, got {value!r}", where=where)
@@ -239,7 +303,7 @@ class Component:
 
     _work: ClassVar[str] = ""
 
-    def resolve_options(self, options: dict[str, Any], where: str) -> dict[str, Any]:
+    def resolve_options(self, options: Mapping[str, object], where: str) -> Options:
         """Options validated against ``params``, with defaults filled in."""
         known = {p.name: p for p in self.params}
         for key in options:
@@ -256,7 +320,7 @@ class Component:
             resolved[p.name] = p.coerce(value, f"{where}.{p.name}")
         return resolved
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, JSONValue]:
         """A JSON-friendly description of the component (no callables)."""
         return {
             "kind": self.kind,
@@ -289,7 +353,7 @@ class ReadLog:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     empty: list[tuple[str, str]] = field(default_factory=list)
 
-    def origin(self, example: dict[str, Any]) -> str | None:
+    def origin(self, example: Example) -> str | None:
         return self.origins.get(id(example))
 
 
@@ -320,9 +384,9 @@ class DataSplits:
     the Hugging Face Hub when it came from there (the model card's ``datasets``), else None.
     """
 
-    train: list[dict[str, Any]]
-    validation: list[dict[str, Any]]
-    test: list[dict[str, Any]] | None = None
+    train: list[Example]
+    validation: list[Example]
+    test: list[Example] | None = None
     source: str = ""
     notes: list[str] = field(default_factory=list)
     held_out: tuple[str, ...] = ()
@@ -335,7 +399,7 @@ class Dataset(Component):
 
     kind: ClassVar[str] = "dataset"
     _work: ClassVar[str] = "load"
-    load: Callable[[dict[str, Any], DataContext], DataSplits]
+    load: Callable[[Options, DataContext], DataSplits]
     # what this dataset reads, so a tool (the assistant, the studio) picks it for a file or
     # folder a person names by looking at it, not by its suffix alone:
     # ``reads(path) -> float``, 0 (not this format) to 1 (surely this one). It must be quick
@@ -384,7 +448,7 @@ class Augmentation(Component):
 
     kind: ClassVar[str] = "augmentation"
     _work: ClassVar[str] = "augment"
-    augment: Callable[[list[str], dict[str, Any], random.Random], list[str]]
+    augment: Callable[[list[str], Options, random.Random], list[str]]
 
     def check(self) -> None:
         own = tuple(p for p in self.params if p != COPIES)
@@ -425,7 +489,7 @@ class ModelRequest:
                             hint="float32, bfloat16, float16 or auto")
         return value
 
-    def head_config(self) -> dict[str, Any]:
+    def head_config(self) -> HeadConfig:
         """The transformers config settings of the task's head: its outputs and their names
         (one output for text-regression; none for causal-lm, whose head is the vocabulary)."""
         if self.task == "causal-lm":
@@ -476,8 +540,8 @@ class Backbone(Component):
 
     kind: ClassVar[str] = "backbone"
     _work: ClassVar[str] = "build"
-    build: Callable[[dict[str, Any], ModelRequest], BuiltModel]
-    load_tokenizer: Callable[[dict[str, Any]], Any] | None = None
+    build: Callable[[Options, ModelRequest], BuiltModel]
+    load_tokenizer: Callable[[Options], Preprocessor] | None = None
 
 
 # ---------------------------------------------------------------- strategies
@@ -531,11 +595,11 @@ class Strategy(Component):
 
     kind: ClassVar[str] = "strategy"
     _work: ClassVar[str] = "apply"
-    apply: Callable[[Any, dict[str, Any], StrategyContext], StrategyPlan]
+    apply: Callable[[torch.nn.Module, Options, StrategyContext], StrategyPlan]
     default_learning_rate: float = 5e-5
     default_epochs: int = 6
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, JSONValue]:
         return {**super().describe(), "default_learning_rate": self.default_learning_rate,
                 "default_epochs": self.default_epochs}
 
@@ -557,10 +621,12 @@ class Metric(Component):
 
     kind: ClassVar[str] = "metric"
     _work: ClassVar[str] = "compute"
-    compute: Callable[[Sequence[int], Sequence[int], list[str]], dict[str, Any]]
+    # predictions and references: label indices, numbers, tag lists or losses, by task
+    # (``tunekit.tasks``); Any, so a metric annotates the form of the tasks it declares
+    compute: Callable[[Sequence[Any], Sequence[Any], list[str]], Mapping[str, JSONValue]]
     higher_is_better: bool = True
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, JSONValue]:
         return {**super().describe(), "higher_is_better": self.higher_is_better}
 
 
@@ -580,16 +646,16 @@ class ExportContext:
 
     run_id: int
     directory: Path
-    options: dict[str, Any]
+    options: Options
     model: torch.nn.Module
     tokenizer: Preprocessor
     task: str
     labels: list[str]
-    spec: dict[str, Any]
-    metrics: dict[str, Any]
-    test_metrics: dict[str, Any] | None
-    data: dict[str, Any]
-    training: dict[str, Any]
+    spec: SpecDict
+    metrics: dict[str, float]
+    test_metrics: dict[str, float] | None
+    data: ExportData
+    training: TrainingSummary
     splits: DataSplits | None = None
     base_model: str | None = None
     base_license: str | None = None

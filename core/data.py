@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .components import DataSplits
+from .components import DataSplits, Example
 from .errors import DataError
 
 # column names that usually hold the text and the label (tried in this order)
@@ -83,7 +83,7 @@ def detect_column(columns: list[str], common: tuple[str, ...],
     return next((lowered[name] for name in common if name in lowered), None)
 
 
-def guess_columns(columns: list[str], rows: list[dict[str, Any]]) -> tuple[str | None,
+def guess_columns(columns: list[str], rows: list[Example]) -> tuple[str | None,
                                                                         str | None, bool]:
     """``(text column, label column, guessed from the values)`` for a table.
 
@@ -163,7 +163,7 @@ def _content_of(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def example_key(row: dict[str, Any]) -> str | None:
+def example_key(row: Example) -> str | None:
     """What makes two examples "the same" for the splits: the normalised text
     (``same_text_key``) of a text, of a sentence's tokens, of an instruction and its input or
     of the user's side of a chat; the file's sha256 for an image. None when the row has none
@@ -187,27 +187,27 @@ def example_key(row: dict[str, Any]) -> str | None:
     return None
 
 
-Key = Callable[[dict[str, Any]], "str | None"]
+Key = Callable[[Example], "str | None"]
 
 
-def _groups(rows: list[dict[str, Any]], key: Key | None) -> list[list[dict[str, Any]]]:
+def _groups(rows: list[Example], key: Key | None) -> list[list[Example]]:
     """The rows in groups of copies (one group per key, in the order first seen); a row
     without a key is a group of its own."""
     if key is None:
         return [[row] for row in rows]
-    groups: dict[Any, list[dict[str, Any]]] = {}
+    groups: dict[Any, list[Example]] = {}
     for i, row in enumerate(rows):
         k = key(row)
         groups.setdefault(("row", i) if k is None else k, []).append(row)
     return list(groups.values())
 
 
-def _hold(groups: list[list[dict[str, Any]]], n_held: int,
-          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _hold(groups: list[list[Example]], n_held: int,
+          ) -> tuple[list[Example], list[Example]]:
     """(kept, held): whole groups, in order, go to the held side while they fit in
     ``n_held``; with single rows that is exactly the first ``n_held``."""
-    kept: list[dict[str, Any]] = []
-    held: list[dict[str, Any]] = []
+    kept: list[Example] = []
+    held: list[Example] = []
     for group in groups:
         (held if len(held) + len(group) <= n_held else kept).extend(group)
     if not held and n_held and len(groups) > 1:  # every group was too big: hold the smallest
@@ -217,9 +217,9 @@ def _hold(groups: list[list[dict[str, Any]]], n_held: int,
     return kept, held
 
 
-def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
+def split_stratified(rows: list[Example], fraction: float, seed: int,
                      label_key: str = "label", key: Key | None = example_key,
-                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                     ) -> tuple[list[Example], list[Example]]:
     """Split rows into (kept, held out), holding out about ``fraction`` of every label.
 
     Each label keeps at least one example on the kept side; labels with two or more examples
@@ -229,7 +229,7 @@ def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
     under the label of its first row. ``key=None`` splits row by row. Without copies the
     split is the same as row by row.
     """
-    by_label: dict[Any, list[list[dict[str, Any]]]] = {}
+    by_label: dict[Any, list[list[Example]]] = {}
     for group in _groups(rows, key):
         by_label.setdefault(group[0][label_key], []).append(group)
     rng = random.Random(seed)
@@ -248,9 +248,9 @@ def split_stratified(rows: list[dict[str, Any]], fraction: float, seed: int,
     return kept, held
 
 
-def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
+def split_random(rows: list[Example], fraction: float, seed: int,
                  key: Key | None = example_key, keep_order: bool = False,
-                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                 ) -> tuple[list[Example], list[Example]]:
     """Split rows into (kept, held out) at random, holding out about ``fraction`` (at least
     one, never all): for examples without a class to stratify by (numbers, tagged sentences,
     instructions). Copies stay on one side as in ``split_stratified``; ``keep_order`` keeps
@@ -274,8 +274,8 @@ def split_random(rows: list[dict[str, Any]], fraction: float, seed: int,
     return kept, held
 
 
-def deduplicate(rows: list[dict[str, Any]], key: Key = example_key,
-                label_key: str | None = "label") -> tuple[list[dict[str, Any]], int]:
+def deduplicate(rows: list[Example], key: Key = example_key,
+                label_key: str | None = "label") -> tuple[list[Example], int]:
     """``(rows, copies removed)``: the first of each group of copies (same ``key`` and the
     same label) is kept, in the rows' order. Copies with different labels are all kept: which
     label is right is the user's call, and the data check reports them as conflicts."""
@@ -291,9 +291,9 @@ def deduplicate(rows: list[dict[str, Any]], key: Key = example_key,
     return kept, len(rows) - len(kept)
 
 
-def carve(rows: list[dict[str, Any]], *, source: str, seed: int, validation_split: float,
-          test_split: float = 0.0, validation: list[dict[str, Any]] | None = None,
-          test: list[dict[str, Any]] | None = None, stratify: bool = True,
+def carve(rows: list[Example], *, source: str, seed: int, validation_split: float,
+          test_split: float = 0.0, validation: list[Example] | None = None,
+          test: list[Example] | None = None, stratify: bool = True,
           dedupe: bool = False, noun: str = "examples", notes: list[str] | None = None,
           key: Key = example_key) -> DataSplits:
     """The splits of one source: ``validation`` / ``test`` as the user gave them, else held
@@ -308,7 +308,7 @@ def carve(rows: list[dict[str, Any]], *, source: str, seed: int, validation_spli
                          "(dataset.deduplicate)")
     how = "stratified" if stratify else "at random"
 
-    def split(part: list[dict[str, Any]], fraction: float, seed: int):
+    def split(part: list[Example], fraction: float, seed: int):
         if stratify:
             return split_stratified(part, fraction, seed, key=key)
         return split_random(part, fraction, seed, key=key)
@@ -327,7 +327,7 @@ def carve(rows: list[dict[str, Any]], *, source: str, seed: int, validation_spli
                       held_out=tuple(held_out))
 
 
-def class_counts(rows: list[dict[str, Any]], label_key: str = "label") -> dict[str, int]:
+def class_counts(rows: list[Example], label_key: str = "label") -> dict[str, int]:
     return dict(sorted(Counter(str(r[label_key]) for r in rows).items()))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from types import ModuleType
 
 
 class TunekitError(Exception):
@@ -83,7 +84,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return " Did you mean " + (" or ".join(quoted) if len(quoted) <= 2 else ", ".join(quoted)) + "?"
 
 
-def require(module: str, extra: str, needed_for: str) -> object:
+def require(module: str, extra: str, needed_for: str) -> ModuleType:
     """Import ``module`` and return it, or raise one TunekitError saying that ``needed_for``
     needs it and which extra of tunekit installs it (``pip install 'tunekit[onnx]'``): a lean
     ``pip install tunekit`` leaves the studio's and the exporters' packages out."""

@@ -27,7 +27,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .components import SpecDict
 
 EVENT_KINDS = ("status", "epoch_start", "step", "evaluation", "artifact", "message")
 
@@ -44,7 +47,7 @@ class RunInfo:
     """Which run an event belongs to."""
 
     id: int
-    spec: dict[str, Any]
+    spec: SpecDict
     output_dir: Path
 
 
@@ -53,11 +56,23 @@ class Event:
     """One thing that happened in a run."""
 
     kind: str
+    # its keys depend on ``kind`` (the module's docstring); Any, since a listener reads the
+    # few it needs (``event.data["loss"]``) as the number or text the docstring says
     data: dict[str, Any]
     time: float = field(default_factory=time.time)
 
 
 Listener = Callable[[Event], None]
+
+
+class Artifact(TypedDict):
+    """A path an exporter wrote, as recorded (the ``artifact`` event's data, and
+    ``RunResult.artifacts``)."""
+
+    exporter: str
+    path: str  # absolute
+    bytes: int
+    sha256: str
 
 
 class EventBus:
@@ -69,7 +84,7 @@ class EventBus:
     def add(self, listener: Listener) -> None:
         self.listeners.append(listener)
 
-    def emit(self, kind: str, *, strict: bool = True, **data: Any) -> Event:
+    def emit(self, kind: str, *, strict: bool = True, **data: Any) -> Event:  # data: see Event
         """Deliver an event. With ``strict=False`` a failing listener does not stop the others
         (used for the final status, which every listener must hear)."""
         if kind not in EVENT_KINDS:

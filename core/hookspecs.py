@@ -25,7 +25,7 @@ outside that range it is not loaded and is reported. See docs/plugins/compatibil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -124,6 +124,6 @@ def on_run_event(run: RunInfo, event: Event) -> None:
 
 
 @hookspec
-def on_run_end(run: RunInfo, status: str, metrics: dict[str, Any], error: str | None) -> None:
+def on_run_end(run: RunInfo, status: str, metrics: dict[str, float], error: str | None) -> None:
     """A run ended: ``status`` is ``completed``, ``failed`` or ``cancelled``; ``metrics`` are the
     final validation metrics; ``error`` says what went wrong, if anything."""

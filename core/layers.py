@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
+    from transformers.configuration_utils import PretrainedConfig
 
 
 @dataclass
@@ -155,7 +156,7 @@ def frozen_modules(model: torch.nn.Module, groups: list[LayerGroup]) -> list[tor
     return modules
 
 
-def set_dropout(config: Any, dropout: float) -> None:
+def set_dropout(config: PretrainedConfig, dropout: float) -> None:
     """Apply one dropout rate to every dropout setting of a transformers config (before the
     model is built from it: its Dropout modules read the config)."""
     for key, value in list(config.to_dict().items()):

@@ -10,6 +10,7 @@ listed but not imported. ``TUNEKIT_TRACE_PLUGINS=1`` prints every hook call to s
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import importlib.util
 import operator
@@ -18,12 +19,12 @@ import re
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pluggy
 
@@ -146,7 +147,7 @@ class PluginManager:
                 continue
             info = PluginInfo(path.stem, "", "local", origin=str(path))
             module_name = f"{LOCAL_PACKAGE}.{info.name}"
-            if self._skip_disabled(info, lambda p=path, m=module_name: _import_file(p, m)):
+            if self._skip_disabled(info, functools.partial(_import_file, path, module_name)):
                 continue
             try:
                 module = _import_file(path, module_name)
@@ -360,10 +361,12 @@ class PluginManager:
         return self._disabled_catalog.get((kind, str(name).strip().lower()))
 
     @property
-    def hook(self) -> Any:
+    def hook(self) -> pluggy.HookRelay:
         return self.pm.hook
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> Any:
+    # kwargs: the hook's arguments, each of its own type (core/hookspecs.py)
+    def call_each(self, hook_name: str,
+                  **kwargs: Any) -> Iterator[tuple[str, Callable[[], object]]]:
         """Yield ``(plugin name, call)`` for each implementation of a lifecycle hook, in
         pluggy's order (tryfirst/trylast honoured), so a caller can name a plugin that fails.
         Each ``call()`` passes only the arguments the implementation asks for, and is traced
@@ -371,7 +374,7 @@ class PluginManager:
         for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
             args = {k: v for k, v in kwargs.items() if k in impl.argnames}
 
-            def call(impl: Any = impl, args: dict[str, Any] = args) -> Any:
+            def call(impl: pluggy.HookImpl = impl, args: dict[str, Any] = args) -> object:
                 self.pm.trace.root.get("hook")(hook_name, {"plugin": impl.plugin_name})
                 return impl.function(**args)
 
@@ -423,8 +426,12 @@ def _import_file(path: Path, module_name: str) -> ModuleType:
     return module
 
 
-def call_component(component: Component, stage: str, function: Callable[..., Any],
-                   *args: Any, **kwargs: Any) -> Any:
+Arguments = ParamSpec("Arguments")
+Result = TypeVar("Result")
+
+
+def call_component(component: Component, stage: str, function: Callable[Arguments, Result],
+                   *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
     """``function(*args, **kwargs)``, one of ``component``'s functions, run at ``stage`` (words:
     "loading the data"). An exception from it becomes a PluginError naming the component, its
     plugin and the stage, so a failed run says whose code failed. A TunekitError (raised on

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..errors import PluginError, TunekitError
-from ..events import EventBus, Listener, RunInfo
+from ..events import Artifact, EventBus, Listener, RunInfo
 from ..plugin_manager import PluginManager, load_plugins
 from ..registry import Registry, RunRecord
 from ..spec import RunSpec, load_spec, parse_spec
@@ -24,6 +25,17 @@ from .listeners import ConsoleProgress, PluginObserver, RegistryWriter
 from .loop import train
 from .trackers import TrackerLog, open_trackers
 
+if TYPE_CHECKING:  # pragma: no cover
+    import datasets
+    import pandas
+
+    from ..components import Example
+
+    #: one split's examples handed over from Python (``run(data=...)``)
+    Rows: TypeAlias = pandas.DataFrame | list[Example] | datasets.Dataset
+    #: ``run(data=...)``: the examples, or splits of them by name (train, validation, test)
+    PythonData: TypeAlias = Rows | datasets.DatasetDict | Mapping[str, Rows]
+
 
 @dataclass
 class RunResult:
@@ -33,7 +45,7 @@ class RunResult:
     status: str
     metrics: dict[str, float] = field(default_factory=dict)
     test_metrics: dict[str, float] | None = None
-    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
     output_dir: Path | None = None
     error: str | None = None
     main_process: bool = True  # False in the other processes of a multi-process run
@@ -41,10 +53,11 @@ class RunResult:
 
 def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *,
         manager: PluginManager | None = None, registry: Registry | None = None,
-        listeners: list[Listener] = (), parent_id: int | None = None, progress: bool = True,
+        listeners: Sequence[Listener] = (), parent_id: int | None = None, progress: bool = True,
         output_root: str | os.PathLike[str] | None = None, sweep_id: int | None = None,
         trial: int | None = None, trial_label: str | None = None,
-        resume: int | None = None, attach: int | None = None, data: Any = None) -> RunResult:
+        resume: int | None = None, attach: int | None = None,
+        data: PythonData | None = None) -> RunResult:
     """Train one run described by ``spec`` (a RunSpec, a mapping, a file path, or None for the
     bundled default) and record it in the registry. Raises TunekitError on bad input, after
     marking the run failed; KeyboardInterrupt (Ctrl-C, SIGTERM) stops at the next step,
@@ -166,7 +179,7 @@ def run(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = None, *
     return result
 
 
-def _with_data(spec: Any, data: Any, manager: PluginManager, registry: Registry) -> RunSpec:
+def _with_data(spec: Any, data: PythonData, manager: PluginManager, registry: Registry) -> RunSpec:
     """``spec`` reading ``data`` (Python objects) from its folder under the registry's."""
     from .python_data import with_data
 
@@ -232,7 +245,7 @@ def _train_quietly(spec: RunSpec, manager: PluginManager, info: RunInfo) -> RunR
                      main_process=False)
 
 
-def resume(run_id: int, **kwargs: Any) -> RunResult:
+def resume(run_id: int, **kwargs: Any) -> RunResult:  # kwargs: run()'s, passed on
     """Carry on run ``run_id`` from its checkpoint: ``run(resume=run_id, ...)``."""
     return run(resume=run_id, **kwargs)
 

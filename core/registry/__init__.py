@@ -11,16 +11,46 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from ..errors import TunekitError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
+
+    from sqlalchemy import Column, Connection, Table
+
+    from ..components import Component, JSONValue, SpecDict
+
+Record = TypeVar("Record", bound=SQLModel)
+
+
+class PluginFields(TypedDict, total=False):
+    """What ``record_plugins`` reads of a plugin (``PluginInfo.describe()``)."""
+
+    name: str  # required
+    version: str
+    where: str
+    source: str
+    status: str
+    error: str | None
+
+
+class PointFields(TypedDict):
+    """One metric point for ``add_metric_points``."""
+
+    step: int
+    epoch: float
+    split: str  # train | validation | test
+    name: str
+    value: float
 
 # 2: sweeps and bake-offs (the sweeps table; runs.sweep_id, trial, trial_label, trial_state)
 SCHEMA_VERSION = 2
@@ -95,9 +125,11 @@ class SweepRecord(SQLModel, table=True):
     finished_at: datetime | None = None
 
     @property
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> SpecDict:
         return json.loads(self.spec_json)
 
+    # the sweep's own settings, as the tools wrote them (tunekit.tools.sweep, .bakeoff): JSON
+    # objects whose keys depend on the kind, hence Any
     @property
     def space(self) -> dict[str, Any]:
         return json.loads(self.space_json)
@@ -145,11 +177,12 @@ class RunRecord(SQLModel, table=True):
     trial_state: str | None = None
 
     @property
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> SpecDict:
         return json.loads(self.spec_json)
 
     @property
-    def metrics(self) -> dict[str, Any]:
+    def metrics(self) -> dict[str, float]:
+        """The final validation metrics, scalars by name (empty until the run completed)."""
         return json.loads(self.metrics_json)
 
     def duration_seconds(self) -> float | None:
@@ -191,7 +224,7 @@ class Meta(SQLModel, table=True):
     value: str
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -286,7 +319,7 @@ class Registry:
             conn.commit()
 
     @staticmethod
-    def _schema_version(conn: Any) -> str | None:
+    def _schema_version(conn: Connection) -> str | None:
         """The schema version the file says it has; None for a new (or pre-meta) file."""
         if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                                  "AND name = 'meta'")).first():
@@ -295,7 +328,7 @@ class Registry:
                             ).scalar()
 
     @staticmethod
-    def _missing(conn: Any) -> list[tuple[Any, Any]]:
+    def _missing(conn: Connection) -> list[tuple[Table, Column[Any]]]:
         """``(table, column)`` for every column this tunekit has that the file lacks (all of
         a missing table's columns)."""
         missing = []
@@ -310,7 +343,8 @@ class Registry:
 
     # ------------------------------------------------------------ plugins
 
-    def record_plugins(self, plugins: Iterable[dict[str, Any]], components: Iterable[Any]) -> None:
+    def record_plugins(self, plugins: Iterable[PluginFields],
+                       components: Iterable[Component]) -> None:
         """Remember the plugins and components seen by this process (replacing earlier ones)."""
         with Session(self.engine) as session:
             for p in plugins:
@@ -322,15 +356,15 @@ class Registry:
                 record.seen_at = now()
                 session.add(record)
             for c in components:
-                record = session.get(ComponentRecord, (c.kind, c.name)) or ComponentRecord(
+                seen = session.get(ComponentRecord, (c.kind, c.name)) or ComponentRecord(
                     kind=c.kind, name=c.name
                 )
-                record.plugin = c.plugin
-                record.title = c.title
-                record.description = c.description
-                record.details_json = json.dumps(c.describe(), default=str)
-                record.seen_at = now()
-                session.add(record)
+                seen.plugin = c.plugin
+                seen.title = c.title
+                seen.description = c.description
+                seen.details_json = json.dumps(c.describe(), default=str)
+                seen.seen_at = now()
+                session.add(seen)
             session.commit()
 
     def plugins(self) -> list[PluginRecord]:
@@ -357,7 +391,7 @@ class Registry:
 
     # ------------------------------------------------------------ runs
 
-    def create_run(self, spec: dict[str, Any], parent_id: int | None = None, *,
+    def create_run(self, spec: SpecDict, parent_id: int | None = None, *,
                    sweep_id: int | None = None, trial: int | None = None,
                    trial_label: str | None = None) -> RunRecord:
         """Record a new, queued run of ``spec`` (as trial ``trial`` of sweep ``sweep_id``)."""
@@ -386,6 +420,7 @@ class Registry:
             session.refresh(record)
             return record
 
+    # fields: column values (a dict or list for a *_json column), of each column's own type
     def update_run(self, run_id: int, **fields: Any) -> RunRecord:
         """Set fields of a run; dicts are stored as JSON in the matching ``*_json`` column."""
         if "status" in fields and fields["status"] not in RUN_STATUSES:
@@ -394,8 +429,8 @@ class Registry:
             raise ValueError(f"unknown trial state {fields['trial_state']!r}")
         return self._update(RunRecord, run_id, "run", fields)
 
-    def _update(self, table: type[SQLModel], key: int, what: str,
-                fields: dict[str, Any]) -> Any:
+    def _update(self, table: type[Record], key: int, what: str,
+                fields: Mapping[str, Any]) -> Record:
         with Session(self.engine) as session:
             record = session.get(table, key)
             if record is None:
@@ -416,7 +451,7 @@ class Registry:
 
     def runs(self, limit: int | None = None) -> list[RunRecord]:
         with Session(self.engine) as session:
-            query = select(RunRecord).order_by(RunRecord.id.desc())
+            query = select(RunRecord).order_by(col(RunRecord.id).desc())
             if limit:
                 query = query.limit(limit)
             return list(session.exec(query))
@@ -426,11 +461,12 @@ class Registry:
         'interrupted' (a kill -9 or a power loss never leaves a run 'running' forever); so do
         such sweeps. Returns the runs' ids."""
         host = socket.gethostname()
-        changed = []
+        changed: list[int] = []
         with Session(self.engine) as session:
-            query = select(RunRecord).where(RunRecord.status.in_(("queued", "running")))
+            query = select(RunRecord).where(col(RunRecord.status).in_(("queued", "running")))
             for record in session.exec(query):
-                if record.host == host and record.pid and not _pid_alive(record.pid):
+                if (record.id is not None and record.host == host and record.pid
+                        and not _pid_alive(record.pid)):
                     record.status = "interrupted"
                     record.finished_at = record.finished_at or now()
                     record.error = record.error or "the process running it ended unexpectedly"
@@ -462,9 +498,9 @@ class Registry:
 
     # ------------------------------------------------------------ sweeps and bake-offs
 
-    def create_sweep(self, kind: str, spec: dict[str, Any], space: dict[str, Any], *,
+    def create_sweep(self, kind: str, spec: SpecDict, space: Mapping[str, JSONValue], *,
                      metric: str, direction: str, sampler: str = "", name: str = "",
-                     settings: dict[str, Any] | None = None) -> SweepRecord:
+                     settings: Mapping[str, JSONValue] | None = None) -> SweepRecord:
         """Record a new, running sweep (``kind`` sweep) or bake-off (``kind`` bakeoff)."""
         if kind not in SWEEP_KINDS:
             raise ValueError(f"unknown sweep kind {kind!r}")
@@ -492,7 +528,7 @@ class Registry:
     def sweeps(self, kind: str | None = None, limit: int | None = None) -> list[SweepRecord]:
         """Sweeps (or only those of ``kind``), newest first."""
         with Session(self.engine) as session:
-            query = select(SweepRecord).order_by(SweepRecord.id.desc())
+            query = select(SweepRecord).order_by(col(SweepRecord.id).desc())
             if kind:
                 query = query.where(SweepRecord.kind == kind)
             if limit:
@@ -503,11 +539,11 @@ class Registry:
         """The runs of a sweep or bake-off, in trial order."""
         with Session(self.engine) as session:
             query = select(RunRecord).where(RunRecord.sweep_id == sweep_id)
-            return list(session.exec(query.order_by(RunRecord.trial, RunRecord.id)))
+            return list(session.exec(query.order_by(col(RunRecord.trial), col(RunRecord.id))))
 
     # ------------------------------------------------------------ metrics and artifacts
 
-    def add_metric_points(self, run_id: int, points: Iterable[dict[str, Any]]) -> None:
+    def add_metric_points(self, run_id: int, points: Iterable[PointFields]) -> None:
         rows = [MetricPoint(run_id=run_id, **p) for p in points]
         if not rows:
             return
@@ -520,7 +556,7 @@ class Registry:
             query = select(MetricPoint).where(MetricPoint.run_id == run_id)
             if split:
                 query = query.where(MetricPoint.split == split)
-            return list(session.exec(query.order_by(MetricPoint.id)))
+            return list(session.exec(query.order_by(col(MetricPoint.id))))
 
     def add_artifact(self, run_id: int, exporter: str, path: str, size: int, sha256: str) -> None:
         with Session(self.engine) as session:
@@ -531,7 +567,7 @@ class Registry:
     def artifacts(self, run_id: int) -> list[ArtifactRecord]:
         with Session(self.engine) as session:
             query = select(ArtifactRecord).where(ArtifactRecord.run_id == run_id)
-            return list(session.exec(query.order_by(ArtifactRecord.id)))
+            return list(session.exec(query.order_by(col(ArtifactRecord.id))))
 
 
 def _pid_alive(pid: int) -> bool:

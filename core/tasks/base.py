@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-    from ..components import BuiltModel, DataSplits
+    from ..components import BuiltModel, DataSplits, Example, JSONValue, Options
+    from ..spec import Training
+
+#: one example made ready for the model (``Task.encode``): token ids, tags, an image's pixels;
+#: Any, since each task keeps its own keys and kinds of value
+Feature = dict[str, Any]
 
 TEXT_CLASSIFICATION = "text-classification"
 
@@ -62,28 +67,29 @@ class Task:
 
     # ------------------------------------------------------------------ batches
 
-    def encode(self, rows: list[dict[str, Any]], built: BuiltModel,
-               label_ids: dict[str, int], max_length: int) -> list[dict[str, Any]]:
+    def encode(self, rows: list[Example], built: BuiltModel,
+               label_ids: dict[str, int], max_length: int) -> list[Feature]:
         """Rows as model-ready features, once per run (tokenized, aligned, resized)."""
         raise NotImplementedError
 
-    def length(self, feature: dict[str, Any]) -> int:
+    def length(self, feature: Feature) -> int:
         """The size of an example, for length-grouped batches and sorted evaluation."""
         return 1
 
-    def collate(self, features: list[dict[str, Any]], built: BuiltModel, *,
+    def collate(self, features: list[Feature], built: BuiltModel, *,
                 train: bool) -> dict[str, torch.Tensor]:
         """A batch of tensors (padded to its longest example); ``train`` batches may be
         augmented (images), evaluation batches never are."""
         raise NotImplementedError
 
-    def loss_function(self, training: Any, labels: list[str],
-                      train_rows: list[dict[str, Any]],
-                      device: Any) -> Callable[[Any, dict[str, torch.Tensor]], torch.Tensor]:
+    def loss_function(self, training: Training, labels: list[str], train_rows: list[Example],
+                      device: torch.device,
+                      ) -> Callable[[torch.nn.Module, dict[str, torch.Tensor]], torch.Tensor]:
         """``loss(model, batch) -> scalar tensor`` for training."""
         raise NotImplementedError
 
-    def evaluate_batch(self, model: Any, batch: dict[str, torch.Tensor]) -> dict[str, Any]:
+    def evaluate_batch(self, model: torch.nn.Module,
+                       batch: dict[str, torch.Tensor]) -> dict[str, Any]:
         """One evaluation batch: ``{"loss": per-example losses (tensor), "predictions": ...,
         "references": ...}``; predictions and references are tensors with a row per example
         or lists with an item per example (the engine gathers both across processes)."""
@@ -95,8 +101,8 @@ class Task:
         metrics (e.g. perplexity): (scalars, details)."""
         return {}, {}
 
-    def after_evaluation(self, model: Any, built: BuiltModel,
-                         options: dict[str, Any]) -> dict[str, Any]:
+    def after_evaluation(self, model: torch.nn.Module, built: BuiltModel,
+                         options: Options) -> dict[str, JSONValue]:
         """Anything to record with an evaluation beyond the figures (e.g. generations)."""
         return {}
 
@@ -106,8 +112,9 @@ class Task:
         """What ``tunekit predict --input`` was given: an input, or a file of them."""
         raise NotImplementedError
 
-    def predict(self, model: Any, built: BuiltModel, inputs: list[Any],
-                labels: list[str], max_length: int) -> list[dict[str, Any]]:
+    # inputs: what read_inputs gave (texts, word lists, image paths: the task's own)
+    def predict(self, model: torch.nn.Module, built: BuiltModel, inputs: list[Any],
+                labels: list[str], max_length: int) -> list[dict[str, JSONValue]]:
         """The trained model's answer for each input, as JSON-friendly dicts."""
         raise NotImplementedError
 

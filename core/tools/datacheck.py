@@ -31,7 +31,9 @@ from ..errors import DataCheckError
 from ..spec import Training
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..components import Dataset
+    from transformers.tokenization_utils_base import PreTrainedTokenizerBase
+
+    from ..components import Dataset, Example, JSONValue, Options
     from ..plugin_manager import PluginManager
     from ..spec import RunSpec
 
@@ -78,9 +80,9 @@ class Finding:
     message: str
     recommendation: str
     count: int = 0
-    where: list[dict[str, Any]] = field(default_factory=list)
+    where: list[dict[str, JSONValue]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JSONValue]:
         return asdict(self)
 
 
@@ -116,7 +118,7 @@ class DataReport:
         """True when nothing is blocking and nothing warrants a warning."""
         return not self.blocking and not self.warnings
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JSONValue]:
         counts = Counter(f.severity for f in self.findings)
         return {"source": self.source, "ok": self.ok, "clean": self.clean,
                 "counts": {s: counts.get(s, 0) for s in SEVERITIES}, "sizes": self.sizes,
@@ -245,14 +247,15 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 class _Row:
     split: str
     index: int  # 0-based within the split
-    example: dict[str, Any]
+    example: Example
     text: str
     label: str
     same: str = ""  # same_text_key(text)
     near: str = ""  # that with every number made 0: templates filled with other numbers meet
 
 
-def check_data(splits: DataSplits, *, strategy: str | None = None, tokenizer: Any = None,
+def check_data(splits: DataSplits, *, strategy: str | None = None,
+               tokenizer: PreTrainedTokenizerBase | None = None,
                max_length: int | None = None, log: ReadLog | None = None) -> DataReport:
     """Check ``splits`` for everything that makes training or its scores go wrong.
 
@@ -321,24 +324,24 @@ class _Check:
         self.conflicted: set[int] = set()  # ids of rows in a conflicting-labels finding
 
     def add(self, code: str, severity: str, message: str, recommendation: str, count: int = 0,
-            where: Iterable[dict[str, Any]] = ()) -> None:
+            where: Iterable[dict[str, JSONValue]] = ()) -> None:
         self.findings.append(Finding(code=code, severity=severity, message=message,
                                      recommendation=recommendation, count=count,
                                      where=list(where)[:PLACES]))
 
-    def place(self, rows: Iterable[_Row], text: str | None = None) -> dict[str, Any]:
+    def place(self, rows: Iterable[_Row], text: str | None = None) -> dict[str, JSONValue]:
         """Where some rows are: their split, row number (from 1), file line and label, with
         an excerpt of the text (and of each row's own text where it differs)."""
         rows = list(rows)
         shown = text if text is not None else (rows[0].text if rows else "")
-        entries = []
+        entries: list[dict[str, JSONValue]] = []
         for r in rows[:PLACES]:
-            entry = {"split": r.split, "row": r.index + 1, "line": self.log.origin(r.example),
-                     "label": r.label}
+            entry: dict[str, JSONValue] = {"split": r.split, "row": r.index + 1,
+                                           "line": self.log.origin(r.example), "label": r.label}
             if text is None and r.text.strip() != shown.strip():
                 entry["text"] = excerpt(r.text)
             entries.append(entry)
-        place = {"text": excerpt(shown), "rows": entries}
+        place: dict[str, JSONValue] = {"text": excerpt(shown), "rows": entries}
         if len(rows) > PLACES:
             place["more_rows"] = len(rows) - PLACES
         return place
@@ -422,7 +425,8 @@ class _Check:
         if blank:
             parts.append(f"{_plural(len(blank), 'example')} in the splits "
                          f"{'has' if len(blank) == 1 else 'have'} an empty text or label")
-        where = [{"text": why, "rows": [{"line": place}]} for place, why in left_out]
+        where: list[dict[str, JSONValue]] = [{"text": why, "rows": [{"line": place}]}
+                                             for place, why in left_out]
         where += [self.place([r], text="") for r in blank]
         self.add("empty-rows", "warning",
                  "; ".join(parts) + f" ({_share(count, total)} of the rows)",
@@ -621,7 +625,7 @@ class _Check:
 
     # ------------------------------------------------------------ lengths, personal data
 
-    def lengths(self, tokenizer: Any, limit: int) -> None:
+    def lengths(self, tokenizer: PreTrainedTokenizerBase | None, limit: int) -> None:
         rows = [r for r in self.rows if r.text.strip()]
         if not rows:
             return
@@ -665,7 +669,7 @@ class _Check:
                  "you may use this data", count=len(hits), where=[self.place([r]) for r in hits])
 
 
-def _token_counts(tokenizer: Any, texts: list[str]) -> list[int]:
+def _token_counts(tokenizer: PreTrainedTokenizerBase, texts: list[str]) -> list[int]:
     counts: list[int] = []
     for start in range(0, len(texts), 1000):
         encoded = tokenizer(texts[start:start + 1000], add_special_tokens=True, truncation=False,
@@ -779,7 +783,7 @@ def setup_of(spec: RunSpec, manager: PluginManager) -> dict[str, Any]:
             "backbone_options": spec.options("backbone"), "max_length": training.max_length}
 
 
-def load_splits(dataset: Dataset, options: dict[str, Any], context: DataContext,
+def load_splits(dataset: Dataset, options: Options, context: DataContext,
                 log: ReadLog) -> DataSplits:
     """The dataset's splits, read tolerantly into ``log`` (``DataContext.read_log``):
     unreadable rows noted, not fatal, and where each example came from."""
