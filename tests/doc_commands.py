@@ -10,7 +10,11 @@ and a free port for the servers. What a command says stays as written; only thes
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,12 +107,96 @@ def fast_arguments(argv: list[str], port: str) -> list[str]:
 
 
 def shim_source(python: str) -> str:
-    """The docs test's ``tunekit``: the real command line with ``fast_arguments`` added."""
+    """The docs test's ``tunekit``: the real command line with ``fast_arguments`` added, run
+    by the warm process of ``warm_start`` when the test started one, else here."""
     return (f"#!{python}\n"
             "# tests/test_doc_commands.py's tunekit: the real one, training cut short\n"
             "import os, sys\n"
             f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
-            "from doc_commands import fast_arguments\n"
-            "from tunekit.ui.cli import main\n"
+            "from doc_commands import fast_arguments, run_warm\n"
             "argv = sys.argv[1:]\n"
-            "sys.exit(main(argv + fast_arguments(argv, os.environ['TK_DOC_PORT'])))\n")
+            "argv += fast_arguments(argv, os.environ['TK_DOC_PORT'])\n"
+            "code = run_warm(argv)\n"
+            "if code is None:\n"
+            "    from tunekit.ui.cli import main\n"
+            "    code = main(argv)\n"
+            "sys.exit(code)\n")
+
+
+# ---------------------------------------------------------------- a warm start
+# Most of a tiny training command's seconds go to importing torch, transformers and peft. The
+# test starts one process that imports them (``warm_start``) and forks a child per command:
+# the child takes the command's standard streams, folder and environment, and runs
+# tunekit's ``main`` with its arguments, as the installed script would. Servers are not
+# forked (the test stops them by their process group): the shim runs them itself.
+WARM_ENV = "TK_DOC_WARM"
+NOT_WARM = ("studio", "demo")
+
+
+def run_warm(argv: list[str]) -> int | None:
+    """Run ``argv`` in a child of the warm process; None when there is none (or a server)."""
+    path = os.environ.get(WARM_ENV)
+    command = next((arg for arg in argv if not arg.startswith("-")), "")
+    if not path or command in NOT_WARM:
+        return None
+    request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)})
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.connect(path)
+        socket.send_fds(connection, [request.encode()], [0, 1, 2])
+        connection.shutdown(socket.SHUT_WR)
+        answer = b"".join(iter(lambda: connection.recv(64), b""))
+    return int(answer)
+
+
+def warm_start(path: str) -> None:
+    """Serve ``run_warm`` on the Unix socket ``path``, one command at a time, for ever."""
+    import datasets  # noqa: F401  (what a training command imports, before the forks)
+    import peft  # noqa: F401
+    import torch  # noqa: F401
+    import transformers.models.bert.modeling_bert  # noqa: F401
+    import transformers.models.gpt2.modeling_gpt2  # noqa: F401
+    from tunekit.engine import run  # noqa: F401
+    from tunekit.ui import cli  # noqa: F401
+
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    server.listen()
+    while True:
+        connection, _ = server.accept()
+        with connection:
+            message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 3)
+            while chunk := connection.recv(1 << 20):
+                message += chunk
+            child = os.fork()
+            if child == 0:
+                server.close()
+                _run_in_child(json.loads(message), fds)
+            for fd in fds:
+                os.close(fd)
+            _, status = os.waitpid(child, 0)
+            connection.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+
+
+def _run_in_child(request: dict, fds: list[int]) -> None:
+    code = 1
+    try:
+        for number, fd in enumerate(fds):
+            os.dup2(fd, number)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["tunekit", *request["argv"]]
+        from tunekit.ui.cli import main
+
+        code = main(request["argv"]) or 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # noqa: BLE001  (as the interpreter would: a traceback, exit 1)
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

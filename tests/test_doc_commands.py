@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from doc_commands import (
     ROOT,
+    WARM_ENV,
     Shown,
     blocks,
     pages,
@@ -65,6 +66,7 @@ NOT_RUN_PYTHON: dict[str, str] = {  # a string of the block -> why
     "tunekit.resume(": "needs a run killed mid-training; tests/test_resume.py does that",
 }
 SERVERS = ("make studio", "tunekit studio", "tunekit demo")
+SERVED: set[str] = set()  # the servers that answered, by their command
 COMMAND_TIMEOUT = 180
 SERVER_TIMEOUT = 120
 TICKETS = {"billing": ("my invoice is wrong", "I was charged twice", "refund my payment",
@@ -155,13 +157,37 @@ def tutorial_plugin(page: Path) -> str | None:
     return modules[0] if page.name == "tutorial.md" and modules else None
 
 
-def environment(folder: Path, shim: Path) -> dict[str, str]:
+QUIET = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+         "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory):
+    """The warm process that runs the commands (tests/doc_commands.py, ``warm_start``)."""
+    folder = tmp_path_factory.mktemp("warm")
+    path = folder / "socket"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); "
+            f"from doc_commands import warm_start; warm_start({str(path)!r})")
+    with (folder / "log").open("w") as log:
+        process = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **QUIET},
+                                   stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert process.poll() is None and time.monotonic() < deadline, \
+            (folder / "log").read_text()[-3000:]
+        time.sleep(0.2)
+    yield str(path)
+    process.kill()
+    process.wait()
+
+
+def environment(folder: Path, shim: Path, warm: str) -> dict[str, str]:
     venv = Path(sys.executable).parent
-    return {**os.environ, "PATH": f"{shim / 'bin'}:{venv}:{os.environ.get('PATH', '')}",
+    return {**os.environ, **QUIET,
+            "PATH": f"{shim / 'bin'}:{venv}:{os.environ.get('PATH', '')}",
             "TUNEKIT_REGISTRY": str(folder / "registry.db"),
-            "TUNEKIT_PLUGINS_DIR": str(folder / "plugins"), "PYTHONPATH": str(ROOT),
-            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-            "TOKENIZERS_PARALLELISM": "false", "TK_DOC_PORT": "0"}
+            "TUNEKIT_PLUGINS_DIR": str(folder / "plugins"), "TK_DOC_PORT": "0", WARM_ENV: warm}
 
 
 def make_shim(folder: Path) -> Path:
@@ -235,7 +261,7 @@ def run_python(shown: Shown, cwd: Path, env: dict[str, str]) -> None:
     if "@tunekit.hookimpl" in shown.text:
         plugin = cwd / "plugins" / f"shown_{shown.line}.py"
         plugin.write_text(shown.text)
-        command = "tunekit plugins check"
+        command = f"tunekit plugins check shown_{shown.line}"
     else:
         (cwd / f"shown_{shown.line}.py").write_text(shown.text)
         command = f"python shown_{shown.line}.py"
@@ -248,7 +274,7 @@ def runnable_pages() -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", runnable_pages())
-def test_the_commands_of_a_page_run_as_shown(page: str, tmp_path: Path) -> None:
+def test_the_commands_of_a_page_run_as_shown(page: str, tmp_path: Path, warm: str) -> None:
     folder = tmp_path / "reader"
     folder.mkdir()
     write_the_readers_files(folder)
@@ -256,7 +282,7 @@ def test_the_commands_of_a_page_run_as_shown(page: str, tmp_path: Path) -> None:
     if module:
         (folder / "plugins" / "tutorial_plugin.py").write_text(module)
     shim = make_shim(tmp_path)
-    env = environment(folder, shim)
+    env = environment(folder, shim, warm)
     cwd = folder
     ran = []
     for shown in [s for s in everything_shown() if s.page == page]:
@@ -266,7 +292,9 @@ def test_the_commands_of_a_page_run_as_shown(page: str, tmp_path: Path) -> None:
         if "\n" in shown.text:
             run_python(shown, folder, env)
         elif shown.text.startswith(SERVERS) and "--share" not in shown.text:
-            serve(shown, cwd, env, shim)
+            if shown.text not in SERVED:  # the same server on another page: answered once
+                serve(shown, cwd, env, shim)
+                SERVED.add(shown.text)
         else:
             cwd = run_command(shown, cwd, env)
         ran.append((round(time.monotonic() - started, 1), shown.where))
