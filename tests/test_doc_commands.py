@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -300,3 +301,28 @@ def test_the_commands_of_a_page_run_as_shown(page: str, tmp_path: Path, warm: st
         ran.append((round(time.monotonic() - started, 1), shown.where))
     assert ran, f"{page}: nothing ran"
     print(json.dumps(ran))
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_between_pages_resolves():
+    """A link from one page to a file of the repository (or a heading of a page) that is not
+    there is a page moved without its links: say which."""
+    broken = []
+    for page in pages():
+        text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            path, _, heading = target.partition("#")
+            goal = (page.parent / path).resolve() if path else page
+            if not goal.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such file)")
+            elif heading and goal.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", goal.read_text(encoding="utf-8"), flags=re.M)
+                if heading not in {anchor(h) for h in headings}:
+                    broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)
