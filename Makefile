@@ -21,7 +21,7 @@ test: $(STAMP) $(EXAMPLES_STAMP)
 
 setup: $(STAMP)
 
-# the comparisons of benchmarks/ (README, "Benchmarks"); BENCH="--quick" for a smoke test
+# the comparisons of benchmarks/ (docs/guide/benchmarks.md); BENCH="--quick" for a smoke test
 bench: $(STAMP)
 	$(VENV)/bin/python -m benchmarks $(BENCH)
 

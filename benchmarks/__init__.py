@@ -1,1 +1,1 @@
-"""tunekit's benchmarks: ``python -m benchmarks`` (or ``make bench``); see the README."""
+"""tunekit's benchmarks: ``python -m benchmarks`` (or ``make bench``); docs/guide/benchmarks.md."""

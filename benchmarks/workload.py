@@ -62,7 +62,7 @@ def quick_workload() -> Workload:
 
 
 def headline_workload(epochs: int = 3) -> Workload:
-    """MiniLM-L6 (bundled) on the bundled sample reviews: the README's figures."""
+    """MiniLM-L6 (bundled) on the bundled sample reviews: docs/guide/benchmarks.md's figures."""
     return Workload(name="MiniLM-L6 on sample-reviews", backbone="minilm-l6",
                     dataset={"name": "sample-reviews"}, epochs=epochs, learning_rate=5e-5)
 

@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py            # the bundled model and data (minutes)
     .venv/bin/python scripts/screenshots.py --tiny     # the tiny test model (seconds)
 
-It serves the real studio on 127.0.0.1 from a throwaway folder (its own registry.db), drives it
-in headless Chromium as a person would (tests/studio_page.py), trains two runs, and saves:
+It starts the real studio (`tunekit studio` on a free port of 127.0.0.1) in a throwaway folder
+with its own registry.db, drives it in headless Chromium as a person would
+(tests/studio_page.py), trains two runs, and saves, each cut to 256 colours to stay small:
 studio-chat.png (the chat and the run card), studio-live-run.png (a run training, its curves
 drawing), history.png (a run opened), compare.png (two runs compared) and plugins.png.
 Chromium is the system's (apt-get install chromium) or $TUNEKIT_CHROMIUM.
@@ -14,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
@@ -24,13 +28,8 @@ from playwright.sync_api import expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from studio_page import (  # noqa: E402
-    TINY_PLUGIN,
-    StudioPage,
-    chromium_path,
-    launch_chromium,
-    serve_studio,
-)
+from studio_harness import TINY_PLUGIN, free_port  # noqa: E402
+from studio_page import StudioPage, chromium_path, launch_chromium  # noqa: E402
 
 # a third-party plugin whose library is not installed: the plugins page shows its error
 MISSING_DEPENDENCY_PLUGIN = "import tunekit_slack  # noqa: F401  (not installed)\n"
@@ -69,21 +68,51 @@ def main() -> int:
         else:
             requests = ("fine-tune minilm on the sample reviews with LoRA for 4 epochs",
                         "use full fine-tuning for 2 epochs")
-        app = serve_studio(project, plugins_dir=plugins)
+        port = free_port()
+        studio = start_studio(project, plugins, port)
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
                 try:
                     page = browser.new_page(viewport=VIEWPORT)
-                    shoot(StudioPage(page, app.local_url), requests, args.out)
+                    shoot(StudioPage(page, f"http://127.0.0.1:{port}/"), requests, args.out)
                 finally:
                     browser.close()
         finally:
-            app.studio.runner.stop_all()
-            app.close()
+            studio.terminate()
+            studio.wait(timeout=60)
+    for png in sorted(args.out.glob("*.png")):
+        shrink(png)
     for png in sorted(args.out.glob("*.png")):
         print(f"{png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}")
     return 0
+
+
+def start_studio(project: Path, plugins: Path, port: int) -> subprocess.Popen:
+    """`tunekit studio` on ``port``, in ``project`` with its own registry; once it answers."""
+    tunekit = Path(sys.executable).parent / "tunekit"
+    env = {**os.environ, "TUNEKIT_REGISTRY": str(project / "registry.db"),
+           "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    studio = subprocess.Popen([str(tunekit), "--plugins-dir", str(plugins), "studio",
+                               "--port", str(port)], cwd=project, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and studio.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10):  # noqa: S310
+                return studio
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    studio.kill()
+    raise SystemExit(f"tunekit studio did not answer on port {port}")
+
+
+def shrink(png: Path) -> None:
+    """256 colours: a picture of a page loses nothing visible and a third to half its bytes."""
+    from PIL import Image
+
+    with Image.open(png) as picture:
+        fewer = picture.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    fewer.save(png, optimize=True)
 
 
 def shoot(studio: StudioPage, requests: tuple[str, str], out: Path) -> None:

@@ -92,7 +92,8 @@ def small_csv(tmp_path: Path) -> Path:
 # make test; re-rank when a file grows past its neighbours.
 LONGEST_FIRST = ("test_bakeoff.py", "test_minilm.py", "test_lr_find.py", "test_resume.py",
                  "test_causal_lm.py", "test_exporters.py", "test_token_classification.py",
-                 "test_predict.py", "test_scaffold.py", "test_benchmarks.py", "test_sweep.py",
+                 "test_predict.py", "test_scaffold.py", "test_benchmarks.py",
+                 "test_doc_commands.py", "test_sweep.py",
                  "test_image_classification.py", "test_examples.py", "test_browser.py",
                  "test_regression.py", "test_studio.py", "test_resume_studio.py",
                  "test_browser_login.py", "test_diagnosis.py", "test_studio_tools.py",

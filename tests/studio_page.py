@@ -175,5 +175,6 @@ class StudioPage:
         if status in ("completed", "failed", "cancelled", "interrupted"):
             said = "finished" if status == "completed" else status
             report = self.bot_messages.filter(has_text=re.compile(rf"^\s*Run {run} {said}"))
-            expect(report.first).to_be_attached()
+            # the report is written after the run's process ends: seconds on a busy machine
+            expect(report.first).to_be_attached(timeout=30_000)
         return run

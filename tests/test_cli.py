@@ -120,8 +120,9 @@ def test_python_m_tunekit_runs_the_same_command_line(tmp_path):
     ("tunekit runs ", {"list", "show", "diagnose"}),
 ])
 def test_the_shell_completes_commands_and_options(tmp_path, line, offered):
-    """What bash asks through argcomplete (README, Shell completion): the installed script
-    answers with the words that fit, in the file the shell reads, and nothing else runs."""
+    """What bash asks through argcomplete (docs/guide/install.md, shell completion): the
+    installed script answers with the words that fit, in the file the shell reads, and nothing
+    else runs."""
     answer = tmp_path / "completions"
     answer.write_text("")
     env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": line, "COMP_POINT": str(len(line)),

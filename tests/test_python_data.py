@@ -1,7 +1,7 @@
 """``tunekit.run(spec, data=...)``: a DataFrame, a list of dicts, a datasets Dataset or
 DatasetDict handed over from Python trains, records where its data is, and can be resumed or
-re-run from the registry; bad data= is one message and records nothing. The README's notebook
-example is run as written."""
+re-run from the registry; bad data= is one message and records nothing. The notebook example of
+docs/guide/python.md is run as written."""
 
 from __future__ import annotations
 
@@ -147,15 +147,15 @@ def test_a_dict_of_splits_and_a_dict_of_columns_are_told_apart():
     assert list(splits) == ["train", "test"]
 
 
-def readme_python_block(marker: str) -> str:
-    text = (ROOT / "README.md").read_text()
+def guide_python_block(marker: str) -> str:
+    text = (ROOT / "docs" / "guide" / "python.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     return next(b for b in blocks if marker in b)
 
 
 @pytest.mark.slow
-def test_the_readme_notebook_example_runs_as_written(tmp_path):
-    code = readme_python_block("data=reviews")
+def test_the_guide_notebook_example_runs_as_written(tmp_path):
+    code = guide_python_block("data=reviews")
     env = {**os.environ, "TUNEKIT_REGISTRY": str(tmp_path / "registry.db"),
            "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,

@@ -1,4 +1,4 @@
-# PYTHON_ARGCOMPLETE_OK (argcomplete completes this command: README, Shell completion)
+# PYTHON_ARGCOMPLETE_OK (argcomplete completes this command: docs/guide/install.md)
 """``tunekit``: the command line.
 
     tunekit run [SPEC] [--set FIELD=VALUE ...]   train (no SPEC: the bundled default);
