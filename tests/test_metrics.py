@@ -25,22 +25,16 @@ def test_accuracy_when_one_class_is_never_predicted(manager):
     assert compute(manager, "accuracy", PREDS_A, REFS_A, BINARY) == {"accuracy": 0.6}
 
 
-def test_precision_of_a_class_never_predicted_is_zero(manager):
-    result = compute(manager, "precision", PREDS_A, REFS_A, BINARY)
-    assert result["precision_per_class"] == {"neg": pytest.approx(0.6), "pos": 0.0}
-    assert result["precision"] == pytest.approx(0.3)
-
-
-def test_recall_when_one_class_is_never_predicted(manager):
-    result = compute(manager, "recall", PREDS_A, REFS_A, BINARY)
-    assert result["recall_per_class"] == {"neg": 1.0, "pos": 0.0}
-    assert result["recall"] == pytest.approx(0.5)
-
-
-def test_f1_when_one_class_is_never_predicted(manager):
-    result = compute(manager, "f1", PREDS_A, REFS_A, BINARY)
-    assert result["f1_per_class"] == {"neg": pytest.approx(0.75), "pos": 0.0}
-    assert result["f1"] == pytest.approx(0.375)
+@pytest.mark.parametrize(("name", "per_class", "mean"), [
+    # the precision of a class never predicted is zero
+    ("precision", {"neg": pytest.approx(0.6), "pos": 0.0}, 0.3),
+    ("recall", {"neg": 1.0, "pos": 0.0}, 0.5),
+    ("f1", {"neg": pytest.approx(0.75), "pos": 0.0}, 0.375),
+])
+def test_macro_scores_when_one_class_is_never_predicted(manager, name, per_class, mean):
+    result = compute(manager, name, PREDS_A, REFS_A, BINARY)
+    assert result[f"{name}_per_class"] == per_class
+    assert result[name] == pytest.approx(mean)
 
 
 def test_confusion_matrix_rows_are_true_labels(manager):
@@ -68,25 +62,16 @@ def test_three_class_accuracy(manager):
     assert compute(manager, "accuracy", PREDS_B, REFS_B, THREE)["accuracy"] == pytest.approx(0.6)
 
 
-def test_three_class_precision(manager):
-    result = compute(manager, "precision", PREDS_B, REFS_B, THREE)
-    expected = {"a": 2 / 3, "b": 2 / 4, "c": 2 / 3}
-    assert result["precision_per_class"] == pytest.approx(expected)
-    assert result["precision"] == pytest.approx(11 / 18)
-
-
-def test_three_class_recall(manager):
-    result = compute(manager, "recall", PREDS_B, REFS_B, THREE)
-    expected = {"a": 2 / 4, "b": 2 / 3, "c": 2 / 3}
-    assert result["recall_per_class"] == pytest.approx(expected)
-    assert result["recall"] == pytest.approx(11 / 18)
-
-
-def test_three_class_f1(manager):
+@pytest.mark.parametrize(("name", "per_class", "mean"), [
+    ("precision", {"a": 2 / 3, "b": 2 / 4, "c": 2 / 3}, 11 / 18),
+    ("recall", {"a": 2 / 4, "b": 2 / 3, "c": 2 / 3}, 11 / 18),
     # a: 2PR/(P+R) with P 2/3, R 1/2 -> 4/7; b: P 1/2, R 2/3 -> 4/7; c: P = R = 2/3 -> 2/3
-    result = compute(manager, "f1", PREDS_B, REFS_B, THREE)
-    assert result["f1_per_class"] == pytest.approx({"a": 4 / 7, "b": 4 / 7, "c": 2 / 3})
-    assert result["f1"] == pytest.approx(38 / 63)
+    ("f1", {"a": 4 / 7, "b": 4 / 7, "c": 2 / 3}, 38 / 63),
+])
+def test_three_class_macro_scores(manager, name, per_class, mean):
+    result = compute(manager, name, PREDS_B, REFS_B, THREE)
+    assert result[f"{name}_per_class"] == pytest.approx(per_class)
+    assert result[name] == pytest.approx(mean)
 
 
 # ---------------------------------------------------------------- a label never present

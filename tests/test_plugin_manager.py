@@ -50,6 +50,27 @@ def problems_of(manager: tunekit.PluginManager, plugin: str) -> list[str]:
     return [p.error for p in manager.problems if p.plugin == plugin]
 
 
+def registering(component: str, hook: str = "register_metrics") -> str:
+    """The source of a plugin whose ``hook`` registers ``component`` (the Python of one
+    component), the register call on line 6 of its file."""
+    return f"""
+        import tunekit
+
+        @tunekit.hookimpl
+        def {hook}(register):
+            register({component})
+    """
+
+
+def lone_problem(folder: Path, name: str, source: str) -> tuple[tunekit.PluginManager, str]:
+    """The plugin ``name`` written into ``folder`` and the folder loaded: the manager, and the
+    one problem that plugin has."""
+    write_plugin(folder, name, source)
+    manager = tunekit.load_plugins(folder)
+    (error,) = problems_of(manager, name)
+    return manager, error
+
+
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **env}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
@@ -174,15 +195,8 @@ def test_a_failing_register_hook_keeps_none_of_the_plugins_components(tmp_path):
 
 
 def test_a_misspelled_hook_is_an_error_that_suggests_the_right_name(tmp_path):
-    write_plugin(tmp_path / "plugins", "misspelled", """
-        import tunekit
-
-        @tunekit.hookimpl
-        def register_metric(register):
-            register(tunekit.Metric(name="never", description="d", compute=print))
-    """)
-    manager = tunekit.load_plugins(tmp_path / "plugins")
-    (error,) = problems_of(manager, "misspelled")
+    manager, error = lone_problem(tmp_path / "plugins", "misspelled", registering(
+        'tunekit.Metric(name="never", description="d", compute=print)', hook="register_metric"))
     assert "'register_metric'" in error
     assert "not a tunekit hook" in error
     assert 'Did you mean "register_metrics"' in error
@@ -190,43 +204,28 @@ def test_a_misspelled_hook_is_an_error_that_suggests_the_right_name(tmp_path):
 
 
 def test_a_hook_asking_for_an_argument_that_does_not_exist_is_reported(tmp_path):
-    write_plugin(tmp_path / "plugins", "greedy", """
+    _, error = lone_problem(tmp_path / "plugins", "greedy", """
         import tunekit
 
         @tunekit.hookimpl
         def on_run_end(run, status, duration):
             pass
     """)
-    manager = tunekit.load_plugins(tmp_path / "plugins")
-    (error,) = problems_of(manager, "greedy")
     assert "duration" in error
 
 
 def test_registering_the_wrong_type_is_reported_with_the_expected_type(tmp_path):
-    path = write_plugin(tmp_path / "plugins", "confused", """
-        import tunekit
-
-        @tunekit.hookimpl
-        def register_metrics(register):
-            register(tunekit.Exporter(name="csv-out", description="d", export=print))
-    """)
-    manager = tunekit.load_plugins(tmp_path / "plugins")
-    (error,) = problems_of(manager, "confused")
+    manager, error = lone_problem(tmp_path / "plugins", "confused", registering(
+        'tunekit.Exporter(name="csv-out", description="d", export=print)'))
+    path = tmp_path / "plugins" / "confused.py"
     assert "register_metrics registered Exporter; expected tunekit.Metric" in error
     assert f"{path}:6" in error
     assert "csv-out" not in manager.names("exporter")
 
 
 def test_a_component_that_breaks_the_contract_is_reported(tmp_path):
-    write_plugin(tmp_path / "plugins", "nameless", """
-        import tunekit
-
-        @tunekit.hookimpl
-        def register_metrics(register):
-            register(tunekit.Metric(name="Error Rate", description="d", compute=print))
-    """)
-    manager = tunekit.load_plugins(tmp_path / "plugins")
-    (error,) = problems_of(manager, "nameless")
+    _, error = lone_problem(tmp_path / "plugins", "nameless", registering(
+        'tunekit.Metric(name="Error Rate", description="d", compute=print)'))
     assert "PluginError" in error and "lowercase without spaces" in error
 
 
@@ -255,15 +254,8 @@ def test_a_name_clash_names_both_plugins_and_keeps_the_first(tmp_path):
 
 
 def test_a_local_plugin_clashing_with_a_built_in_names_the_built_in(tmp_path):
-    write_plugin(tmp_path / "plugins", "mine", """
-        import tunekit
-
-        @tunekit.hookimpl
-        def register_metrics(register):
-            register(tunekit.Metric(name="accuracy", description="Mine.", compute=print))
-    """)
-    manager = tunekit.load_plugins(tmp_path / "plugins")
-    (error,) = problems_of(manager, "mine")
+    manager, error = lone_problem(tmp_path / "plugins", "mine", registering(
+        'tunekit.Metric(name="accuracy", description="Mine.", compute=print)'))
     assert "'metrics-classification' (built-in)" in error
     assert manager.get("metric", "accuracy").plugin == "metrics-classification"
 

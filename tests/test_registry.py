@@ -304,47 +304,7 @@ def test_opening_an_existing_registry_again_keeps_its_runs(tmp_path):
     assert again.create_run(SPEC).id == run.id + 1
 
 
-# ---------------------------------------------------------------- sweeps, and older registries
-
-# the runs table as tunekit wrote it before sweeps existed (schema 1)
-SCHEMA_1_RUNS = """
-CREATE TABLE runs (
-    id INTEGER NOT NULL PRIMARY KEY, status VARCHAR NOT NULL, task VARCHAR NOT NULL,
-    dataset VARCHAR NOT NULL, backbone VARCHAR NOT NULL, strategy VARCHAR NOT NULL,
-    spec_json VARCHAR NOT NULL, created_at DATETIME NOT NULL, started_at DATETIME,
-    finished_at DATETIME, device VARCHAR NOT NULL, precision VARCHAR NOT NULL,
-    versions_json VARCHAR NOT NULL, seed INTEGER, data_fingerprint VARCHAR NOT NULL,
-    parent_id INTEGER REFERENCES runs (id), output_dir VARCHAR NOT NULL, host VARCHAR NOT NULL,
-    pid INTEGER, error VARCHAR, metrics_json VARCHAR NOT NULL, test_metrics_json VARCHAR NOT NULL,
-    details_json VARCHAR NOT NULL, summary_json VARCHAR NOT NULL);
-CREATE TABLE meta (key VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL);
-INSERT INTO meta VALUES ('schema_version', '1');
-INSERT INTO runs VALUES (1, 'completed', 'text-classification', 'csv', 'minilm-l6', 'lora',
-    '{}', '2025-01-01 10:00:00', '2025-01-01 10:00:01', '2025-01-01 10:01:00', 'cpu', 'no',
-    '{}', 42, 'abc', NULL, 'runs/run-1', 'somewhere', 1, NULL, '{"accuracy": 0.9}', '{}', '{}',
-    '{}');
-"""
-
-
-def test_a_registry_from_before_sweeps_opens_and_takes_sweeps(tmp_path):
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(SCHEMA_1_RUNS)
-
-    registry = Registry.open(path)
-
-    (old,) = registry.runs()
-    assert old.metrics == {"accuracy": 0.9}
-    assert old.sweep_id is None and old.trial is None and old.trial_state is None
-    record = registry.create_sweep("bakeoff", SPEC, {"entries": []}, metric="accuracy",
-                                   direction="maximize")
-    run = registry.create_run(SPEC, sweep_id=record.id, trial=0, trial_label="lora")
-    registry.update_run(run.id, trial_state="pruned")
-    assert [r.id for r in registry.sweep_runs(record.id)] == [run.id]
-    assert registry.get_run(run.id).trial_label == "lora"
-    with sqlite3.connect(path) as conn:
-        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    assert int(version[0]) >= 2
+# ---------------------------------------------------------------- sweeps
 
 
 def test_sweeps_are_recorded_with_their_runs_in_trial_order(registry):

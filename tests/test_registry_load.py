@@ -3,7 +3,8 @@
 Two processes write a run's metric points as fast as they can (one small transaction each)
 while a third reads the runs and their points in a loop, as the studio does: nobody ever sees
 "database is locked", and every point written is there at the end. A registry written by the
-first schema (every table as tunekit 0.1 created it) opens, keeps its history and takes runs.
+first schema (every table as tunekit 0.1 created it) opens, keeps its history and takes runs and
+sweeps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 from tunekit.registry import SCHEMA_VERSION, Registry
 
@@ -181,10 +183,15 @@ INSERT INTO artifacts VALUES (1, 1, 'huggingface', 'runs/run-1/huggingface', 102
 """
 
 
-def test_a_registry_of_the_first_schema_opens_keeps_its_history_and_takes_new_runs(tmp_path):
-    path = tmp_path / "first.db"
+def first_schema_file(path: Path) -> Path:
+    """A registry file at ``path`` as the first tunekit left it (FIRST_SCHEMA)."""
     with sqlite3.connect(path) as db:
         db.executescript(FIRST_SCHEMA)
+    return path
+
+
+def test_a_registry_of_the_first_schema_opens_keeps_its_history_and_takes_new_runs(tmp_path):
+    path = first_schema_file(tmp_path / "first.db")
 
     registry = Registry.open(path)
 
@@ -213,6 +220,25 @@ def test_a_registry_of_the_first_schema_opens_keeps_its_history_and_takes_new_ru
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     assert int(version[0]) == SCHEMA_VERSION
     assert [r.id for r in Registry.open(path).runs()] == [child.id, 1]  # and opens again
+
+
+def test_a_registry_from_before_sweeps_opens_and_takes_sweeps(tmp_path):
+    path = first_schema_file(tmp_path / "old.db")
+
+    registry = Registry.open(path)
+
+    (old,) = registry.runs()
+    assert old.metrics == {"accuracy": 0.9}
+    assert old.sweep_id is None and old.trial is None and old.trial_state is None
+    record = registry.create_sweep("bakeoff", SPEC, {"entries": []}, metric="accuracy",
+                                   direction="maximize")
+    run = registry.create_run(SPEC, sweep_id=record.id, trial=0, trial_label="lora")
+    registry.update_run(run.id, trial_state="pruned")
+    assert [r.id for r in registry.sweep_runs(record.id)] == [run.id]
+    assert registry.get_run(run.id).trial_label == "lora"
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    assert int(version[0]) >= 2
 
 
 OPEN_AND_RUN = """

@@ -39,6 +39,7 @@ from tunekit.ui.commands.common import (  # noqa: F401 (EXIT_*, _registry: part 
     EXIT_RUN_FAILED,
     _manager,
     _registry,
+    _run_record,
     _stop_on_sigterm,
 )
 
@@ -324,10 +325,7 @@ def _spec_of_run(args: argparse.Namespace, manager: Any) -> Any:
 
     if args.spec:
         raise TunekitError("give a spec file or --from RUN, not both", where="tunekit run")
-    record = _registry().get_run(args.from_run)
-    if record is None:
-        raise TunekitError(f"there is no run {args.from_run}", where="--from",
-                           hint="`tunekit runs list` shows the runs")
+    record = _run_record(_registry(), args.from_run, "--from")
     base_dir = json.loads(record.summary_json or "{}").get("base_dir")
     data = absolute_paths(record.spec, Path(base_dir)) if base_dir else record.spec
     return tunekit.parse_spec(data, manager, overrides=args.overrides,
@@ -466,13 +464,8 @@ def _resumable(record: Any) -> bool:
 
 
 def cmd_runs_show(args: argparse.Namespace) -> int:
-    from tunekit.errors import TunekitError
-
     registry = _registry()
-    record = registry.get_run(args.run)
-    if record is None:
-        raise TunekitError(f"there is no run {args.run}", where="runs show",
-                           hint="`tunekit runs list` shows the runs")
+    record = _run_record(registry, args.run, "runs show")
     artifacts = [{"exporter": a.exporter, "path": a.path, "bytes": a.bytes, "sha256": a.sha256}
                  for a in registry.artifacts(record.id)]
     history: dict[str, list[list[float]]] = {}

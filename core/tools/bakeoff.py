@@ -322,6 +322,15 @@ def noise(metric: str, a: float, b: float, n: int | None) -> float | None:
     return 2 * math.sqrt(spread / n)
 
 
+def _clearly_ahead(metric: str, score: float, other: float, n: int | None,
+                   direction: str) -> bool:
+    """Whether ``score`` beats ``other`` (``direction``: "maximize" or "minimize") by more than
+    the noise of ``n`` validation examples; by anything, where the noise cannot be judged."""
+    ahead = (score > other) if direction == "maximize" else (score < other)
+    margin = noise(metric, score, other, n)
+    return ahead and (margin is None or abs(score - other) > margin)
+
+
 def _gap(metric: str, better: float, worse: float) -> str:
     if metric in SHARE_METRICS:
         return f"{100 * abs(better - worse):.1f} points"
@@ -381,9 +390,7 @@ def verdict(contenders: list[Contender], metric: str, direction: str) -> list[st
     if head is not None and deeper:
         top = deeper[0]
         h, t = head.score(metric), top.score(metric)
-        margin = noise(metric, h, t, n)
-        behind = (t > h) if direction == "maximize" else (t < h)
-        if behind and (margin is None or abs(t - h) > margin):
+        if _clearly_ahead(metric, t, h, n, direction):
             lines.append(
                 f"Head-only is clearly behind: {_score(metric, h)} against {top.label}'s "
                 f"{_score(metric, t)} ({_gap(metric, t, h)} lower). The frozen pretrained "
@@ -400,9 +407,7 @@ def verdict(contenders: list[Contender], metric: str, direction: str) -> list[st
     pretrained = by_label.get("full") or (deeper[0] if deeper else None)
     if scratch is not None and pretrained is not None:
         p, r = pretrained.score(metric), scratch.score(metric)
-        margin = noise(metric, p, r, n)
-        better = (p > r) if direction == "maximize" else (p < r)
-        if better and (margin is None or abs(p - r) > margin):
+        if _clearly_ahead(metric, p, r, n, direction):
             lines.append(
                 f"Pretraining is worth {_gap(metric, p, r)}: {pretrained.label} from the "
                 f"pretrained weights reaches {_score(metric, p)}, the same model trained from "

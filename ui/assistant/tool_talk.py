@@ -72,6 +72,12 @@ def check_data(assistant: Any) -> Said:
 # ---------------------------------------------------------------- offers of things that train
 
 
+def _offering(text: str, choice: str, offer: Offer) -> Said:
+    """A reply that offers one thing: ``choice`` (or a plain yes) accepts ``offer``, "Not now"
+    declines it."""
+    return Said(text, [choice, NOT_NOW], {choice.lower(): offer}, offer)
+
+
 def offer_lr_find(assistant: Any) -> Said:
     spec = _spec(assistant)
     if isinstance(spec, str):
@@ -81,12 +87,12 @@ def offer_lr_find(assistant: Any) -> Said:
     default = f" ({strategy.name}'s default is {strategy.default_learning_rate:g})" \
         if strategy is not None else ""
     offer = Offer(LR_FIND, {"steps": LR_FIND_STEPS})
-    return Said(
+    return _offering(
         f"The learning-rate finder trains a throwaway copy of this run ({data['strategy']['name']}"
         f" on {_data_name(data)}) for up to {LR_FIND_STEPS} steps while the rate grows from 1e-6 "
         f"to 1, watches the loss, and suggests the rate one step below where it stops falling"
         f"{default}. Nothing is recorded, and it takes about as long as a short epoch. Shall I "
-        "run it?", [RUN_LR_FIND, NOT_NOW], {RUN_LR_FIND.lower(): offer}, offer)
+        "run it?", RUN_LR_FIND, offer)
 
 
 def offer_bakeoff(assistant: Any, request: ToolRequest) -> Said:
@@ -111,11 +117,11 @@ def offer_bakeoff(assistant: Any, request: ToolRequest) -> Said:
               if spec.data["training"].get(k) is not None]
     how = ("each with its own recommended epochs and learning rate" if not pinned else
            f"all with the {' and '.join(pinned)} this run sets")
-    return Said(
+    return _offering(
         f"A bake-off trains this run once per entry — {_listed(labels)} — on the same data and "
         f"seed, {how}, then compares validation and test scores, trainable parameters, time and "
         f"memory side by side with a verdict. That is {len(labels)} trainings. Shall I start "
-        "it?", [START_BAKEOFF, NOT_NOW], {START_BAKEOFF.lower(): offer}, offer)
+        "it?", START_BAKEOFF, offer)
 
 
 def offer_sweep(assistant: Any, request: ToolRequest) -> Said:
@@ -148,11 +154,11 @@ def offer_sweep(assistant: Any, request: ToolRequest) -> Said:
            "tpe": "Optuna's TPE search (each trial learns from the earlier ones)"}[sampler]
     arguments: dict[str, Any] = {"space": request.space, "sampler": sampler, "trials": trials}
     offer = Offer(SWEEP, arguments)
-    return Said(
+    return _offering(
         f"A sweep trains this run {trials} time{'s' if trials != 1 else ''} with {searched} — "
         f"{how} — and keeps the best by validation {metric}. Each trial is a full run, and a "
         "hopeless one is stopped early. Shall I start it?",
-        [START_SWEEP, NOT_NOW], {START_SWEEP.lower(): offer}, offer)
+        START_SWEEP, offer)
 
 
 # ---------------------------------------------------------------- resuming a stopped run

@@ -12,9 +12,9 @@ the bake-off.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
+
+from tunekit.ui.commands.common import _add_output_options
 
 
 def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,
@@ -43,21 +43,13 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="where run folders go (default: runs/ beside the registry)")
     parser.add_argument("--show", type=int, metavar="ID",
                         help="print the report of bake-off ID from the registry, train nothing")
-    parser.add_argument("--json", action="store_true",
-                        help="print the report as one JSON object (progress on stderr)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_output_options(parser, "the report")
     parser.set_defaults(handler=handler)
 
 
 def handler(args: argparse.Namespace) -> int:
     from tunekit.tools.bakeoff import bakeoff, load_bakeoff
-    from tunekit.ui.commands.common import (
-        EXIT_OK,
-        EXIT_RUN_FAILED,
-        _manager,
-        _registry,
-        _stop_on_sigterm,
-    )
+    from tunekit.ui.commands.common import _finish, _manager, _registry, _say, _stop_on_sigterm
 
     registry = _registry()
     if args.show is not None:
@@ -69,12 +61,8 @@ def handler(args: argparse.Namespace) -> int:
                          overrides=args.overrides, metric=args.metric, manager=manager,
                          registry=registry, progress=not (args.quiet or args.json),
                          output_root=args.output_dir, markdown=args.markdown,
-                         say=lambda text: print(text, file=sys.stderr, flush=True))
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, default=str))
-    else:
-        _print(report, args.markdown)
-    return EXIT_OK if report.status == "completed" else EXIT_RUN_FAILED
+                         say=_say)
+    return _finish(args, report, lambda: _print(report, args.markdown))
 
 
 def _print(report: Any, markdown: str | None) -> None:

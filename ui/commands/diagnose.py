@@ -33,13 +33,10 @@ def diagnose_command(args: argparse.Namespace) -> int:
     from tunekit.errors import TunekitError
     from tunekit.spec import parse_spec, spec_changes
     from tunekit.tools.diagnosis import as_overrides, diagnose, follow_up_spec
-    from tunekit.ui.commands.common import EXIT_OK, _manager, _registry
+    from tunekit.ui.commands.common import EXIT_OK, _manager, _registry, _run_record
 
     registry = _registry()
-    record = registry.get_run(args.run)
-    if record is None:
-        raise TunekitError(f"there is no run {args.run}", where="runs diagnose",
-                           hint="`tunekit runs list` shows the runs")
+    record = _run_record(registry, args.run, "runs diagnose")
     if record.status in ("queued", "running"):
         print(f"note: run {record.id} is still {record.status}; this reads its curves so far",
               file=sys.stderr)

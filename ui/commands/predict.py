@@ -61,11 +61,9 @@ def completed_run(registry: Any, run_id: int, command: str) -> Any:
     """The record of run ``run_id``, or a TunekitError when there is none or it did not
     complete (a model is exported only at the end of a run that completes)."""
     from tunekit.errors import TunekitError
+    from tunekit.ui.commands.common import _run_record
 
-    record = registry.get_run(run_id)
-    if record is None:
-        raise TunekitError(f"there is no run {run_id}", where=command,
-                           hint="`tunekit runs list` shows the runs")
+    record = _run_record(registry, run_id, command)
     if record.status != "completed":
         why = f" ({record.error.splitlines()[0]})" if record.error else ""
         raise TunekitError(

@@ -12,9 +12,9 @@ running and the sweep.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
+
+from tunekit.ui.commands.common import _add_output_options
 
 
 def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,
@@ -52,21 +52,13 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="where run folders go (default: runs/ beside the registry)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="FIELD=VALUE", help="override a field of the spec for every trial")
-    parser.add_argument("--json", action="store_true",
-                        help="print the result as one JSON object (progress on stderr)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_output_options(parser, "the result")
     parser.set_defaults(handler=handler)
 
 
 def handler(args: argparse.Namespace) -> int:
     from tunekit.tools.sweep import sweep
-    from tunekit.ui.commands.common import (
-        EXIT_OK,
-        EXIT_RUN_FAILED,
-        _manager,
-        _registry,
-        _stop_on_sigterm,
-    )
+    from tunekit.ui.commands.common import _finish, _manager, _registry, _say, _stop_on_sigterm
 
     manager = _manager(args)
     registry = _registry()
@@ -76,12 +68,8 @@ def handler(args: argparse.Namespace) -> int:
                    prune=args.prune, seed=args.seed, overrides=args.overrides,
                    output=args.output, manager=manager, registry=registry,
                    progress=not (args.quiet or args.json), output_root=args.output_dir,
-                   say=lambda text: print(text, file=sys.stderr, flush=True))
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
-    else:
-        _print(result)
-    return EXIT_OK if result.status == "completed" else EXIT_RUN_FAILED
+                   say=_say)
+    return _finish(args, result, lambda: _print(result))
 
 
 def _print(result: Any) -> None:

@@ -20,6 +20,7 @@ from tunekit.ui.studio.jobs.runs import tail
 from tunekit.ui.studio.jobs.sweeps import GroupJob
 from tunekit.ui.studio.sharing import SHARED_OFF
 from tunekit.ui.studio.tabs.curves import dataset_label
+from tunekit.ui.studio.tabs.sweeps import SweepsView
 
 BAKEOFF_LIMIT = 100
 CHART_COLUMNS = ["entry", "score"]
@@ -103,12 +104,11 @@ def describe(report: BakeoffReport, planned: int) -> str:
 @dataclass
 class Desk:
     """What the Bake-off tab remembers: the process it started, and per browser tab the
-    bake-off shown and what was last sent (the timer sends only changes)."""
+    bake-off shown and what was last sent (``view``, as the Sweeps tab's)."""
 
     studio: Any
     job: GroupJob | None = None
-    selected: dict[str, int] = field(default_factory=dict)
-    shown: dict[str, str] = field(default_factory=dict)
+    view: SweepsView = field(default_factory=SweepsView)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, session: Any, strategies: list[str] | None, scratch: bool) -> str:
@@ -135,7 +135,7 @@ class Desk:
                                  "--quiet", *(["--scratch"] if scratch else []))
             log_path = runner.folder / "logs" / f"{spec_path.stem}.log"
             self.job = GroupJob(runner.spawn(command, log_path), log_path, time.time())
-            self.selected.pop(session.key, None)  # show the new one as soon as it exists
+            self.view.selected.pop(session.key, None)  # show the new one as soon as it exists
         entries = ", ".join(strategies + (["scratch"] if scratch else []))
         return f"Starting a bake-off of {entries}…"
 
@@ -163,7 +163,7 @@ def render_bakeoffs(page: Any, desk: Desk, session: Any) -> dict[Any, Any]:
     job = desk.follow()
     records = registry.sweeps(kind="bakeoff", limit=BAKEOFF_LIMIT)
     choices = [(_label(r), r.id) for r in records]
-    chosen = desk.selected.get(session.key)
+    chosen = desk.view.selected.get(session.key)
     if chosen is None or all(r.id != chosen for r in records):
         chosen = job.sweep_id if job is not None and job.sweep_id else (
             records[0].id if records else None)
@@ -206,7 +206,7 @@ def fingerprint(desk: Desk, session: Any) -> str:
     registry = desk.studio.registry
     job = desk.follow()
     records = registry.sweeps(kind="bakeoff", limit=BAKEOFF_LIMIT)
-    chosen = desk.selected.get(session.key) or (job.sweep_id if job else None) or (
+    chosen = desk.view.selected.get(session.key) or (job.sweep_id if job else None) or (
         records[0].id if records else None)
     runs = [(r.id, r.status) for r in registry.sweep_runs(chosen)] if chosen else []
     return json.dumps([[(r.id, r.status) for r in records], chosen, runs,
@@ -222,13 +222,6 @@ def _label(record: Any) -> str:
 def connect_bakeoff(wiring: Any, desk: Desk) -> None:
     """Wire the tab's events (called from ``Wiring.connect``)."""
     page = wiring.page
-    no_change = {"__views__": ["none"]}
-
-    def pick(session: Any, sweep_id: Any) -> None:
-        try:
-            desk.selected[session.key] = int(sweep_id)
-        except (TypeError, ValueError):
-            desk.selected.pop(session.key, None)
 
     def start(session: Any, strategies: Any, scratch: Any) -> None:
         said = desk.start(session, list(strategies or []), bool(scratch))
@@ -239,18 +232,14 @@ def connect_bakeoff(wiring: Any, desk: Desk) -> None:
         session.notice = desk.stop()
 
     def poll(session: Any) -> dict[str, Any] | None:
-        now = fingerprint(desk, session)
-        if desk.shown.get(session.key) == now:
-            return no_change
-        desk.shown[session.key] = now
-        return None
+        return desk.view.poll(session, fingerprint(desk, session))
 
     def remember(session: Any) -> None:
-        desk.shown[session.key] = fingerprint(desk, session)
+        desk.view.shown[session.key] = fingerprint(desk, session)
 
     wiring.on([page.bakeoff_tab.select, page.bakeoff_refresh.click], remember, [],
               ("bakeoff",), "bakeoffs")
-    wiring.on([page.bakeoff_pick.input], pick, [page.bakeoff_pick], ("bakeoff",),
+    wiring.on([page.bakeoff_pick.input], desk.view.pick, [page.bakeoff_pick], ("bakeoff",),
               "open_bakeoff")
     wiring.on([page.bakeoff_start.click], start,
               [page.bakeoff_strategies, page.bakeoff_scratch], ("bakeoff",), "start_bakeoff")

@@ -124,10 +124,27 @@ def _label(record: Any) -> str:
 
 @dataclass
 class SweepsView:
-    """What the Sweeps tab remembers per browser tab: the sweep shown, what was last sent."""
+    """What a tab of sweeps (the Sweeps tab; the Bake-off tab, a bake-off being a sweep of
+    strategies) remembers per browser tab: the sweep shown, and the fingerprint of what was
+    last sent, so that its timer sends only changes."""
 
     selected: dict[str, int] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
+
+    def pick(self, session: Any, sweep_id: Any) -> None:
+        """Show the sweep picked; a blank or odd pick forgets it (the tab's default shows)."""
+        try:
+            self.selected[session.key] = int(sweep_id)
+        except (TypeError, ValueError):
+            self.selected.pop(session.key, None)
+
+    def poll(self, session: Any, now: str) -> dict[str, Any] | None:
+        """What the timer answers: NO_CHANGE while the fingerprint ``now`` is the one last
+        sent; else None, which renders the tab, ``now`` remembered as sent."""
+        if self.shown.get(session.key) == now:
+            return NO_CHANGE
+        self.shown[session.key] = now
+        return None
 
 
 def render_sweeps(page: Any, view: SweepsView, session: Any) -> dict[Any, Any]:
@@ -205,21 +222,11 @@ def connect_sweeps(wiring: Any) -> None:
         session.start_sweep(split_params(str(params or "")), sampler, trials)
         view.selected.pop(session.key, None)  # show the new one as soon as it exists
 
-    def pick(session: Any, sweep_id: Any) -> None:
-        try:
-            view.selected[session.key] = int(sweep_id)
-        except (TypeError, ValueError):
-            view.selected.pop(session.key, None)
-
     def stop(session: Any) -> None:
         session.notice = session.studio.sweeps.stop()
 
     def poll(session: Any) -> dict[str, Any] | None:
-        now = fingerprint(view, session)
-        if view.shown.get(session.key) == now:
-            return NO_CHANGE
-        view.shown[session.key] = now
-        return None
+        return view.poll(session, fingerprint(view, session))
 
     def remember(session: Any) -> None:
         view.shown[session.key] = fingerprint(view, session)
@@ -229,6 +236,6 @@ def connect_sweeps(wiring: Any) -> None:
               "start_sweep")
     wiring.on([page.sweeps_tab.select, page.sweep_refresh.click], remember, [], ("sweeps",),
               "sweeps")
-    wiring.on([page.sweep_pick.input], pick, [page.sweep_pick], ("sweeps",), "open_sweep")
+    wiring.on([page.sweep_pick.input], view.pick, [page.sweep_pick], ("sweeps",), "open_sweep")
     wiring.on([page.sweep_stop.click], stop, [], ("sweeps",), "stop_sweep")
     wiring.on([page.sweep_timer.tick], poll, [], ("sweeps",), "poll_sweeps", quiet=True)
