@@ -61,6 +61,8 @@ LISTS = [
     case("just accuracy and recall as metrics", metrics=["accuracy", "recall"]),
     case("save the merged weights as safetensors and an onnx model too",
          exporters=["huggingface", "model-card", "safetensors", "onnx"]),
+    case("export it in safetensors format plus an onnx file as well",
+         exporters=["huggingface", "model-card", "safetensors", "onnx"]),
     case("write a model card plus the onnx graph",
          exporters=["huggingface", "model-card", "onnx"]),
 ]

@@ -9,6 +9,7 @@ the moment it is added, without a word list of its own.
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -17,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from tunekit.spec import TRACKERS, TRAINING_ALIASES, Training
 
-from .language import negated_before
+from .language import STOPWORDS, negated_before
 from .reading import Reading
 
 # report_to is a list of names that its validator checks (not a Literal): these are the names
@@ -50,6 +51,7 @@ def field_cue(name: str) -> str:
     return "|".join(names)
 
 
+@functools.cache
 def choices(name: str) -> tuple[Any, ...]:
     """The values a field takes by name: its Literal's, or the names its validator checks."""
     if name in FIELD_CHOICES:
@@ -72,33 +74,48 @@ def is_kind(name: str, kind: type) -> bool:
     return kind in _parts(Training.model_fields[name].annotation)
 
 
+_SCRATCH = Training()
+
+
+@functools.lru_cache(maxsize=4096)
 def _accepted(name: str, said: str) -> Any | None:
     """The value the field's own validator makes of ``said`` ("weights_and_biases" -> wandb),
     or None when it is not one of the field's choices."""
     many = typing.get_origin(Training.model_fields[name].annotation) is list
-    try:
-        value = getattr(Training.model_validate({name: [said] if many else said}), name)
+    try:  # one field validated on a scratch model: the whole model is slow to build per word
+        Training.__pydantic_validator__.validate_assignment(_SCRATCH, name,
+                                                             [said] if many else said)
     except ValidationError:
         return None
+    value = getattr(_SCRATCH, name)
     value = value[0] if many else value
     return value if value in choices(name) else None
 
 
-def _said_choices(name: str, segment: str, offset: int) -> list[tuple[int, int, Any, str]]:
-    """(start, end, value) of the field's choices said in one segment, the longest reading of
-    each place winning ("cosine_with_restarts" over "cosine")."""
+def _said_choices(name: str, segment: str,
+                  cues: list[tuple[int, int]]) -> list[tuple[int, int, Any]]:
+    """(start, end, value) of the field's choices said in one segment, near a cue or
+    distinctive alone, the longest reading of each place winning ("cosine_with_restarts" over
+    "cosine")."""
     words = list(WORD.finditer(segment))
-    found = []
+    # a validator's other spellings begin like the choice ("weights_and_biases": wandb)
+    firsts = {str(choice)[0] for choice in choices(name)}
+    found: list[tuple[int, int, Any]] = []
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             group = words[i:i + size]
+            if group[0].group(0) in STOPWORDS or group[-1].group(0) in STOPWORDS:
+                continue  # no choice begins or ends with "the", "to", "and"
             said = "_".join(w.group(0) for w in group).replace("&", "and")
-            if said.isdigit():  # "batch 16" is no precision, whatever "16" means to it
+            start, end = group[0].start(), group[-1].end()
+            if said.isdigit() or said[0] not in firsts:  # "batch 16" is no precision
                 continue
+            cued = any(start - NEAR < e and s < end + NEAR // 2 for s, e in cues)
+            if not (cued or _distinctive(said)):
+                continue  # (checked before the validator, which is slow to ask every word)
             value = _accepted(name, said)
-            start, end = offset + group[0].start(), offset + group[-1].end()
-            if value is not None and not any(s < end and start < e for s, e, _, _ in found):
-                found.append((start, end, value, said))
+            if value is not None and not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, value))
     return sorted(found)
 
 
@@ -118,10 +135,9 @@ def read_choices(reading: Reading) -> None:
         said: list[tuple[int, int, Any]] = []
         for segment in SEGMENT.finditer(reading.text):
             cues = [m.span() for m in cue.finditer(segment.group(0))]
-            for start, end, value, words in _said_choices(name, segment.group(0), 0):
-                cued = any(start - NEAR < e and s < end + NEAR // 2 for s, e in cues)
+            for start, end, value in _said_choices(name, segment.group(0), cues):
                 start, end = start + segment.start(), end + segment.start()
-                if (cued or _distinctive(words)) and not negated_before(reading.text, start):
+                if not negated_before(reading.text, start):
                     said.append((start, end, value))
         if not said:
             continue

@@ -1,5 +1,7 @@
 """Reading the training numbers: epochs, learning rate, batch size, weight decay, dropout, seed,
-max length, warmup, clipping, and early stopping.
+max length, warmup, clipping, every other number of the spec by its name, changes relative to
+the current value ("double the accumulation steps"), and early stopping. The choices and on/off
+fields of the spec are read by spec_fields.py.
 
 Each field has cue words; a number belongs to a field when it follows a cue (with a few linking
 words between: "a learning rate of about 3e-5", "batch size: 8", "change epochs from 3 to 5")
@@ -230,15 +232,15 @@ CLASS_WEIGHTS = (r"(?:balanced|inverse[ -]frequency) (?:class[ _-]?)?weight\w*|c
 def _choices(reading: Reading) -> None:
     """The schedule ("cosine decay", "slanted triangular", "lr_scheduler_type
     constant_with_warmup") and balanced class weights."""
-    named = reading.find(SCHEDULER_NAMED)
-    if "training.scheduler" in reading.result.changes:
-        named = True  # said by its name already
-    elif named:
+    # said by its own name already (spec_fields.read_choices): the words are not looked for
+    done = "training.scheduler" in reading.result.changes
+    named = None if done else reading.find(SCHEDULER_NAMED)
+    if named:
         reading.result.set("training.scheduler", named.group(1),
                            f"{named.group(1)} learning-rate schedule")
         reading.consume(named.start(), named.end())
     for name, words in SCHEDULES.items():
-        match = None if named else reading.find(rf"\b(?:{words})")
+        match = None if named or done else reading.find(rf"\b(?:{words})")
         if match and not negated_before(reading.text, match.start()):
             reading.result.set("training.scheduler", name, f"{name} learning-rate schedule")
             reading.consume(match.start(), match.end())
@@ -355,7 +357,7 @@ RELATIVE = [
     (rf"\b{NUMBER}\s*(?:x|times) (?:bigger|larger|higher|more|greater) {FIELD}",
      lambda v, n, u: v * n),
     (rf"\b(?:divide|multiply)\s+{FIELD} by {NUMBER}", None),
-    (rf"\b(?:increase|raise|bump|grow|up|boost|push)\w*\s+{FIELD}(?: up)? by (?:a factor of )?"
+    (rf"\b(?:increase|raise|bump|grow|boost)\w*\s+{FIELD}(?: up)? by (?:a factor of )?"
      rf"{NUMBER}{RATIO}", lambda v, n, u: _by(v, n, u, +1)),
     (rf"\b(?:decrease|lower|reduce|cut|drop|shrink|bring)\w*\s+{FIELD}(?: down)? by (?:a factor "
      rf"of )?{NUMBER}{RATIO}", lambda v, n, u: _by(v, n, u, -1)),
@@ -373,10 +375,12 @@ FEWER = ("fewer", "less")
 
 def _by(value: float, number: float, unit: str | None, sign: int) -> float:
     """"by 20%": a share of the value; "by a factor of 2", "by 2x": times; "by 2": plus or
-    minus 2, unless that leaves nothing ("lower the learning rate by 10": a factor)."""
+    minus 2, unless that leaves nothing or the value is a fraction ("lower the learning rate
+    by 10", "raise it by 3": a factor)."""
     if unit in ("%", "percent"):
         return value * (1 + sign * number / 100)
-    if unit in ("x", "times", "fold") or (sign < 0 and number >= value):
+    if unit in ("x", "times", "fold") or number >= max(value, 1) > value or (
+            sign < 0 and number >= value):
         return value * number if sign > 0 else value / number
     return value + sign * number
 
