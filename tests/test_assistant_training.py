@@ -21,6 +21,9 @@ BY_NAME = [
     case("report_to: comet_ml", report_to=["comet_ml"]),
     case("don't log to wandb, log to tensorboard", report_to=["tensorboard"]),
     case("run an evaluation every 200 steps", eval_steps=200),
+    case("validate every 100 steps", eval_steps=100),
+    case(["log to tensorboard and wandb", "no wandb"], report_to=["tensorboard"]),
+    case(["log to tensorboard", "also send it to mlflow"], report_to=["tensorboard", "mlflow"]),
     case("eval_steps=25 and 3 epochs", eval_steps=25, epochs=3),
     case("switch the optimizer to sgd", optim="sgd"),
     case("adafactor as the optimiser, lr 1e-3", optim="adafactor", learning_rate=1e-3),
@@ -52,6 +55,7 @@ RELATIVE = [
     case(["max length 128", "increase the max length by 50%"], max_length=192),
     case(["warmup steps 100", "raise the warmup steps by 50"], warmup_steps=150),
     case(["lr 1e-4", "lower the learning rate by a factor of 10"], learning_rate=1e-5),
+    case("reduce the warmup ratio by half", warmup_ratio=0.05),
     case(["batch size 8", "double the batch size and the epochs too"], batch_size=16, epochs=12),
 ]
 

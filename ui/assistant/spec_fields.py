@@ -77,6 +77,10 @@ def is_kind(name: str, kind: type) -> bool:
 _SCRATCH = Training()
 
 
+def _is_list(name: str) -> bool:
+    return typing.get_origin(Training.model_fields[name].annotation) is list
+
+
 @functools.lru_cache(maxsize=4096)
 def _accepted(name: str, said: str) -> Any | None:
     """The value the field's own validator makes of ``said`` ("weights_and_biases" -> wandb),
@@ -92,10 +96,11 @@ def _accepted(name: str, said: str) -> Any | None:
     return value if value in choices(name) else None
 
 
-def _said_choices(name: str, segment: str,
-                  cues: list[tuple[int, int]]) -> list[tuple[int, int, Any]]:
+def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
+                  known: frozenset[str] = frozenset()) -> list[tuple[int, int, Any]]:
     """(start, end, value) of the field's choices said in one segment, near a cue or
-    distinctive alone, the longest reading of each place winning ("cosine_with_restarts" over
+    distinctive alone, or ``known`` (in the list already: "no wandb"), the longest reading of
+    each place winning ("cosine_with_restarts" over
     "cosine")."""
     words = list(WORD.finditer(segment))
     # a validator's other spellings begin like the choice ("weights_and_biases": wandb)
@@ -111,7 +116,7 @@ def _said_choices(name: str, segment: str,
             if said.isdigit() or said[0] not in firsts:  # "batch 16" is no precision
                 continue
             cued = any(start - NEAR < e and s < end + NEAR // 2 for s, e in cues)
-            if not (cued or _distinctive(said)):
+            if not (cued or _distinctive(said) or said in known):
                 continue  # (checked before the validator, which is slow to ask every word)
             value = _accepted(name, said)
             if value is not None and not any(s < end and start < e for s, e, _ in found):
@@ -133,19 +138,28 @@ def read_choices(reading: Reading) -> None:
             continue
         cue = re.compile(rf"\b(?:{field_cue(name)})\b")
         said: list[tuple[int, int, Any]] = []
+        turned_down: list[tuple[int, int, Any]] = []
         for segment in SEGMENT.finditer(reading.text):
             cues = [m.span() for m in cue.finditer(segment.group(0))]
-            for start, end, value in _said_choices(name, segment.group(0), cues):
+            known = frozenset(reading.training(name) or []) if _is_list(name) else frozenset()
+            for start, end, value in _said_choices(name, segment.group(0), cues, known):
                 start, end = start + segment.start(), end + segment.start()
-                if not negated_before(reading.text, start):
-                    said.append((start, end, value))
-        if not said:
+                (turned_down if negated_before(reading.text, start) else said).append(
+                    (start, end, value))
+        many = _is_list(name)
+        if many:  # "also log to wandb" adds a tracker, "no tensorboard logging" removes one
+            now = list(reading.training(name) or [])
+            value = [v for v in dict.fromkeys(now + [v for _, _, v in said])
+                     if v not in {v for _, _, v in turned_down}]
+            if value == now:
+                continue
+        elif said:
+            value = said[-1][2]
+        else:
             continue
-        many = typing.get_origin(Training.model_fields[name].annotation) is list
-        value = list(dict.fromkeys(v for _, _, v in said)) if many else said[-1][2]
-        shown = ", ".join(value) if many else value
+        shown = ", ".join(value) or "none" if many else value
         reading.result.set(f"training.{name}", value, f"{name.replace('_', ' ')}: {shown}")
-        for start, end, _ in said:
+        for start, end, _ in said + turned_down:
             reading.consume(start, end)
 
 

@@ -63,7 +63,7 @@ FIELDS: list[Field] = [
     Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b",
           around=((r"warm[ _-]?up(?: for| of| over)?", r"(?:optimi[sz]er )?steps?|iterations?|"
                    r"updates?"),)),
-    Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|eval\w*(?: \w+)? every",
+    Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|(?:eval|validat)\w*(?: \w+)? every",
           r"steps between evaluations\b"),
     Field("max_length", int,
           r"max(?:imum)?[ _-]?(?:seq(?:uence)?[ _-]?|input[ _-]?|token[ _-]?|text[ _-]?)?"
@@ -352,7 +352,8 @@ RELATIVE = [
     (rf"\b(?:double|twice|2x)\s+{FIELD}", lambda v, n, u: v * 2),
     (rf"\b(?:triple|3x)\s+{FIELD}", lambda v, n, u: v * 3),
     (rf"\b(?:quadruple|4x)\s+{FIELD}", lambda v, n, u: v * 4),
-    (rf"\b(?:halve|half)\s+{FIELD}|\bcut\s+{FIELD} in half", lambda v, n, u: v / 2),
+    (rf"\b(?:halve|half)\s+{FIELD}|\b(?:cut|reduce|decrease|lower)\w*\s+{FIELD} (?:in|by) "
+     r"(?:a )?half\b", lambda v, n, u: v / 2),
     (rf"\b{NUMBER}\s*(?:x|times) (?:smaller|lower|less|fewer) {FIELD}", lambda v, n, u: v / n),
     (rf"\b{NUMBER}\s*(?:x|times) (?:bigger|larger|higher|more|greater) {FIELD}",
      lambda v, n, u: v * n),
