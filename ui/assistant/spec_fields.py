@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from tunekit.spec import TRACKERS, TRAINING_ALIASES, Training
 
+from .fuzzy import close
 from .language import STOPWORDS, negated_before
 from .reading import Reading
 
@@ -90,7 +91,8 @@ def _accepted(name: str, said: str) -> Any | None:
         Training.__pydantic_validator__.validate_assignment(_SCRATCH, name,
                                                              [said] if many else said)
     except ValidationError:
-        return None
+        # a typo of a long choice ("tensorbord", "adafactr", "cosine_with_restart")
+        return next((c for c in choices(name) if len(said) >= 6 and close(said, c)), None)
     value = getattr(_SCRATCH, name)
     value = value[0] if many else value
     return value if value in choices(name) else None

@@ -349,7 +349,8 @@ MORE_WORDS = r"more|extra|additional|further|fewer|less"
 # (pattern, how the current value changes): the field is the first group of letters, the
 # number (where one is said) the first group of digits, then the unit of a "by"
 RELATIVE = [
-    (rf"\b(?:double|twice|2x)\s+{FIELD}", lambda v, n, u: v * 2),
+    (rf"\b(?:double|twice|2x)\s+(?:as (?:many|much|long|large|big|high) )?{FIELD}",
+     lambda v, n, u: v * 2),
     (rf"\b(?:triple|3x)\s+{FIELD}", lambda v, n, u: v * 3),
     (rf"\b(?:quadruple|4x)\s+{FIELD}", lambda v, n, u: v * 4),
     (rf"\b(?:halve|half)\s+{FIELD}|\b(?:cut|reduce|decrease|lower)\w*\s+{FIELD} (?:in|by) "
