@@ -137,7 +137,11 @@ class Catalog:
 
     @staticmethod
     def _cued(text: str, pos: int, kind: str = "dataset") -> bool:
-        start = max(0, pos - 40)
+        # an export's list runs long ("export the weights as safetensors plus an onnx file"):
+        # its cue may stand anywhere earlier in the sentence
+        start = max(0, pos - (80 if kind == "exporter" else 40))
+        start += max((m.end() for m in re.finditer(r"[.;!?](?:\s|$)", text[start:pos])),
+                     default=0)
         cue = EXPORT_CUE if kind == "exporter" else DATA_CUE
         return bool(cue.search(text[start:pos + 40]))
 

@@ -96,6 +96,7 @@ class Assistant:
         self.pending: tuple[str, list[str]] | None = None  # (field, choices) of a question
         self.preview: Preview | None = None
         self.last_numbers: list[str] = []  # the numeric fields the last change set
+        self.carried: dict[str, Any] = {}  # what the last change left for the next turn
         # what the last reply offered (tool_talk.py): by choice label, and what a yes accepts
         self.offers: dict[str, Offer] = {}
         self.offer_yes: Offer | None = None
@@ -218,7 +219,8 @@ class Assistant:
         return value
 
     def _understand(self, message: str) -> Understanding:
-        return understand(message, self.catalog, self.draft, base_dir=self.base_dir)
+        return understand(message, self.catalog, self.draft, base_dir=self.base_dir,
+                          carried=self.carried)
 
     def _answer(self, question: str) -> str:
         """The answer; the setting asked about becomes the one a bare number then changes
@@ -256,6 +258,7 @@ class Assistant:
             self.history.append(previous)
         self.last_numbers = [p for p, v in understood.changes.items() if _is_number(v)
                              and _get(self.draft, p) == v]
+        self.carried = understood.carried
         data_problem = self._look_at_data() if "dataset" in understood.changes else None
         noticed = understood.noticed + understood.acknowledged
         # what the turn asked for that is not in the spec is said, never dropped

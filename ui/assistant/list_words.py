@@ -80,6 +80,9 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
     text = reading.text
     mentions = sorted((m for k in ("metric", "exporter") for m in reading.catalog.exact(k, text)),
                       key=lambda m: m.start)
+    # the longest name said wins: "token accuracy" is not also accuracy
+    mentions = [m for m in mentions if not any(
+        o.start <= m.start and m.end <= o.end and o.length > m.length for o in mentions)]
     wanted: list[str] = []
     dropped: list[str] = []
     previous = None

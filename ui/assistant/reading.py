@@ -28,6 +28,8 @@ class Understanding:
     unknown: list[str] = field(default_factory=list)  # things named that are not installed
     negated: list[str] = field(default_factory=list)  # components the message turns down
     acknowledged: list[str] = field(default_factory=list)  # understood, already so
+    # what the next turn may refer to ("halve the batch size" ... "and the learning rate too")
+    carried: dict[str, Any] = field(default_factory=dict)
 
     def set(self, path: str, value: Any, note: str | None = None) -> None:
         self.changes[path] = value
@@ -52,6 +54,7 @@ class Reading:
     base_dir: Path
     result: Understanding = field(default_factory=Understanding)
     text: str = ""
+    carried: dict[str, Any] = field(default_factory=dict)  # left by the previous turn
 
     def consume_written(self, start: int, end: int) -> None:
         """Blank a span of the message as written (a path, a model id, a column name)."""

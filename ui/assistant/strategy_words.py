@@ -278,6 +278,8 @@ def _params(reading: Reading) -> None:
             match = reading.find(pattern)
             if match and rejected_after(reading.text, match.end()):
                 continue  # "rank 8 is too small, use 32": not this one
+            if match and _names_component(reading, match.start()):
+                continue  # "report mae and r2": the metric r2, not r 2
             value = _value(param, match) if match else None
             if value is not None:
                 found.append((param, value, match))
@@ -331,6 +333,12 @@ def _options_beside(reading: Reading, component: Any) -> None:
                     break
 
 
+def _names_component(reading: Reading, start: int) -> bool:
+    """Whether the word at ``start`` is, whole, an installed component's name ("r2")."""
+    word = re.match(r"[\w-]+", reading.text[start:])
+    return bool(word) and any(c.name == word.group(0) for c in reading.catalog.components)
+
+
 def _by_name(param: Any) -> list[str]:
     """An option said by its own name: "factor 3", "every = 2" (the generic way). A name that
     is also a training field ("dropout") means the training field unless said with the
@@ -365,14 +373,27 @@ def _alpha_from_rank(reading: Reading, component: Any) -> None:
             reading.result.set("strategy.alpha", 2 * int(rank), f"alpha: {2 * int(rank)}")
 
 
+MODULE_LIST = r"([\w, ]+?)(?:layers|projections|modules|matrices|$|[.;])"
+
+
+def _beside_strategy(reading: Reading, component: Any) -> re.Match | None:
+    """"lora r 16 alpha 16 on query,value": "on"/"to" right after the strategy's name and its
+    options, which are read (blanked) by now: the blank run before "on" is where they stood."""
+    if "strategy" not in reading.result.changes and not any(
+            path.startswith("strategy.") for path in reading.result.changes):
+        return None
+    return reading.find(r"(?:^|(?<=\S {2})|(?<=\s{3}))(?:\)\s*)?(?:with\s+)?(?:on|to)\s+"
+                        r"(?:the )?" + MODULE_LIST)
+
+
 def _target_modules(reading: Reading, component: Any) -> None:
     """"apply LoRA to query and value", "target_modules q_proj,v_proj"."""
     if "target_modules" not in {p.name for p in component.params}:
         return
     match = reading.find(r"(?:target(?:s|ing|ed)?(?:[_ ]modules?)?|apply (?:it|lora|the "
                          r"adapters?|adapters) (?:only )?(?:to|on)|lora on|adapters on)"
-                         r"\s*(?:=|:)?\s*(?:the )?"
-                         r"([\w, ]+?)(?:layers|projections|modules|matrices|$|[.;])")
+                         r"\s*(?:=|:)?\s*(?:the )?" + MODULE_LIST) or _beside_strategy(reading,
+                                                                             component)
     if not match:
         return
     words = [w for w in re.split(r"[\s,]+|\band\b", match.group(1)) if w]

@@ -1,5 +1,7 @@
 """Reading the training numbers: epochs, learning rate, batch size, weight decay, dropout, seed,
-max length, warmup, clipping, and early stopping.
+max length, warmup, clipping, every other number of the spec by its name, changes relative to
+the current value ("double the accumulation steps"), and early stopping. The choices and on/off
+fields of the spec are read by spec_fields.py.
 
 Each field has cue words; a number belongs to a field when it follows a cue (with a few linking
 words between: "a learning rate of about 3e-5", "batch size: 8", "change epochs from 3 to 5")
@@ -13,10 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tunekit.spec import SCHEDULERS, Training
+from tunekit.spec import SCHEDULERS, TRAINING_ALIASES, Training
 
 from .language import NUMBER, as_int, negated_before, rejected_after
 from .reading import Reading
+from .spec_fields import field_words, is_kind, read_choices, read_prompts, read_switches
 
 # words that may stand between a cue and its number
 GAP = (r"(?:\s*(?:=|:|~|->|→)\s*|\s+(?:of|to|at|is|be|as|around|about|roughly|approximately|"
@@ -37,20 +40,30 @@ class Field:
     cues: str  # the number follows: "lr 3e-5"
     units: str = ""  # the number comes first: "5 epochs"
     fraction: bool = False  # 10% -> 0.1
+    # (cue, unit): the number between them ("warmup 30 steps", "evaluation every 50 steps")
+    around: tuple[tuple[str, str], ...] = ()
 
     def patterns(self) -> list[str]:
-        found = [rf"\b(?:{self.cues}){GAP}{NUMBER}{PERCENT}"]
+        # the field's own name and transformers' ("max_steps 500", "num_train_epochs 3")
+        names = [field_words(self.name)] + [field_words(a) for a, (f, _) in
+                                            TRAINING_ALIASES.items() if f == self.name]
+        found = [rf"\b(?:{self.cues}|{'|'.join(names)}){GAP}{NUMBER}{PERCENT}"]
         if self.units:
             found.append(rf"(?<![\w.]){NUMBER}{PERCENT}[\s-]*(?:{self.units})")
+        found += [rf"\b(?:{cue}){GAP}{NUMBER}()\s*(?:{unit})\b" for cue, unit in self.around]
         return found
 
 
-FIELDS = [
+FIELDS: list[Field] = [
     # transformers' TrainingArguments names, said as written ("max_steps 200")
     Field("max_steps", int, r"max(?:imum)?[ _-]?(?:optimi[sz]er[ _-]?|training[ _-]?)?steps|"
-          r"stop after", r"(?:optimi[sz]er |training )?steps (?:at most|max(?:imum)?)\b"),
-    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b"),
-    Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|eval(?:uate)? every",
+          r"stop after", r"(?:optimi[sz]er |training )?steps (?:at most|max(?:imum)?)\b",
+          around=((r"max(?:imum)?|at most|no more than|cap (?:it |training )?at|limit (?:it |"
+                   r"training )?to", r"(?:optimi[sz]er |training )?steps?"),)),
+    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b",
+          around=((r"warm[ _-]?up(?: for| of| over)?", r"(?:optimi[sz]er )?steps?|iterations?|"
+                   r"updates?"),)),
+    Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|(?:eval|validat)\w*(?: \w+)? every",
           r"steps between evaluations\b"),
     Field("max_length", int,
           r"max(?:imum)?[ _-]?(?:seq(?:uence)?[ _-]?|input[ _-]?|token[ _-]?|text[ _-]?)?"
@@ -97,8 +110,13 @@ FIELDS = [
     Field("label_smoothing", float, r"label[ _-]?smoothing(?: of| at)?|smooth(?:ing)? (?:the )?"
           r"labels?(?: by| with)?", r"label[ _-]?smoothing\b", fraction=True),
 ]
+# every other number of the spec, said by its name ("checkpoint_every 500")
+FIELDS += [Field(name, int if is_kind(name, int) else float, field_words(name))
+           for name in Training.model_fields if name not in {f.name for f in FIELDS}
+           and (is_kind(name, int) or is_kind(name, float))]
 # after their number, these words say it is not the field's ("every 100 steps" is not warmup)
-NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?)\b", "epochs": r"\s*(?:without|with no)\b"}
+NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?|updates?)\b",
+            "epochs": r"\s*(?:without|with no)\b", "eval_steps": r"\s*epochs?\b"}
 
 SWITCHED_OFF = {
     "dropout": (r"(?:hidden |classifier )?dropout", 0.0),
@@ -115,8 +133,11 @@ OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|
 
 def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
-    _more_or_fewer(reading)
+    _relative(reading)
+    read_prompts(reading)
+    read_choices(reading)  # by the spec's own names first: "cosine_with_restarts", not cosine
     _choices(reading)
+    read_switches(reading)
     _optimizer_words(reading)
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
@@ -127,7 +148,6 @@ def read_training(reading: Reading) -> None:
         reading.consume(*span)
     _switched_off(reading)
     _back_to_default(reading)
-    _relative(reading)
     _bare_learning_rate(reading)
     _train_for(reading)
 
@@ -201,19 +221,26 @@ CLASS_WEIGHTS = (r"(?:balanced|inverse[ -]frequency) (?:class[ _-]?)?weight\w*|c
                  r"(?: balanced)?|weigh\w* (?:the )?(?:rare |minority )?classes|(?:re)?weight\w* "
                  r"(?:the )?(?:loss|classes) (?:by|for) (?:class )?(?:frequency|imbalance)|"
                  r"(?:fix|handle|correct|compensate for|deal with|account for) (?:the )?"
-                 r"(?:class )?imbalance")
+                 r"(?:class )?imbalance|"
+                 # "balance the classes in the loss"
+                 r"(?:re)?balanc\w* (?:out )?(?:the )?(?:classes|labels)\b|"
+                 # "the classes are imbalanced so weight them": an imbalance, then weighing
+                 r"(?:(?:classes|labels|data) (?:are|is) (?:\w+ )?|)(?:im|un)balanced\b"
+                 r"[^.;]{0,40}\bweigh\w*")
 
 
 def _choices(reading: Reading) -> None:
     """The schedule ("cosine decay", "slanted triangular", "lr_scheduler_type
     constant_with_warmup") and balanced class weights."""
-    named = reading.find(SCHEDULER_NAMED)
+    # said by its own name already (spec_fields.read_choices): the words are not looked for
+    done = "training.scheduler" in reading.result.changes
+    named = None if done else reading.find(SCHEDULER_NAMED)
     if named:
         reading.result.set("training.scheduler", named.group(1),
                            f"{named.group(1)} learning-rate schedule")
         reading.consume(named.start(), named.end())
     for name, words in SCHEDULES.items():
-        match = None if named else reading.find(rf"\b(?:{words})")
+        match = None if named or done else reading.find(rf"\b(?:{words})")
         if match and not negated_before(reading.text, match.start()):
             reading.result.set("training.scheduler", name, f"{name} learning-rate schedule")
             reading.consume(match.start(), match.end())
@@ -275,70 +302,156 @@ def _back_to_default(reading: Reading) -> None:
             reading.consume(match.start(), match.end())
 
 
-RELATIVE_FIELDS = {"batch size": "batch_size", "batch": "batch_size", "epochs": "epochs",
-                   "number of epochs": "epochs", "learning rate": "learning_rate",
-                   "lr": "learning_rate"}
-_RELATIVE = r"(?:the )?(?:number of )?(batch size|batch|epochs|learning rate|lr)"
+def _spoken_numbers() -> list[tuple[str, str]]:
+    """(words, field) for every number of the spec: its name's word runs that name no other
+    field ("accumulation steps", "batch", "epochs"; not "steps" or "max"), its aliases and its
+    spoken names ("lr")."""
+    numeric = [n for n in Training.model_fields if is_kind(n, int) or is_kind(n, float)]
+    runs: dict[str, set[str]] = {}
+    for name in numeric:
+        words = name.split("_")
+        for size in range(1, len(words) + 1):
+            for i in range(len(words) - size + 1):
+                runs.setdefault(" ".join(words[i:i + size]), set()).add(name)
+    # the plural's s is said or not: "1 epoch", "accumulation step"
+    found = [(re.sub(r"s$", "", field_words(run.replace(" ", "_"))), next(iter(fields)))
+             for run, fields in runs.items()
+             if len(fields) == 1 and run not in GENERIC_WORDS]
+    found += [(field_words(alias), field) for alias, (field, _) in TRAINING_ALIASES.items()
+              if field in numeric]
+    found += [(words, name) for words, name in RELATIVE_SPOKEN.items()]
+    # the run of more words first: "accumulation steps" before "accumulation"
+    return sorted(found, key=lambda pair: (pair[0].count("[ _-]?") + pair[0].count(" "),
+                                           len(pair[0])), reverse=True)
+
+
+# the names people use for a number beyond the words of its field name
+RELATIVE_SPOKEN = {r"lr|learning[ -]rate|step size": "learning_rate", r"bs|batch": "batch_size",
+                   r"passes|rounds": "epochs", r"grad(?:ient)? accum\w*":
+                   "gradient_accumulation_steps", r"sequence length|seq(?:uence)? len|context "
+                   r"(?:length|size)": "max_length", r"warm-up (?:ratio|steps)": "warmup_ratio"}
+
+
+# words of field names that name no field alone
+GENERIC_WORDS = {"max", "steps", "every", "size", "rate", "ratio", "num", "of", "by", "to"}
+SPOKEN_NUMBERS = _spoken_numbers()
+FIELD = ("(?:the |my |our |its )?(?:number of )?(" + "|".join(
+    rf"(?:{words})s?" for words, _ in SPOKEN_NUMBERS) + r")\b")
+
+
+def _field_said(words: str) -> str:
+    return next(name for pattern, name in SPOKEN_NUMBERS
+                if re.fullmatch(rf"(?:{pattern})s?", words))
+
+
+RATIO = r"\s*(%|percent|x|times|fold)?"
+MORE_WORDS = r"more|extra|additional|further|fewer|less"
+# (pattern, how the current value changes): the field is the first group of letters, the
+# number (where one is said) the first group of digits, then the unit of a "by"
+RELATIVE = [
+    (rf"\b(?:double|twice|2x)\s+(?:as (?:many|much|long|large|big|high) )?{FIELD}",
+     lambda v, n, u: v * 2),
+    (rf"\b(?:triple|3x)\s+{FIELD}", lambda v, n, u: v * 3),
+    (rf"\b(?:quadruple|4x)\s+{FIELD}", lambda v, n, u: v * 4),
+    (rf"\b(?:halve|half)\s+{FIELD}|\b(?:cut|reduce|decrease|lower)\w*\s+{FIELD} (?:in|by) "
+     r"(?:a )?half\b", lambda v, n, u: v / 2),
+    (rf"\b{NUMBER}\s*(?:x|times) (?:smaller|lower|less|fewer) {FIELD}", lambda v, n, u: v / n),
+    (rf"\b{NUMBER}\s*(?:x|times) (?:bigger|larger|higher|more|greater) {FIELD}",
+     lambda v, n, u: v * n),
+    (rf"\b(?:divide|multiply)\s+{FIELD} by {NUMBER}", None),
+    (rf"\b(?:increase|raise|bump|grow|boost)\w*\s+{FIELD}(?: up)? by (?:a factor of )?"
+     rf"{NUMBER}{RATIO}", lambda v, n, u: _by(v, n, u, +1)),
+    (rf"\b(?:decrease|lower|reduce|cut|drop|shrink|bring)\w*\s+{FIELD}(?: down)? by (?:a factor "
+     rf"of )?{NUMBER}{RATIO}", lambda v, n, u: _by(v, n, u, -1)),
+    (rf"\b(?:an?other|add(?: on)?|an extra)\s+{NUMBER}\s+(?:(?:{MORE_WORDS})\s+)?{FIELD}",
+     lambda v, n, u: v + n),
+    (rf"(?<![\w.]){NUMBER}\s+({MORE_WORDS})\s+{FIELD}", None),
+    (rf"(?<![\w.]){NUMBER}\s+{FIELD}\s+({MORE_WORDS})\b", None),
+]
+# "and the learning rate too", "same for the epochs": the change just made, to another field
+# (a turn's opening "and"/"also" is gone by now: "the learning rate too")
+AGAIN = (rf"(?:\b(?:same (?:for|with)|and|also|as well as) |^\s*){FIELD}(?: too| as well| also)?"
+         r"(?!\w)")
+FEWER = ("fewer", "less")
+
+
+def _by(value: float, number: float, unit: str | None, sign: int) -> float:
+    """"by 20%": a share of the value; "by a factor of 2", "by 2x": times; "by 2": plus or
+    minus 2, unless that leaves nothing or the value is a fraction ("lower the learning rate
+    by 10", "raise it by 3": a factor)."""
+    if unit in ("%", "percent"):
+        return value * (1 + sign * number / 100)
+    if unit in ("x", "times", "fold") or number >= max(value, 1) > value or (
+            sign < 0 and number >= value):
+        return value * number if sign > 0 else value / number
+    return value + sign * number
 
 
 def _relative(reading: Reading) -> None:
-    """"double the batch size", "halve the learning rate", "a 10x smaller learning rate"."""
-    changes = [
-        (rf"\b(?:double|twice|2x) {_RELATIVE}", lambda v, m: v * 2),
-        (rf"\b(?:halve|half) {_RELATIVE}|\bcut {_RELATIVE} in half", lambda v, m: v / 2),
-        (rf"\b(\d+)\s*(?:x|times) (?:smaller|lower|less) {_RELATIVE}",
-         lambda v, m: v / float(m.group(1))),
-        (rf"\b(?:divide|reduce|lower|decrease) {_RELATIVE} by (?:a factor of )?(\d+)\b(?!\s*%)",
-         lambda v, m: v / float(m.group(2))),
-        (rf"\b(\d+)\s*(?:x|times) (?:bigger|larger|higher|more) {_RELATIVE}",
-         lambda v, m: v * float(m.group(1))),
-    ]
-    for pattern, scale in changes:
-        match = reading.find(pattern)
-        if not match:
-            continue
-        said = next(g for g in match.groups() if g and not g.isdigit())
-        key = RELATIVE_FIELDS[said]
-        if f"training.{key}" in reading.result.changes:
-            continue
-        value = scale(_current(reading, key), match)
-        value = max(1, round(value)) if key != "learning_rate" else float(f"{value:.3g}")
-        reading.result.set(f"training.{key}", value, f"{key.replace('_', ' ')}: {value:g}")
-        reading.consume(match.start(), match.end())
-
-
-# "3 more epochs", "another 2 epochs", "add 2 epochs", "2 fewer epochs": a change to the
-# current value, not the value
-MORE = (rf"\b(?:(?:add|train for|give it|do|run)\s+)?(?:an(?:other)?\s+)?{NUMBER}\s+"
-        r"(more|extra|additional|further|fewer|less)\s+(epochs?|passes|rounds)\b|"
-        rf"\b(?:another|add(?: on)?)\s+{NUMBER}\s+(epochs?|passes|rounds)\b")
-
-
-def _more_or_fewer(reading: Reading) -> None:
-    """A relative number of epochs, applied to the current value."""
-    match = reading.find(MORE)
-    if not match:
+    """A change to a number's current value: "double the accumulation steps", "halve the
+    batch size", "one epoch fewer", "raise the warmup steps by 50", "lower lr by 20%"; and
+    "and the learning rate too", the same change to another field (this turn's or the last)."""
+    last = reading.carried.get("relative")
+    for pattern, scale in RELATIVE:
+        for match in re.finditer(pattern, reading.text):
+            last = _apply_relative(reading, match, scale) or last
+    if last is None:
         return
-    if match.group(1):
-        count, fewer = float(match.group(1)), match.group(2) in ("fewer", "less")
-    else:
-        count, fewer = float(match.group(4)), False
-    value = _current(reading, "epochs") + (-count if fewer else count)
-    value = max(1, round(value))
-    reading.result.set("training.epochs", value, f"epochs: {value:g}")
+    for match in re.finditer(AGAIN, reading.text):
+        words = match.group(1)
+        if re.search(r"\b(?:too|as well|also|same)\b", match.group(0)):
+            _change(reading, _field_said(words), last, match)
+
+
+def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
+    words = next(g for g in match.groups() if g and re.search(r"[a-z]", g)
+                 and g not in (*MORE_WORDS.split("|"), "%", "percent", "x", "times", "fold"))
+    numbers = [float(g) for g in match.groups() if g and re.fullmatch(r"[\d.e+-]+", g)]
+    number = numbers[0] if numbers else None
+    unit = match.groups()[-1] if match.groups()[-1] in ("%", "percent", "x", "times",
+                                                        "fold") else None
+    if scale is None:  # divide/multiply, or N more/fewer: the word decides
+        said = match.group(0)
+        if said.startswith(("divide", "multiply")):
+            scale = (lambda v, n, u: v / n) if said.startswith("divide") else (
+                lambda v, n, u: v * n)
+        else:
+            fewer = any(g in FEWER for g in match.groups() if g)
+            scale = (lambda v, n, u: v - n) if fewer else (lambda v, n, u: v + n)
+    change = (scale, number, unit)
+    _change(reading, _field_said(words), change, match)
+    return change
+
+
+def _change(reading: Reading, name: str, change: Any, match: re.Match) -> None:
+    """Set ``name`` to its current value changed by ``change``, or say why not."""
+    scale, number, unit = change
+    current = _current(reading, name)
+    label = name.replace("_", " ")
     reading.consume(match.start(), match.end())
+    if current is None:
+        reading.result.unknown.append(f"{label} has no value yet to change: say a number "
+                                      f"(\"{label} 100\")")
+        return
+    value = scale(float(current), number, unit)
+    if is_kind(name, int):
+        value = max(1, round(value))
+    else:
+        value = float(f"{value:.3g}")
+    reading.result.set(f"training.{name}", value, f"{label}: {value:g}")
+    reading.result.carried["relative"] = change
 
 
-def _current(reading: Reading, key: str) -> float:
-    """A field's value now, the strategy's default standing in for an unset one."""
+def _current(reading: Reading, key: str) -> float | None:
+    """A field's value now: the draft's, the strategy's default for the epochs and learning
+    rate, the spec's default otherwise (None: a field with no value, such as max_steps)."""
     value = reading.training(key)
     if value is not None:
         return value
     strategy = reading.component("strategy", "strategy")
-    defaults = {"epochs": getattr(strategy, "default_epochs", 3),
-                "learning_rate": getattr(strategy, "default_learning_rate", 5e-5),
-                "batch_size": 16}
-    return defaults[key]
+    if key in ("epochs", "learning_rate"):
+        return getattr(strategy, f"default_{key}", 3 if key == "epochs" else 5e-5)
+    return Training.model_fields[key].default
 
 
 def _bare_learning_rate(reading: Reading) -> None:

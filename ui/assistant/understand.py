@@ -45,9 +45,12 @@ __all__ = ["Catalog", "Understanding", "understand", "understand_file", "find_pa
 
 
 def understand(message: str, catalog: Catalog, draft: dict[str, Any],
-               base_dir: str | Path | None = None) -> Understanding:
-    """Read ``message`` against the catalog and the current ``draft`` spec."""
-    reading = Reading(message, catalog, draft, Path(base_dir) if base_dir else Path.cwd())
+               base_dir: str | Path | None = None,
+               carried: dict[str, Any] | None = None) -> Understanding:
+    """Read ``message`` against the catalog and the current ``draft`` spec (``carried``: what
+    the previous turn's ``Understanding.carried`` left for this one to refer to)."""
+    reading = Reading(message, catalog, draft, Path(base_dir) if base_dir else Path.cwd(),
+                      carried=dict(carried or {}))
     read_data_files(reading)
     read_model(reading)
     read_columns(reading)

@@ -1,0 +1,226 @@
+"""The Training fields of the spec, read generically from its schema.
+
+Every field of ``tunekit.spec.Training`` can be said the way it is written: its name
+("group by length", "auto batch size on", "max_steps 500"), transformers' name for it
+(``TRAINING_ALIASES``), or one of its choices by name ("adafactor optimizer", "the
+cosine_with_restarts schedule", "log to tensorboard"). A new field of the spec is understood
+the moment it is added, without a word list of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import ValidationError
+from tunekit.spec import TRACKERS, TRAINING_ALIASES, Training
+
+from .fuzzy import close
+from .language import STOPWORDS, negated_before
+from .reading import Reading
+
+# report_to is a list of names that its validator checks (not a Literal): these are the names
+FIELD_CHOICES: dict[str, tuple[str, ...]] = {"report_to": TRACKERS}
+# the words that say which field a choice said alone belongs to, beyond the field's own name
+CHOICE_CUES = {
+    "scheduler": r"schedul\w*|decay\w*|anneal\w*",
+    "optim": r"optimi[sz]\w*|optim|use|using|with|switch to",
+    "report_to": r"log\w*|report\w*|track\w*|send\w*|stream\w*|tracker\w*|dashboards?|"
+                 r"monitor\w*|visuali[sz]\w*",
+}
+# a sentence: choices and their cue stand in one, near each other
+SEGMENT = re.compile(r"[^;.!?]+(?:\.(?=\S)[^;.!?]*)*")
+NEAR = 40  # characters between a cue and a choice it names
+WORD = re.compile(r"[\w&+-]+")
+
+
+def field_words(name: str) -> str:
+    """A field's name as people write it: "group_by_length" -> group by length, group-by-length,
+    group_by_length."""
+    return r"[ _-]?".join(re.escape(w) for w in name.split("_"))
+
+
+def field_cue(name: str) -> str:
+    """The words naming a field: its own name, its aliases, and the cues of its choices."""
+    names = [field_words(name)] + [field_words(a) for a, (f, _) in TRAINING_ALIASES.items()
+                                   if f == name]
+    if name in CHOICE_CUES:
+        names.append(CHOICE_CUES[name])
+    return "|".join(names)
+
+
+@functools.cache
+def choices(name: str) -> tuple[Any, ...]:
+    """The values a field takes by name: its Literal's, or the names its validator checks."""
+    if name in FIELD_CHOICES:
+        return FIELD_CHOICES[name]
+    annotation = Training.model_fields[name].annotation
+    found: list[Any] = []
+    for part in _parts(annotation):
+        if typing.get_origin(part) is typing.Literal:
+            found += [v for v in typing.get_args(part) if isinstance(v, str)]
+    return tuple(found)
+
+
+def _parts(annotation: Any) -> list[Any]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return list(typing.get_args(annotation))
+    return [annotation]
+
+
+def is_kind(name: str, kind: type) -> bool:
+    return kind in _parts(Training.model_fields[name].annotation)
+
+
+_SCRATCH = Training()
+
+
+def _is_list(name: str) -> bool:
+    return typing.get_origin(Training.model_fields[name].annotation) is list
+
+
+@functools.lru_cache(maxsize=4096)
+def _accepted(name: str, said: str) -> Any | None:
+    """The value the field's own validator makes of ``said`` ("weights_and_biases" -> wandb),
+    or None when it is not one of the field's choices."""
+    many = typing.get_origin(Training.model_fields[name].annotation) is list
+    try:  # one field validated on a scratch model: the whole model is slow to build per word
+        Training.__pydantic_validator__.validate_assignment(_SCRATCH, name,
+                                                             [said] if many else said)
+    except ValidationError:
+        # a typo of a long choice ("tensorbord", "adafactr", "cosine_with_restart")
+        return next((c for c in choices(name) if len(said) >= 6 and close(said, c)), None)
+    value = getattr(_SCRATCH, name)
+    value = value[0] if many else value
+    return value if value in choices(name) else None
+
+
+def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
+                  known: frozenset[str] = frozenset()) -> list[tuple[int, int, Any]]:
+    """(start, end, value) of the field's choices said in one segment, near a cue or
+    distinctive alone, or ``known`` (in the list already: "no wandb"), the longest reading of
+    each place winning ("cosine_with_restarts" over
+    "cosine")."""
+    words = list(WORD.finditer(segment))
+    # a validator's other spellings begin like the choice ("weights_and_biases": wandb)
+    firsts = {str(choice)[0] for choice in choices(name)}
+    found: list[tuple[int, int, Any]] = []
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            group = words[i:i + size]
+            if group[0].group(0) in STOPWORDS or group[-1].group(0) in STOPWORDS:
+                continue  # no choice begins or ends with "the", "to", "and"
+            said = "_".join(w.group(0) for w in group).replace("&", "and")
+            start, end = group[0].start(), group[-1].end()
+            if said.isdigit() or said[0] not in firsts:  # "batch 16" is no precision
+                continue
+            cued = any(start - NEAR < e and s < end + NEAR // 2 for s, e in cues)
+            if not (cued or _distinctive(said) or said in known):
+                continue  # (checked before the validator, which is slow to ask every word)
+            value = _accepted(name, said)
+            if value is not None and not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, value))
+    return sorted(found)
+
+
+def _distinctive(said: str) -> bool:
+    """Words that name a choice on their own ("constant_with_warmup", "adafactor"), unlike a
+    plain word ("constant", "balanced", "half", "off")."""
+    return bool(re.search(r"[_\d-]", said)) or len(said) >= 9
+
+
+def read_choices(reading: Reading) -> None:
+    """Each field with choices: the ones said by name, beside a word about the field or
+    distinctive enough alone; a list field (report_to) takes every one said."""
+    for name in Training.model_fields:
+        if f"training.{name}" in reading.result.changes or not choices(name):
+            continue
+        cue = re.compile(rf"\b(?:{field_cue(name)})\b")
+        said: list[tuple[int, int, Any]] = []
+        turned_down: list[tuple[int, int, Any]] = []
+        for segment in SEGMENT.finditer(reading.text):
+            cues = [m.span() for m in cue.finditer(segment.group(0))]
+            known = frozenset(reading.training(name) or []) if _is_list(name) else frozenset()
+            for start, end, value in _said_choices(name, segment.group(0), cues, known):
+                start, end = start + segment.start(), end + segment.start()
+                (turned_down if negated_before(reading.text, start) else said).append(
+                    (start, end, value))
+        many = _is_list(name)
+        if many:  # "also log to wandb" adds a tracker, "no tensorboard logging" removes one
+            now = list(reading.training(name) or [])
+            value = [v for v in dict.fromkeys(now + [v for _, _, v in said])
+                     if v not in {v for _, _, v in turned_down}]
+            if value == now:
+                continue
+        elif said:
+            value = said[-1][2]
+        else:
+            continue
+        shown = ", ".join(value) or "none" if many else value
+        reading.result.set(f"training.{name}", value, f"{name.replace('_', ' ')}: {shown}")
+        for start, end, _ in said + turned_down:
+            reading.consume(start, end)
+
+
+def _name_pattern(name: str) -> str:
+    """A field's words in order, each allowed an ending and one extra word after it:
+    "group batches by length" says group_by_length."""
+    words = [re.escape(w) for w in name.split("_")]
+    return r"(?:[ _-]\w+)?[ _-]".join(rf"{w}\w*" if len(w) > 2 else w for w in words)
+
+
+OFF_AFTER = re.compile(r"\s*(?:=|:|to|is)?\s*(?:off|false|no|disabled?|none)\b")
+
+
+def read_switches(reading: Reading) -> None:
+    """On/off fields said by name: "auto batch size on", "group by length", "no
+    gradient_checkpointing", "group_by_length: false"."""
+    for name in Training.model_fields:
+        annotation = Training.model_fields[name].annotation
+        if annotation is not bool or f"training.{name}" in reading.result.changes:
+            continue
+        match = reading.find(rf"\b{_name_pattern(name)}\b")
+        if not match:
+            continue
+        off = negated_before(reading.text, match.start()) or bool(
+            OFF_AFTER.match(reading.text, match.end()))
+        end = match.end()
+        tail = re.match(r"\s*(?:=|:|to|is)?\s*(?:on|off|true|false|yes|no|enabled?|disabled?)\b",
+                        reading.text[end:])
+        if tail:
+            end += tail.end()
+        reading.result.set(f"training.{name}", not off,
+                           f"{name.replace('_', ' ')} {'off' if off else 'on'}")
+        reading.consume(match.start(), end)
+
+
+# a cue for free-text prompts, then quoted texts
+PROMPT_CUE = (r"(?:generation[ _]prompts?|prompts?|ask\w*(?: it| the model)?(?: to)?|"
+              r"generat\w*(?: from| for)?|sampl\w*(?: from)?|complet\w*|"
+              r"(?:try|test|probe)\w* (?:it |the model )?(?:on|with)|have it (?:answer|write))")
+QUOTED = re.compile(r"(?<!\w)'([^']+?)'(?!\w)|\"([^\"]+)\"")
+
+
+def read_prompts(reading: Reading) -> None:
+    """generation_prompts: the quoted texts right after a word about prompting ("after each
+    eval ask it to 'Write a poem about the sea.'"), as written (case kept)."""
+    written = [m.group(1) or m.group(2) for m in QUOTED.finditer(reading.message)]
+    normalised = list(QUOTED.finditer(reading.text))
+    if not written or len(written) != len(normalised):
+        return
+    prompts, spans = [], []
+    for index, match in enumerate(normalised):
+        before = reading.text[max(0, match.start() - 40):match.start()]
+        joined = spans and re.fullmatch(r"\s*(?:,|and|or|, and|then)?\s*",
+                                        reading.text[spans[-1][1]:match.start()])
+        if joined or re.search(rf"\b{PROMPT_CUE}\s*(?::|=)?\s*$", before):
+            prompts.append(written[index].strip())
+            spans.append((match.start(), match.end()))
+    if prompts:
+        reading.result.set("training.generation_prompts", prompts,
+                           "prompts after each evaluation: " + "; ".join(prompts))
+        for start, end in spans:
+            reading.consume(start, end)
