@@ -195,3 +195,14 @@ def test_a_third_party_datasets_options_are_read_the_same_way() -> None:
                                 "column 3, keep 10% for validation")
     assert spec["dataset"] == {"name": "verse-sample", "n": 250, "rhyme": False,
                                "meter_column": 3, "validation_share": 0.1}, reply
+
+
+def test_tagging_columns_of_a_dataset_of_several_tasks_go_to_its_tagging_options(
+        plugins: Any) -> None:
+    assistant = Assistant(plugins)
+    assistant.respond("I want to tag named entities")
+    assistant.set("dataset", {"name": "hf-dataset", "path": "some/tagged-set"})
+    assistant.respond("the columns are words and iob_tags")
+    dataset = assistant.spec()["dataset"]
+    assert (dataset["tokens_column"], dataset["tags_column"]) == ("words", "iob_tags")
+    assert dataset["text_column"] is None and dataset["label_column"] is None

@@ -538,7 +538,9 @@ def read_columns(reading: Reading) -> None:
         return
     component = reading.component("dataset", "dataset")
     params = {p.name for p in component.params} if component is not None else set()
-    fields = {key: next((p for p in ROLE_PARAMS[key] if p in params), None) for key in found}
+    task = reading.result.changes.get("task", reading.draft.get("task"))
+    roles = TAGGING_ROLE_PARAMS if task == "token-classification" else ROLE_PARAMS
+    fields = {key: next((p for p in roles[key] if p in params), None) for key in found}
     if not all(fields.values()):
         reading.result.unknown.append("column names need a data file of yours first (for "
                                       "example: train on data/tickets.csv)")
@@ -556,6 +558,9 @@ def read_columns(reading: Reading) -> None:
 # fields of tagged records (the words and their tags)
 ROLE_PARAMS = {"text_column": ("text_column", "tokens_field", "text_field"),
                "label_column": ("label_column", "tags_field", "label_field")}
+# tagging data read by a dataset of several tasks (a Hub dataset): its words and tags columns
+TAGGING_ROLE_PARAMS = {"text_column": ("tokens_column", "tokens_field", "text_column"),
+                       "label_column": ("tags_column", "tags_field", "label_column")}
 
 
 # two columns named together, roles unsaid: "with columns ticket_text and urgency"
