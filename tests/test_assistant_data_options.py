@@ -139,6 +139,8 @@ OPTIONS = [
     # switches turned down, in other words
     ("train on the sample shapes without flipping", {"flip": False}),
     ("sample shapes please, turn off augmentation", {"augment": False}),
+    ("sample shapes with flipping switched off", {"flip": False}),
+    ("sample shapes, augmentation on but flip false", {"augment": True, "flip": False}),
     # the held-out share under the dataset's own name for it
     ("instruction tune on sft.jsonl, hold out 25% for validation",
      {"validation_fraction": 0.25}),

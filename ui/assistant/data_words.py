@@ -358,10 +358,13 @@ def _switch(text: str, param: Any) -> tuple[bool, tuple[int, int]] | None:
     stem = _name_words(param)
     found = None
     for match in re.finditer(rf"\b{stem}\w*", text):
-        if negated_before(text, match.start()) or negated_after(text, match.end()):
+        after = re.match(r"\s*(?:(?:is|should be|must be) )?(?:turned |switched |set )?"
+                         r"(?:(off|disabled|false|no)|on|enabled|true|yes)\b", text[match.end():])
+        if negated_before(text, match.start()) or negated_after(text, match.end()) or (
+                after and after.group(1)):
             found = (False, (match.start(), match.end()))
-        elif re.search(rf"\b{SWITCHED_ON}\s+(?:the |a |some |data |image )?$",
-                       text[max(0, match.start() - 20):match.start()]):
+        elif after or re.search(rf"\b{SWITCHED_ON}\s+(?:the |a |some |data |image )?$",
+                                text[max(0, match.start() - 20):match.start()]):
             found = (True, (match.start(), match.end()))
     return found
 
