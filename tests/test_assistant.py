@@ -1154,10 +1154,11 @@ def test_ambiguous_columns_are_asked_one_at_a_time(plugins: Any, data_files: Pat
     reply = assistant.respond("train on data/raw.csv")
     # the values suggest the label column (few repeated values): offered first, still asked
     assert "label" in reply.text and reply.choices == ["intent_code", "body_text", "id"]
+    # the label known, body_text is the only column of free text (id counts up): taken, said
     reply = assistant.respond("intent_code")
-    assert "text" in reply.text and reply.choices == ["body_text", "id"]
-    reply = assistant.respond("body_text")
+    assert "body_text (the only column of text)" in reply.text
     assert "Shall I start it?" in reply.text
+    assert assistant.spec()["dataset"]["text_column"] == "body_text"
 
 
 def test_form_edits_and_undo(plugins: Any) -> None:

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
+from tunekit.spec import Training
 
 from .catalog import clauses
-from .datafile import peek
-from .language import NUMBER
+from .datafile import Preview, peek
+from .fuzzy import close
+from .language import NUMBER, negated_after, negated_before
 from .reading import Reading
+from .task_words import NUMERIC_TARGETS
 
 DATA_SUFFIXES = ("csv", "tsv", "jsonl", "ndjson", "json", "txt", "conll", "conllu", "iob", "bio",
                  "zip", "parquet")
@@ -226,9 +229,16 @@ HELD_OUT = {
 def read_splits(reading: Reading) -> None:
     """"hold out 20% for validation", "validation split 0.1", "a 10% test set", "80/20"."""
     dataset = reading.component("dataset", "dataset")
-    if dataset is None or "validation_split" not in {p.name for p in dataset.params}:
+    # the dataset's own option for each share, whatever its name (validation_fraction)
+    fields = {key: next((p.name for p in dataset.params if _is_share(p) and
+                         p.name.split("_")[0] == key.split("_")[0]), None)
+              for key in HELD_OUT} if dataset is not None else {}
+    if not any(fields.values()):
         return
-    for key, word in HELD_OUT.items():
+    for held_out, word in HELD_OUT.items():
+        key = fields[held_out]
+        if key is None or f"dataset.{key}" in reading.result.changes:
+            continue
         patterns = [
             rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
@@ -250,8 +260,9 @@ def read_splits(reading: Reading) -> None:
     ratio = reading.find(r"\b(\d{2})\s*/\s*(\d{1,2})\s*(?:train[\s/-]*(val\w*|dev|test)\s*)?"
                          r"(?:split|ratio|division)")
     if ratio and int(ratio.group(1)) + int(ratio.group(2)) == 100:
-        key = "test_split" if (ratio.group(3) or "").startswith("test") else "validation_split"
-        if f"dataset.{key}" not in reading.result.changes:
+        key = fields["test_split" if (ratio.group(3) or "").startswith("test")
+                     else "validation_split"]
+        if key and f"dataset.{key}" not in reading.result.changes:
             reading.result.set(f"dataset.{key}", int(ratio.group(2)) / 100,
                                f"{key.replace('_', ' ')}: {int(ratio.group(2)) / 100:g}")
             reading.consume(ratio.start(), ratio.end())
@@ -259,9 +270,11 @@ def read_splits(reading: Reading) -> None:
 
 COPIES = (r"(?:exact |identical |repeated )?(?:duplicates?|duplicated rows|dupes|copies|"
           r"repeated rows|repeats)")
-DEDUPE = re.compile(rf"\bde-?dup\w*|\b(?:drop|remove|delete|strip|filter|throw away|get rid of|"
-                    rf"clean out)\w*\s+(?:the |any |all )?{COPIES}|"
-                    r"\bkeep (?:only )?(?:one|1) of each\b")
+DROP = r"(?:drop|remove|delete|strip|filter|throw away|get rid of|clean out|discard|skip)"
+DEDUPE = re.compile(rf"\bde-?dup\w*|\b{DROP}\w*\s+(?:the |any |all )?{COPIES}|"
+                    r"\bkeep (?:only )?(?:one|1) of each\b|"
+                    # copies said first, then dropped: "duplicate rows may be there, drop them"
+                    rf"\b{COPIES}\b[^.;!?]{{0,80}}?\b{DROP}\w* (?:them|those|these|it)\b")
 KEEP_COPIES = re.compile(rf"\b(?:keep|leave) (?:the |all )?{COPIES}|\b(?:don'?t|do not|no) "
                          r"de-?dup\w*")
 
@@ -280,6 +293,138 @@ def read_deduplicate(reading: Reading) -> None:
                                else "copies kept")
             reading.consume(match.start(), match.end())
             return
+
+
+# ---------------------------------------------------------------- the dataset's own options
+
+# options read elsewhere: the files, the columns, the held-out shares, the copies
+READ_ELSEWHERE = frozenset({"path", "validation_path", "test_path", "deduplicate",
+                            "text_column", "label_column", "tokens_field", "tags_field",
+                            "text_field", "label_field"})
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+            "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+SWITCHED_ON = r"(?:with|use|using|enable|enabled|turn on|keep|do|apply|add|random)"
+
+
+def read_dataset_options(reading: Reading, said: str | None = None) -> None:
+    """The options of the dataset in the spec, each read from its own name, help and type:
+    "4 classes" and "600 images" (a number with the option's name or the unit its help
+    counts: "images in all"), "don't flip the images" (a switch named and turned down),
+    "the chunk tags are column 2" (an option that says which column holds a thing). A
+    third-party dataset's options are read the same way. Switches are read on ``said``, the
+    text before other readers took their words ("no augmentation" also means the texts')."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    for param in dataset.params:
+        if param.name in READ_ELSEWHERE or param.name in Training.model_fields or \
+                f"dataset.{param.name}" in reading.result.changes:
+            continue
+        if param.type is bool:
+            found = _switch(said or reading.text, param)
+        elif param.type is int and param.name.endswith("_column"):
+            found = _column_index(reading.text, param)
+        elif param.type in (int, float) and not _is_share(param):
+            found = _amount(reading.text, param)
+        else:
+            continue
+        if found is not None:
+            value, (start, end) = found
+            reading.result.set(f"dataset.{param.name}", value,
+                               f"{param.name.replace('_', ' ')}: {_said_value(value)}")
+            if param.type is not bool:
+                reading.consume(start, end)
+
+
+def _said_value(value: Any) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else f"{value:g}"
+
+
+def _is_share(param: Any) -> bool:
+    """A share of the data held out (validation_split, validation_fraction, test_split)."""
+    return param.type is float and param.max is not None and param.max <= 1 and \
+        param.name.split("_")[0] in ("validation", "test")
+
+
+def _name_words(param: Any) -> str:
+    """The option's name as people write it: "tag_column" -> "tag[ _-]?column"."""
+    return r"[ _-]?".join(re.escape(w) for w in param.name.split("_"))
+
+
+def _switch(text: str, param: Any) -> tuple[bool, tuple[int, int]] | None:
+    """A yes/no option named by a form of its name ("flip", "flipping", "augmentation"):
+    turned down ("don't flip", "no augmentation", "without flips") or switched on ("with
+    flipping", "enable augmentation"). A bare mention says neither."""
+    stem = _name_words(param)
+    found = None
+    for match in re.finditer(rf"\b{stem}\w*", text):
+        after = re.match(r"\s*(?:(?:is|should be|must be) )?(?:turned |switched |set )?"
+                         r"(?:(off|disabled|false|no)|on|enabled|true|yes)\b", text[match.end():])
+        if negated_before(text, match.start()) or negated_after(text, match.end()) or (
+                after and after.group(1)):
+            found = (False, (match.start(), match.end()))
+        elif after or re.search(rf"\b{SWITCHED_ON}\s+(?:the |a |some |data |image )?$",
+                                text[max(0, match.start() - 20):match.start()]):
+            found = (True, (match.start(), match.end()))
+    return found
+
+
+def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
+    """Which column holds a thing, counted from 0 as the option says: "the pos tag is
+    column 1", "column 2 has the chunk tags", "the tags are in the third column" (2)."""
+    thing = r"[ _-]?".join(re.escape(w) for w in param.name.split("_")[:-1])
+    if not thing:
+        return None
+    numbered = r"\b(?:column|col)\.?\s*(?:number |no\.? |#|=|:)?\s*(\d+)\b"
+    ordinal = rf"\b({'|'.join(ORDINALS)}|last|\d+(?:st|nd|rd|th))\s+(?:column|col)\b"
+    for pattern in (rf"\b{thing}s?\b[^.;!?]{{0,40}}?{numbered}",
+                    rf"{numbered}[^.;!?]{{0,30}}?\b{thing}s?\b",
+                    rf"\b{thing}s?\b[^.;!?]{{0,40}}?{ordinal}",
+                    rf"{ordinal}[^.;!?]{{0,30}}?\b{thing}s?\b"):
+        match = re.search(pattern, text)
+        if not match:
+            continue
+        said = match.group(1)
+        if said.isdigit():
+            return int(said), match.span()
+        if said == "last":
+            return -1, match.span()
+        count = ORDINALS.get(said) or int(re.sub(r"\D", "", said))
+        return count - 1, match.span()  # "the second column" is column 1, counted from 0
+    return None
+
+
+def _amount(text: str, param: Any) -> tuple[float | int, tuple[int, int]] | None:
+    """A number said with the option's name ("4 classes", "classes = 4", "n=1000") or with
+    the unit its help counts ("sentences in all": "1000 sentences"; "how many shapes": "4
+    shapes"; "... in pixels": "64 pixels")."""
+    name = _name_words(param)
+    patterns = [rf"\b{name}\s*[=:]\s*{NUMBER}"]
+    if len(param.name) > 2:
+        patterns += [rf"(?<![\w.]){NUMBER}\s*{name}\b", rf"(?<!\w )\b{name}\s*(?:of|is|to|at)?\s*"
+                     rf"{NUMBER}(?![\w.])"]
+    patterns += [rf"(?<![\w.]){NUMBER}\s*(?:{unit})\b" for unit in _units(param)]
+    for pattern in patterns:
+        match = re.search(pattern, text.replace(",000", "000"))
+        if match:
+            raw = float(match.group(1))
+            if param.type is int and not raw.is_integer():
+                continue
+            return (int(raw) if param.type is int else raw), match.span()
+    return None
+
+
+def _units(param: Any) -> list[str]:
+    """What the option counts, in the words of its help."""
+    help_text = (param.help or "").lower()
+    units = []
+    for pattern in (r"^([a-z]+(?: / [a-z]+)*(?: [a-z]+)?) in all\b", r"^how many ([a-z]+)",
+                    r"\bin ([a-z]+)\s*$"):
+        match = re.search(pattern, help_text)
+        if match:
+            unit = match.group(1).split()[-1]
+            units.append(rf"{re.escape(unit.rstrip('s'))}s?")
+    return units
 
 
 def _share(raw: str, percent: str | None) -> float | None:
@@ -380,27 +525,45 @@ def read_columns(reading: Reading) -> None:
         found = _listed_pair(reading.message, columns)
     if len(found) < 2:
         _by_proximity(reading.message, columns, found)
+    preview = _known_preview(reading)
+    if preview is not None:  # the file's own columns, said in any form, settle the rest
+        # a name the file does not have gives way to one of its columns said for that role
+        absent = {k: v for k, v in found.items() if v[0] not in preview.columns}
+        for key in absent:
+            del found[key]
+        _mentioned(reading.message, preview, found)
+        for key, value in absent.items():
+            found.setdefault(key, value)
     if len(found) == 1:
         _other_role(reading.message, columns, found)
+    only_text = _only_text(preview, found)
     if not found:
         return
     component = reading.component("dataset", "dataset")
     params = {p.name for p in component.params} if component is not None else set()
-    fields = {key: next((p for p in ROLE_PARAMS[key] if p in params), None) for key in found}
+    task = reading.result.changes.get("task", reading.draft.get("task"))
+    roles = TAGGING_ROLE_PARAMS if task == "token-classification" else ROLE_PARAMS
+    fields = {key: next((p for p in roles[key] if p in params), None) for key in found}
     if not all(fields.values()):
         reading.result.unknown.append("column names need a data file of yours first (for "
                                       "example: train on data/tickets.csv)")
         return
+    _measured(reading, preview, found)
     for key, (name, start, end) in found.items():
         field = fields[key]
-        reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}")
-        reading.consume_written(start, end)
+        why = " (the only column of text)" if key == only_text else ""
+        reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}{why}")
+        if end > start:
+            reading.consume_written(start, end)
 
 
 # the option that holds each role, by the dataset's kind of file: a table's columns, the
 # fields of tagged records (the words and their tags)
 ROLE_PARAMS = {"text_column": ("text_column", "tokens_field", "text_field"),
                "label_column": ("label_column", "tags_field", "label_field")}
+# tagging data read by a dataset of several tasks (a Hub dataset): its words and tags columns
+TAGGING_ROLE_PARAMS = {"text_column": ("tokens_column", "tokens_field", "text_column"),
+                       "label_column": ("tags_column", "tags_field", "label_column")}
 
 
 # two columns named together, roles unsaid: "with columns ticket_text and urgency"
@@ -429,7 +592,7 @@ def _listed_pair(message: str, columns: list[str] | None) -> dict[str, tuple[str
         match = re.search(pattern, message, re.IGNORECASE)
         if not match:
             continue
-        a, b = _name(match, "a", columns, True), _name(match, "b", columns, True)
+        a, b = _name(match, "a", columns, not columns), _name(match, "b", columns, not columns)
         if not a or not b:
             continue
         spans = {a: (match.start("a"), match.end("a")), b: (match.start("b"), match.end("b"))}
@@ -525,6 +688,13 @@ def _name(match: re.Match, prefix: str, columns: list[str] | None, explicit: boo
 
 def _known_columns(reading: Reading) -> list[str] | None:
     """The columns of the file this message (or the draft) trains on, when it can be read."""
+    preview = _known_preview(reading)
+    return preview.columns if preview is not None else None
+
+
+def _known_preview(reading: Reading) -> Preview | None:
+    """A look at the file this message (or the draft) trains on: None when there is none
+    or it cannot be read."""
     path = reading.slot("dataset").get("path")
     if not path:
         return None
@@ -532,21 +702,162 @@ def _known_columns(reading: Reading) -> list[str] | None:
     file = file if file.is_absolute() else reading.base_dir / file
     if not file.is_file():
         return None
-    return peek(file, limit=50).columns or None
+    preview = peek(file, limit=500)
+    return preview if preview.columns else None
+
+
+# ---------------------------------------------------------------- the file's own columns
+
+# words just before a column that say what it holds: "predict csat_score", "label verdict",
+# "target difficulty"; "from its blurb", "reads a tasting note", "text column passage"
+ROLE_BEFORE = {
+    "label_column": re.compile(
+        r"(?:\bpredict\w*|\bestimat\w*|\bforecast\w*|\bguess\w*|\blabel(?:s|led)?|\btargets?|"
+        r"\bclass(?:es)?|\bcategor(?:y|ies)|\boutputs?|\btags?|\bgold|\banswers?)"
+        r"(?:\s+(?:the|a|an|its|their|each|is|are|in|=|:|column|field|called|named)\b|\s*[=:])*"
+        r"\s*[\"'`]?$", re.IGNORECASE),
+    "text_column": re.compile(
+        r"(?:\bfrom|\bgiven|\bbased on|\bout of|\breads?|\breading|\btexts?|\binputs?|"
+        r"\bsentences?|\bdocuments?|\bmessages?|\btokens?|\bwords?)"
+        r"(?:\s+(?:the|a|an|its|their|each|is|are|in|=|:|column|field|called|named)\b|\s*[=:])*"
+        r"\s*[\"'`]?$", re.IGNORECASE),
+}
+# words just after it: "verdict is the label", "'body' as the text"
+ROLE_AFTER = {
+    "label_column": re.compile(rf"^[\"'`]?\s*(?:{COLUMN}s?\s+)?(?:is|are|as|for|holds?|has)\s+"
+                               rf"(?:the |my |our )?{LABEL_WORDS}\b", re.IGNORECASE),
+    "text_column": re.compile(rf"^[\"'`]?\s*(?:{COLUMN}s?\s+)?(?:is|are|as|for|holds?|has)\s+"
+                              rf"(?:the |my |our )?{TEXT_WORDS}\b", re.IGNORECASE),
+}
+# what a column's values make it, when no word says (datafile.column_kind)
+ROLE_OF_KIND = {"text": "text_column", "tokens": "text_column", "category": "label_column",
+                "number": "label_column", "measure": "label_column", "tags": "label_column"}
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, int]]) -> None:
+    """The file's columns said in the message in any form ("comment_text", "tasting note",
+    "the score" for csat_score, a typo) take the role the words around them say, or else
+    the role their values say (free text is the text, a few values or numbers the label).
+    A role is taken only when one column alone claims it."""
+    taken = {name for name, _, _ in found.values()}
+    claims: dict[str, list[tuple[str, int, int]]] = {}
+    for column, start, end in _column_mentions(message, preview.columns):
+        if column in taken:
+            continue
+        role = _role_by_words(message, start, end) or ROLE_OF_KIND.get(
+            preview.kinds.get(column, ""))
+        if role and role not in found:
+            claims.setdefault(role, [])
+            if column not in [c for c, _, _ in claims[role]]:
+                claims[role].append((column, start, end))
+    for role, columns in claims.items():
+        if len(columns) == 1 and columns[0][0] not in {n for n, _, _ in found.values()}:
+            found[role] = columns[0]
+
+
+def _role_by_words(message: str, start: int, end: int) -> str | None:
+    clause_start = max([m.end() for m in re.finditer(r"[.;!?(),]", message[:start])] or [0])
+    before = message[max(clause_start, start - 40):start]
+    after = message[end:end + 40]
+    roles = {role for role, words in ROLE_BEFORE.items() if words.search(before)}
+    roles |= {role for role, words in ROLE_AFTER.items() if words.search(after)}
+    return roles.pop() if len(roles) == 1 else None
+
+
+def _column_mentions(message: str, columns: list[str]) -> list[tuple[str, int, int]]:
+    """``(column, start, end)`` wherever the message names a column: its words in order,
+    in any case and joined by anything ("tasting note", "CSAT-score"), each long word
+    allowed one slip; or one long word of its name that no other column shares ("points",
+    "toxicity" for is_toxic, "score" for csat_score)."""
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(message)]
+    parts = {c: [w.lower() for w in WORD.findall(c)] for c in columns}
+    found = []
+    for column, names in parts.items():
+        if not names:
+            continue
+        for i in range(len(words) - len(names) + 1):
+            if all(_same_word(words[i + k][0], n) for k, n in enumerate(names)):
+                found.append((column, words[i][1], words[i + len(names) - 1][2]))
+    whole = {(s, e) for _, s, e in found}
+    for column, names in parts.items():
+        own = [n for n in names if len(n) >= 4 and n.lower() not in FILLER and not any(
+            n in other for c, other in parts.items() if c != column)]
+        for word, start, end in words:
+            if any(s <= start < e for s, e in whole):
+                continue
+            if any(_kindred(word, n) for n in own):
+                found.append((column, start, end))
+    return sorted(found, key=lambda f: f[1])
+
+
+def _same_word(said: str, name: str) -> bool:
+    return said == name or (len(name) >= 5 and close(said, name))
+
+
+def _kindred(said: str, part: str) -> bool:
+    """The same word, misspelt or in another form ("toxicity" / toxic, "night" / nightly)."""
+    if len(said) < 4:
+        return False
+    if _same_word(said, part):
+        return True
+    short, long_ = sorted((said, part), key=len)
+    return len(short) >= 5 and long_.startswith(short)
+
+
+def _measured(reading: Reading, preview: Preview | None,
+              found: dict[str, tuple[str, int, int]]) -> None:
+    """A label whose values are a measure (fractions, many values) or whose name says a
+    number ("nightly_price") is predicted as a number: text-regression, when the data's
+    dataset does it and the task is still classification (a task said in words still wins)."""
+    label = found.get("label_column", ("", 0, 0))[0]
+    if preview is None or "task" in reading.result.changes or label not in preview.columns:
+        return
+    kind = preview.kinds.get(label)
+    named_number = kind == "number" and re.search(rf"\b{NUMERIC_TARGETS}\b",
+                                                  " ".join(WORD.findall(label)).lower())
+    if kind != "measure" and not named_number:
+        return
+    component = reading.component("dataset", "dataset")
+    task = reading.draft.get("task") or "text-classification"
+    if task == "text-classification" and component is not None and \
+            "text-regression" in component.tasks:
+        reading.result.set("task", "text-regression", f"task: text-regression ({label} holds "
+                           "numbers)")
+
+
+def _only_text(preview: Preview | None, found: dict[str, tuple[str, int, int]]) -> str | None:
+    """With the label known and one column alone holding free text, that column is the text:
+    taken and said, not asked. Returns the role so taken, if any."""
+    if preview is None or "label_column" not in found or "text_column" in found:
+        return None
+    label = found["label_column"][0]
+    if label not in preview.columns:
+        return None
+    candidates = preview.can_be_text(exclude=(label,))
+    if len(candidates) != 1:
+        return None
+    found["text_column"] = (candidates[0], 0, 0)
+    return "text_column"
 
 
 # ---------------------------------------------------------------- bundled data
 
 
-def read_dataset_name(reading: Reading) -> None:
+def read_dataset_name(reading: Reading) -> bool:
     """A bundled dataset by name ("the sample data", "the demo reviews"), when no file is
-    named: file plugins ("csv") mean nothing without a path."""
+    named: file plugins ("csv") mean nothing without a path. True when it is a new one."""
     if "dataset" in reading.result.changes:
-        return
+        return False
     component, _ = reading.catalog.best("dataset", reading.text)
     if component is None or any(getattr(p, "required", False) for p in component.params):
-        return
+        return False
     if reading.slot("dataset").get("name") != component.name:
         reading.result.set("dataset", {"name": component.name}, f"data: {component.title}")
-    else:
-        reading.result.keep(f"data: {component.title}")
+        task = reading.draft.get("task") or "text-classification"
+        if component.tasks and task not in component.tasks and "task" not in \
+                reading.result.changes:  # the data says the task, as a file does
+            reading.result.set("task", component.tasks[0], f"task: {component.tasks[0]}")
+        return True
+    reading.result.keep(f"data: {component.title}")
+    return False

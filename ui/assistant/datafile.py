@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,14 @@ class Preview:
     problem: str | None = None
     # what the values suggest when the names do not say: offered first, but asked about
     suggested: dict[str, str] = field(default_factory=dict)
+    # what each column holds, by its values (``column_kind``): "text", "tags", "tokens",
+    # "number", "id" or "category"
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    def can_be_text(self, exclude: tuple[str | None, ...] = ()) -> list[str]:
+        """The columns whose values are free text (or lists of words), ``exclude`` aside."""
+        return [c for c, kind in self.kinds.items() if kind in ("text", "tokens")
+                and c not in exclude]
 
     def describe(self) -> str:
         if self.problem:
@@ -81,6 +90,8 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
     refused = _refused(file)
     if refused:
         raise Unreadable(refused)
+    if file.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_parquet(file, limit)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,17 +103,8 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
         raise Unreadable(f"line {line} holds binary data (NUL bytes): it is not a text file")
     records: list[dict[str, str]] = []
     if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        for number, line in enumerate(text.splitlines()[:limit], start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise Unreadable(f"line {number} is not valid JSON ({exc.msg})") from None
-            if not isinstance(obj, dict):
-                raise Unreadable(f"line {number} is not a JSON object (each line must be "
-                                 "one object with a text and a label)")
-            records.append({k: str(v) for k, v in obj.items()})
+        for obj in _json_objects(text, limit):
+            records.append({k: _as_text(v) for k, v in obj.items()})
         return list(dict.fromkeys(k for r in records for k in r)), records
     first = text.split("\n", 1)[0]
     delimiter = next((d for d in (",", "\t", ";", "|") if d in first), ",")
@@ -122,6 +124,53 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
     except csv.Error as exc:
         raise Unreadable(f"unreadable CSV ({exc}, near line {reader.line_num})") from None
     return columns, records
+
+
+def _json_objects(text: str, limit: int) -> Iterator[dict]:
+    for number, line in enumerate(text.splitlines()[:limit], start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise Unreadable(f"line {number} is not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise Unreadable(f"line {number} is not a JSON object (each line must be "
+                             "one object with a text and a label)")
+        yield obj
+
+
+def _as_text(value: object) -> str:
+    """A value as the preview shows it; a list (tokens, tags) as JSON, so it reads back."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else \
+        str(value)
+
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def _read_parquet(file: Path, limit: int) -> tuple[list[str], list[dict[str, str]]]:
+    """The columns and first rows of a parquet file (pyarrow is imported only here: a chat
+    about a CSV never pays for it)."""
+    try:
+        import pyarrow.parquet as pq
+        from pyarrow import ArrowException
+    except ImportError:
+        raise Unreadable("reading parquet needs pyarrow, which is not installed") from None
+    try:
+        handle = pq.ParquetFile(file)
+        columns = list(handle.schema_arrow.names)
+        rows: list[dict[str, str]] = []
+        for batch in handle.iter_batches(batch_size=min(limit, 2000)):
+            rows += [{k: _as_text(v) for k, v in r.items()} for r in batch.to_pylist()]
+            if len(rows) >= limit:
+                break
+    except OSError as exc:
+        raise Unreadable(read_problem(exc)) from None
+    except ArrowException as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise Unreadable(f"not a readable parquet file: {first}") from None
+    return columns, rows[:limit]
 
 
 def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str, int]:
@@ -161,8 +210,51 @@ def peek(path: str | Path, limit: int = 20000) -> Preview:
         preview.suggested = {k: v for k, v in (("text", text), ("label", label)) if v}
     else:
         preview.text_column, preview.label_column = text, label
+    preview.kinds = {c: column_kind([r.get(c, "") for r in records[:500]]) for c in columns}
     if preview.label_column:
         preview.labels = dict(Counter(str(r.get(preview.label_column, "")) for r in records
                                       ).most_common())
     return preview
 
+
+
+TAG = re.compile(r"^(?:O|[BIESLU]-\S+)$")
+
+
+def column_kind(values: list[str]) -> str:
+    """What a column holds, by its values: "tags" (lists of BIO tags), "tokens" (other lists
+    of words), "measure" (numbers with fractions or many values), "number" (a few whole
+    numbers), "id" (whole numbers counting up from 0 or 1, as an exported index),
+    "text" (varied free text) or "category" (a few values, repeated)."""
+    given = [v for v in values if str(v).strip()]
+    if not given:
+        return "category"
+    lists = [_list_of(v) for v in given]
+    if all(items is not None for items in lists):
+        items = [str(i) for found in lists for i in found or []]
+        return "tags" if items and sum(bool(TAG.match(i)) for i in items) >= 0.8 * len(items) \
+            else "tokens"
+    try:
+        numbers = [float(v) for v in given]
+    except ValueError:
+        numbers = []
+    if numbers and all(n == n for n in numbers):  # NaN is no number
+        counting = numbers[0] in (0, 1) and len(numbers) > 2 and all(
+            b - a == 1 for a, b in zip(numbers, numbers[1:], strict=False))
+        if counting:
+            return "id"
+        # a measure (fractions, or many values) is predicted as a number, not as classes
+        many = len(set(numbers)) > 10 or not all(n.is_integer() for n in numbers)
+        return "measure" if many else "number"
+    distinct = len(set(given))
+    return "text" if distinct >= 3 and distinct > len(given) // 4 else "category"
+
+
+def _list_of(value: str) -> list | None:
+    if not value.startswith("["):
+        return None
+    try:
+        items = json.loads(value)
+    except json.JSONDecodeError:
+        return None
+    return items if isinstance(items, list) else None

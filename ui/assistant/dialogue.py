@@ -289,6 +289,7 @@ class Assistant:
         return None
 
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
+        self._take_only_text(noticed)
         question = self._next_question() or self._missing_part(noticed)
         if question:
             if warning:  # asked next, but what was not taken is still said
@@ -331,6 +332,23 @@ class Assistant:
             if self.preview.label_column and not dataset.get("label_column"):
                 dataset["label_column"] = self.preview.label_column
         return None
+
+    def _take_only_text(self, noticed: list[str]) -> None:
+        """With the label known and one column alone holding free text, that column is the
+        text: taken and said, not asked."""
+        preview, dataset = self.preview, self.draft.get("dataset")
+        if preview is None or preview.problem or not isinstance(dataset, dict) or \
+                dataset.get("text_column") or not dataset.get("label_column"):
+            return
+        candidates = preview.can_be_text(exclude=(dataset["label_column"],))
+        if len(candidates) == 1 and "text_column" in self._dataset_params():
+            dataset["text_column"] = candidates[0]
+            noticed.append(f"text column: {candidates[0]} (the only column of text)")
+
+    def _dataset_params(self) -> set[str]:
+        dataset = self.draft.get("dataset") or {}
+        component = self.catalog.get("dataset", str(dataset.get("name")))
+        return {p.name for p in component.params} if component is not None else set()
 
     def _next_question(self) -> Reply | None:
         """One question at a time, with choices: the columns when the file leaves them open."""

@@ -28,6 +28,7 @@ from .data_words import (
     read_columns,
     read_data_files,
     read_dataset_name,
+    read_dataset_options,
     read_deduplicate,
     read_splits,
     use_file,
@@ -55,16 +56,21 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_model(reading)
     read_columns(reading)
     reading.normalise()
+    said = reading.text  # switches are read on it whole: "no augmentation" is also the images'
     read_limits(reading)
     read_splits(reading)
     read_deduplicate(reading)
+    read_dataset_options(reading, said)
     read_augmentations(reading)
     read_early_stopping(reading)
     read_strategy(reading)
     read_training(reading)
     read_list(reading, "metrics", "metric")
     read_list(reading, "exporters", "exporter")
-    read_dataset_name(reading)
+    if read_dataset_name(reading):  # a dataset named in words: its own options now
+        read_splits(reading)
+        read_deduplicate(reading)
+        read_dataset_options(reading, said)
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
