@@ -276,7 +276,7 @@ class Assistant:
         return None
 
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
-        question = self._next_question() or self._missing_part(noticed)
+        question = self._next_question(noticed) or self._missing_part(noticed)
         if question:
             if warning:  # asked next, but what was not taken is still said
                 question.text = f"{warning}\n\n{question.text}"
@@ -319,8 +319,10 @@ class Assistant:
                 dataset["label_column"] = self.preview.label_column
         return None
 
-    def _next_question(self) -> Reply | None:
-        """One question at a time, with choices: the columns when the file leaves them open."""
+    def _next_question(self, noticed: list[str] | None = None) -> Reply | None:
+        """One question at a time, with choices: the columns when the file leaves them open.
+        A role with one column left, the one its values suggest, is taken and said (in
+        ``noticed``): there is nothing to choose."""
         preview = self.preview
         dataset = self.draft.get("dataset") or {}
         if preview is None or preview.problem or not preview.count \
@@ -332,6 +334,10 @@ class Assistant:
                 choices = [c for c in preview.columns if c not in (dataset.get("label_column"),
                                                                    dataset.get("text_column"))]
                 likely = preview.suggested.get(role)
+                if choices == [likely] and noticed is not None:
+                    dataset[key] = likely
+                    noticed.append(f"{role} column: {likely} (the other column)")
+                    continue
                 if likely in choices:  # what the values suggest comes first
                     choices.remove(likely)
                     choices.insert(0, likely)
@@ -403,8 +409,8 @@ class Assistant:
     def _tool(self, tool: ToolRequest, message: str, offered: Offer | None) -> Reply:
         """The data check at once; the tools that train offered (accepted at once when the
         same one was just offered: "run the lr finder" after the offer)."""
-        if tool.kind == FORCE:
-            change = Understanding()
+        if tool.kind == FORCE:  # the rest of the turn still counts ("...: regression")
+            change = self._understand(message)
             change.set("training.data_check", "warn",
                        "the data check's blocking problems become warnings")
             return self._apply(change)
