@@ -63,6 +63,23 @@ REGRESSION = [
     (["use feedback.csv", "actually, treat satisfaction as a real number, not a class"], None),
 ]
 
+# no file to look at: the words alone
+WORDS_ONLY = [
+    "predict the customer's rating (1-5) from each comment",
+    "I need to predict how many upvotes a post gets",
+    "sale price estimation from the listing text",
+    "score each passage's readability",
+    "it is a regression problem, not a classification",
+    "predict the mood (1-5) of each message",
+    "rate every answer on a scale of 0 to 10",
+]
+
+
+@pytest.mark.parametrize("message", WORDS_ONLY)
+def test_words_of_a_number_are_a_regression(plugins, isolated: Path, message) -> None:
+    spec, text = talk(plugins, isolated, message)
+    assert spec["task"] == "text-regression", text
+
 
 @pytest.mark.parametrize(("turns", "said"), REGRESSION, ids=[" / ".join(t) for t, _ in REGRESSION])
 def test_a_number_to_predict_is_a_regression(plugins, isolated: Path, turns, said) -> None:

@@ -43,7 +43,11 @@ CUES = {
         rf"\b{SCORING} (?:the |each |every |its |their |how )?(?:[\w'-]+ ){{0,2}}?"
         rf"(?:difficult(?:y|ies)|readability|levels?|prices?|values?)\b",
         rf"\b{NUMERIC_TARGETS} (?:prediction|predictor|estimation|estimator|forecast\w*)\b",
-        r"\bnot (?:as )?an? (?:class|category|label)\b|\b(?:a )?real[- ]number\b",
+        r"\bnot (?:as )?an? (?:class|category|label|classification)\b|\breal[- ]numbers?\b",
+        # a range said of what is predicted: "predict the mood (1-5)", "rate it from 1 to 10"
+        r"\b(?:predict|estimat|forecast|rat(?:e|es|ing)|scor(?:e|es|ing))\w* [^.;?!]{0,40}?"
+        r"(?:\(|\bfrom |\bbetween |\bscale of |\brange )\d+(?:\.\d+)?\s*(?:-|–|to|and)\s*"
+        r"\d+(?:\.\d+)?(?!\s*(?:%|percent|epochs?|layers?|steps?|classes|labels|categories)\b)",
         r"\bregress\w*\b",
     ],
     "causal-lm": [
