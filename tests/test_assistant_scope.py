@@ -40,6 +40,8 @@ def write_files(folder: Path) -> None:
     (folder / "marks.jsonl").write_text("".join(json.dumps(
         {"answer": f"answer number {i} says {'yes' if i % 2 else 'no'}", "mark": 40 + i % 31})
         + "\n" for i in range(62)))
+    (folder / "calls.csv").write_text("row_id,said,nps\n" + "".join(
+        f"{i},caller {i} was {'glad' if i % 2 else 'cross'},{i % 11}\n" for i in range(40)))
 
 
 def talk(plugins, folder: Path, *turns: str):
@@ -166,3 +168,12 @@ def test_the_device_said_is_this_machines(plugins, isolated: Path,
 def test_gpt2_is_an_open_model_and_not_refused(plugins, isolated: Path) -> None:
     spec, text = talk(plugins, isolated, "fine-tune gpt2 on feedback.csv")
     assert "closed model" not in text, text
+
+
+def test_the_only_column_of_words_is_the_text(plugins, isolated: Path) -> None:
+    """An id column is no text: with the label named, the one column of words is taken and
+    said, not asked about."""
+    spec, text = talk(plugins, isolated, "estimate nps (0 to 10, a number) from calls.csv")
+    assert spec["task"] == "text-regression", text
+    assert spec["dataset"]["text_column"] == "said" and spec["dataset"]["label_column"] == "nps"
+    assert "text column: said (the only one of words)" in text, text

@@ -334,9 +334,12 @@ class Assistant:
                 choices = [c for c in preview.columns if c not in (dataset.get("label_column"),
                                                                    dataset.get("text_column"))]
                 likely = preview.suggested.get(role)
-                if choices == [likely] and noticed is not None:
+                # an id or a score is never the text: the columns of words are the choice
+                said = [c for c in choices if role != "text" or not _numbers(preview, c)]
+                if said == [likely] and noticed is not None:
                     dataset[key] = likely
-                    noticed.append(f"{role} column: {likely} (the other column)")
+                    noticed.append(f"{role} column: {likely} (the other column)" if choices ==
+                                   said else f"{role} column: {likely} (the only one of words)")
                     continue
                 if likely in choices:  # what the values suggest comes first
                     choices.remove(likely)
@@ -615,6 +618,16 @@ def _accepted(offered: tuple[dict[str, Offer], Offer | None], text: str,
     if chosen is None and yes is not None and _confirmation(text) and not _said(message, LAUNCH):
         chosen = yes
     return chosen
+
+
+def _numbers(preview: Preview, column: str) -> bool:
+    """The preview's rows hold only numbers in ``column`` (an id, a score)."""
+    values = [str(r.get(column) or "").strip() for r in preview.rows]
+    values = [v for v in values if v]
+    try:
+        return bool(values) and all(float(v) == float(v) for v in values)
+    except ValueError:
+        return False
 
 
 def _is_number(value: Any) -> bool:

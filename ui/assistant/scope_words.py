@@ -83,7 +83,7 @@ OUT_OF_SCOPE = (
           f"one, else on the CPU ({device_here()})"),
     Limit("deploy", re.compile(
         r"\bdeploy\w*\b|\bsage ?maker\b|\b(?:aws|azure|gcp|google cloud|vertex ai)\b|"
-        r"\b(?:(?:api|inference|http|rest) )endpoints?\b|\bendpoints?\b|\bin production\b|"
+        r"\b(?:api|inference|http|rest|online|real-?time) endpoints?\b|\bin production\b|"
         r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b"),
           lambda m, c: f"{m}: deploying is not done from here. After the run, its "
           f"export folders ({_exporters(c)}) are what a server loads, and `tunekit push "
