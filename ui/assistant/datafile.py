@@ -182,6 +182,57 @@ def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str,
     return dict(Counter(str(r.get(column) or "") for r in records).most_common())
 
 
+@dataclass(frozen=True)
+class Values:
+    """What a column holds, in brief: how many distinct values, and whether they are numbers."""
+
+    distinct: int
+    numeric: bool  # every value given is a number
+    integers: bool  # ... and a whole one
+
+    def describe(self, column: str) -> str:
+        kind = "whole numbers" if self.integers else "numbers"
+        return f"{column} holds {self.distinct} distinct {kind}" if self.numeric else \
+            f"{column} holds {self.distinct} distinct values"
+
+
+# (file, size, mtime, column) -> Values: the chat asks on every turn, the file is read once
+_VALUES: dict[tuple[str, int, int, str], Values | None] = {}
+
+
+def column_values(path: str | Path, column: str, limit: int = 20000) -> Values | None:
+    """What ``column`` of the file at ``path`` holds; None when it cannot be read or lacks it.
+    Read once per file version (its size and modification time), however many turns ask."""
+    file = Path(path).expanduser()
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns, column)
+    if key not in _VALUES:
+        _VALUES[key] = _values(file, column, limit)
+    return _VALUES[key]
+
+
+def _values(file: Path, column: str, limit: int) -> Values | None:
+    try:
+        columns, records = read_records(file, limit)
+    except Unreadable:
+        return None
+    if column not in columns:
+        return None
+    given = [str(r.get(column) or "").strip() for r in records]
+    given = [v for v in given if v]
+    numbers = []
+    for value in given:
+        try:
+            numbers.append(float(value))
+        except ValueError:
+            break
+    numeric = bool(given) and len(numbers) == len(given) and all(n == n for n in numbers)
+    return Values(len(set(given)), numeric, numeric and all(n.is_integer() for n in numbers))
+
+
 def peek(path: str | Path, limit: int = 20000) -> Preview:
     file = Path(path).expanduser()
     preview = Preview(path=str(path))

@@ -290,7 +290,7 @@ class Assistant:
 
     def _after_change(self, noticed: list[str], warning: str = "") -> Reply:
         self._take_only_text(noticed)
-        question = self._next_question() or self._missing_part(noticed)
+        question = self._next_question(noticed) or self._missing_part(noticed)
         if question:
             if warning:  # asked next, but what was not taken is still said
                 question.text = f"{warning}\n\n{question.text}"
@@ -350,8 +350,10 @@ class Assistant:
         component = self.catalog.get("dataset", str(dataset.get("name")))
         return {p.name for p in component.params} if component is not None else set()
 
-    def _next_question(self) -> Reply | None:
-        """One question at a time, with choices: the columns when the file leaves them open."""
+    def _next_question(self, noticed: list[str] | None = None) -> Reply | None:
+        """One question at a time, with choices: the columns when the file leaves them open.
+        A role with one column left, the one its values suggest, is taken and said (in
+        ``noticed``): there is nothing to choose."""
         preview = self.preview
         dataset = self.draft.get("dataset") or {}
         if preview is None or preview.problem or not preview.count \
@@ -363,6 +365,13 @@ class Assistant:
                 choices = [c for c in preview.columns if c not in (dataset.get("label_column"),
                                                                    dataset.get("text_column"))]
                 likely = preview.suggested.get(role)
+                # an id or a score is never the text: the columns of words are the choice
+                said = [c for c in choices if role != "text" or not _numbers(preview, c)]
+                if said == [likely] and noticed is not None:
+                    dataset[key] = likely
+                    noticed.append(f"{role} column: {likely} (the other column)" if choices ==
+                                   said else f"{role} column: {likely} (the only one of words)")
+                    continue
                 if likely in choices:  # what the values suggest comes first
                     choices.remove(likely)
                     choices.insert(0, likely)
@@ -434,8 +443,8 @@ class Assistant:
     def _tool(self, tool: ToolRequest, message: str, offered: Offer | None) -> Reply:
         """The data check at once; the tools that train offered (accepted at once when the
         same one was just offered: "run the lr finder" after the offer)."""
-        if tool.kind == FORCE:
-            change = Understanding()
+        if tool.kind == FORCE:  # the rest of the turn still counts ("...: regression")
+            change = self._understand(message)
             change.set("training.data_check", "warn",
                        "the data check's blocking problems become warnings")
             return self._apply(change)
@@ -640,6 +649,16 @@ def _accepted(offered: tuple[dict[str, Offer], Offer | None], text: str,
     if chosen is None and yes is not None and _confirmation(text) and not _said(message, LAUNCH):
         chosen = yes
     return chosen
+
+
+def _numbers(preview: Preview, column: str) -> bool:
+    """The preview's rows hold only numbers in ``column`` (an id, a score)."""
+    values = [str(r.get(column) or "").strip() for r in preview.rows]
+    values = [v for v in values if v]
+    try:
+        return bool(values) and all(float(v) == float(v) for v in values)
+    except ValueError:
+        return False
 
 
 def _is_number(value: Any) -> bool:

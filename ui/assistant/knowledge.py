@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from .language import normalise
+from .scope_words import out_of_scope
 
 NOTES: dict[str, tuple[tuple[str, ...], str]] = {
     "learning-rate": (("lower learning rate", "learning rate", "lr", "why lower", "small rate"),
@@ -134,6 +135,9 @@ def answer(message: str, catalog: Any, preview: Any = None, draft: dict | None =
     which model; which strategy (a recommendation from the data); a component or option
     explained by its own description; the notes; a pointer to what I can do."""
     text = normalise(message)
+    beyond = out_of_scope(text, catalog)  # "can it do object detection?": no, and instead
+    if beyond:
+        return beyond
     if summary and re.search(r"\b(?:current|so far|the plan|my run|this run|what will (?:you|it) "
                              r"(?:run|train)|settings|config)\b", text):
         return f"Here is the run so far:\n\n{summary()}"

@@ -2,7 +2,8 @@
 
 Each is said back, never dropped: "push it to the hub" (done after the run, with the CLI),
 "the imdb dataset from the hub" (no downloads here), "on 4 GPUs" (the number of processes is
-the launcher's, not the spec's). "use bf16" sets training.precision.
+the launcher's, not the spec's). "use bf16" sets training.precision. What tunekit cannot do
+at all (DeepSpeed, a TPU, object detection...) is said by scope_words.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .reading import Reading
+from .scope_words import read_scope
 
 PRECISION = {"bf16": "bf16", "bfloat16": "bf16", "bfloat 16": "bf16", "fp16": "fp16",
              "float16": "fp16", "half precision": "fp16", "fp32": "fp32", "float32": "fp32",
@@ -51,6 +53,7 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             f"the number of GPUs is not part of the spec: start it with `tunekit run spec.yaml "
             f"--processes {count}` (accelerate launch, one process per GPU)")
+    read_scope(reading, devices_said=devices is not None)
 
 
 def _precision(reading: Reading) -> None:

@@ -7,19 +7,30 @@ typo's tolerance ("regresion"). Beyond the aliases, a few cues the families cann
 phrases: a number as the target ("predict the price", "as a number") means regression.
 When several tasks are named, the one said most fully wins, then the one said last
 ("train on ratings.csv ... actually this is a regression problem").
+
+The data has its say too, when the turn names the file or its label column and no task by
+name: a label column of many distinct numbers (or fractions) is a regression target
+("points holds 19 distinct whole numbers"); a few whole numbers (1 to 5) are one when the
+words say a number ("predict csat_score", "80 to 98"); words are never a number to predict.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from .datafile import Values, column_values, peek
 from .fuzzy import close
 from .reading import Reading
 
 # what a number-valued target is called: predicting one is regression, not classification
 NUMERIC_TARGETS = (r"(?:prices?|scores?|ratings?|numbers?|values?|grades?|levels?|ages?|"
                    r"amounts?|counts?|costs?|salar(?:y|ies)|stars?|durations?|temperatures?|"
-                   r"quantit(?:y|ies)|sales|revenues?|intensit(?:y|ies))")
+                   r"quantit(?:y|ies)|sales|revenues?|intensit(?:y|ies)|points?|"
+                   r"difficult(?:y|ies)|readability|percentages?|weights?|heights?|lengths?|"
+                   r"distances?|fees?|fares?|wages?|incomes?|budgets?|totals?)")
+# verbs that put a number on something ("score passage difficulty", "grade the essays' level")
+SCORING = r"(?:scor(?:e|es|ed|ing)|grad(?:e|es|ed|ing)|rat(?:e|es|ed|ing))"
 CUES = {
     "text-regression": [
         rf"\b(?:predict|estimat|forecast|regress|output|guess)\w* (?:an? |the |each |its |their |"
@@ -28,6 +39,15 @@ CUES = {
         r"\b(?:continuous|numeric(?:al)?|real[- ]valued) (?:value|target|label|output|score|"
         r"number)s?\b",
         r"\bhow much\b.*\b(?:sell|cost|worth|pay)\b",
+        r"\b(?:predict|estimat|forecast|guess)\w* how (?:much|many|long|old|big|far|high)\b",
+        rf"\b{SCORING} (?:the |each |every |its |their |how )?(?:[\w'-]+ ){{0,2}}?"
+        rf"(?:difficult(?:y|ies)|readability|levels?|prices?|values?)\b",
+        rf"\b{NUMERIC_TARGETS} (?:prediction|predictor|estimation|estimator|forecast\w*)\b",
+        r"\bnot (?:as )?an? (?:class|category|label|classification)\b|\breal[- ]numbers?\b",
+        # a range said of what is predicted: "predict the mood (1-5)", "rate it from 1 to 10"
+        r"\b(?:predict|estimat|forecast|rat(?:e|es|ing)|scor(?:e|es|ing))\w* [^.;?!]{0,40}?"
+        r"(?:\(|\bfrom |\bbetween |\bscale of |\brange )\d+(?:\.\d+)?\s*(?:-|–|to|and)\s*"
+        r"\d+(?:\.\d+)?(?!\s*(?:%|percent|epochs?|layers?|steps?|classes|labels|categories)\b)",
         r"\bregress\w*\b",
     ],
     "causal-lm": [
@@ -81,13 +101,29 @@ def _phrase_at(words: list[str], phrase: list[str]) -> int:
 
 def read_task(reading: Reading) -> None:
     """A task named by its own words ("text classification", "token-classification"), by the
-    family's aliases ("tag entities", "classify images", "instruction tuning"), or by a cue."""
+    family's aliases ("tag entities", "classify images", "instruction tuning"), or by a cue;
+    weighed against what the file's label column holds."""
+    said = _task_said(reading)
+    named = said is not None and said[1]  # by the task's own name or an alias
+    task = said[0][2] if said else None
+    task, note = _weigh_data(reading, task, named)
+    if task is None:
+        return
+    if task != (reading.draft.get("task") or "text-classification"):
+        reading.result.set("task", task, f"task: {task}{note}")
+    elif note and said is None:
+        reading.result.keep(f"task: {task}{note}")
+
+
+def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
+    """The task the words say, as ``((words said, where, task), by name or alias)``."""
     from tunekit.tasks import describe, names
 
     text = NOT_THE_TASK.sub(" ", reading.text)
     stems = [stem(w) for w in _words(text)]
     known = set(names())
     best: tuple[int, int, str] | None = None  # (words said, where, task)
+    by_name: set[tuple[int, int, str]] = set()
     for task in reading.catalog.tasks():
         phrases = [task.replace("-", " ")]
         if task in known:
@@ -98,14 +134,79 @@ def read_task(reading: Reading) -> None:
             where = _phrase_at(stems, words) if words else -1
             if where >= 0:
                 score = (len(words), where, task)
+                by_name.add(score)
                 best = max(best, score) if best else score
         for cue in CUES.get(task, []):
             for match in re.finditer(cue, text):
                 where = len(_words(text[:match.start()]))
                 score = (2, where, task)
                 best = max(best, score) if best else score
-    if best is None:
-        return
-    task = best[2]
-    if task != (reading.draft.get("task") or "text-classification"):
-        reading.result.set("task", task, f"task: {task}")
+    return (best, best in by_name) if best else None
+
+
+REGRESSION = "text-regression"
+# a label column of more distinct numbers than this is a quantity, not a set of classes
+MANY_NUMBERS = 10
+# a range of numbers said of the target ("the points (80-100)", "score is 1 to 5")
+RANGE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:-|–|to)\s*\d+(?:\.\d+)?(?![\w.%])"
+                   r"(?!\s*(?:%|percent|epochs?|layers?|steps?|blocks?|rows?|examples?|samples?|"
+                   r"gpus?|minutes?|hours?|times?|classes|labels|categories)\b)")
+PREDICTING = re.compile(r"\b(?:predict|estimat|forecast|regress)\w*")
+# verbs of quantities: said of a column of numbers, the numbers are the target
+ESTIMATING = re.compile(r"\b(?:estimat|forecast|quantif|measur)\w*")
+
+
+def _weigh_data(reading: Reading, task: str | None, named: bool) -> tuple[str | None, str]:
+    """The task once the label column's values are weighed, and what they said (for the
+    reply). A task said by name stands; a number cue meets a column of words and gives way;
+    a column of many numbers (or fractions) makes the task regression."""
+    if named or task not in (None, REGRESSION, "text-classification"):
+        return task, ""
+    found = _label_values(reading)
+    if found is None:  # a name alone ("predict the stars column") may be classes: 1 to 5
+        return task, ""
+    column, values = found
+    if not values.numeric:
+        if task == REGRESSION or _number_in_name(reading, column):
+            # "predict the price" of a column of words: it cannot be
+            reading.result.keep(f"not a regression: {values.describe(column)}, not numbers")
+            return "text-classification", ""
+        return task, ""
+    many = values.distinct > MANY_NUMBERS or not values.integers
+    worded = task == REGRESSION or _number_in_name(reading, column) or \
+        RANGE.search(reading.text) or ESTIMATING.search(reading.text)
+    if many or worded:
+        if not (reading.slot("dataset").get("label_column")):
+            reading.result.set("dataset.label_column", column, f"label column: {column}")
+        return REGRESSION, f" ({values.describe(column)})"
+    return task, ""
+
+
+def _label_values(reading: Reading) -> tuple[str, Values] | None:
+    """The label column this turn names (or, when the turn names the file, the column the
+    values suggest) and what it holds; None when the turn names neither, or the file cannot
+    be read, or its dataset does not do regression."""
+    changes = reading.result.changes
+    dataset = reading.slot("dataset")
+    path, column = dataset.get("path"), dataset.get("label_column")
+    this_turn = "dataset" in changes or "dataset.label_column" in changes
+    component = reading.component("dataset", "dataset")
+    if not path or not this_turn or component is None or REGRESSION not in component.tasks:
+        return None
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not column:
+        preview = peek(file, limit=2000)
+        column = preview.label_column or preview.suggested.get("label")
+    values = column_values(file, column) if column else None
+    return (column, values) if values is not None else None
+
+
+def _number_in_name(reading: Reading, column: str | None) -> bool:
+    """The column the turn asks to predict is named for a quantity ("predict nightly_price",
+    "estimate csat_score")."""
+    column = column or reading.result.changes.get("dataset.label_column")
+    if not column or not PREDICTING.search(reading.text):
+        return False
+    words = " ".join(re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", str(column))).lower()
+    return re.search(rf"\b{NUMERIC_TARGETS}\b", words) is not None
