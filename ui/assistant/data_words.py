@@ -550,3 +550,161 @@ def read_dataset_name(reading: Reading) -> None:
         reading.result.set("dataset", {"name": component.name}, f"data: {component.title}")
     else:
         reading.result.keep(f"data: {component.title}")
+
+
+# ---------------------------------------------------------------- datasets named on a hub
+
+# a dataset's ``phrases`` name the place it fetches datasets from by name ("the hub"): an id
+# written next to one is that dataset's path ("ag_news from the hub", "the hub dataset imdb")
+HUB_ID = r"(?P<id>[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?(?<=\w))"
+DATA_NOUN = r"(?:data ?set|corpus|data)"
+# words that sit where an id would and are never one ("push the model to the hub")
+NOT_AN_ID = frozenset("""
+a an the it its this that them these those one something anything everything some my our your
+their model models backbone checkpoint checkpoints weights tokenizer adapter adapters run runs
+results result data dataset datasets corpus file files download load fetch get pull grab use
+take train fine-tune finetune tune sft push upload publish share from on off in at via hub
+""".split())
+# the split a held-out role is read from: "validate on the validation split", "test split test"
+SPLIT_ROLES = {"validation": r"(?:validat\w*|dev|eval\w*)", "test": r"test\w*",
+               "split": r"train\w*"}
+
+
+def read_hub_dataset(reading: Reading) -> None:
+    """A dataset named by its id on a hub that an installed dataset fetches from (its
+    ``phrases`` say where: "from the hub", "on hugging face"): that dataset, with the id as
+    its path. Read before the model ids, so "tatsu-lab/alpaca from the hub" is data."""
+    if "dataset" in reading.result.changes:
+        return
+    for component in reading.catalog.by_kind.get("dataset", []):
+        field = _id_param(component)
+        if field is None or not component.phrases:
+            continue
+        found = _hub_mention(reading, component.phrases)
+        if found is None:
+            continue
+        start, end, name = found
+        reading.consume_written(start, end)
+        reading.result.set("dataset", {"name": component.name, field: name},
+                           f"data: {name} ({component.title}; it is downloaded when the run "
+                           "starts, not now: if this machine is offline and it is not in the "
+                           "cache, the run says so)")
+        _read_split_names(reading, component)
+        return
+
+
+def _id_param(component: Any) -> str | None:
+    """The option that takes the id: ``path``, or the one required text option."""
+    required = [p for p in component.params if getattr(p, "required", False) and p.type is str]
+    names = [p.name for p in required]
+    return "path" if "path" in names else names[0] if len(names) == 1 else None
+
+
+def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """``(start, end, id)`` of the first id named next to one of the ``phrases``."""
+    source = "(?:" + "|".join(f"(?:{p})" for p in phrases) + ")"
+    placements = (
+        rf"(?<![\w-]){source}/{HUB_ID}(?![\w/-])",
+        rf"(?<![\w/.-]){HUB_ID}(?:\s{{1,2}}(?P<noun>{DATA_NOUN}))?\s{{1,2}}(?:from|on|off|via|"
+        rf"at|in|of)\s+(?:the\s+)?{source}(?![\w-])",
+        rf"(?<![\w-]){source}(?:'s)?\s+(?P<noun>{DATA_NOUN})\s+(?:called\s+|named\s+)?{HUB_ID}"
+        rf"(?![\w/-])",
+    )
+    for pattern in placements:
+        for match in re.finditer(pattern, reading.message, re.IGNORECASE):
+            name = match.group("id").rstrip(".")
+            if _could_be_id(reading, name, match):
+                return match.start(), match.end(), name
+    return None
+
+
+def _could_be_id(reading: Reading, name: str, match: re.Match) -> bool:
+    """Not a plain word, not a model ("bert from the hub", unless called a dataset), not a
+    file or folder that is here."""
+    from .model_words import MODEL_ID
+
+    if name.lower() in NOT_AN_ID or re.fullmatch(r"\d+(?:\.\d+)?", name):
+        return False
+    local = Path(name).expanduser()
+    if (local if local.is_absolute() else reading.base_dir / local).exists():
+        return False
+    called_data = "noun" in match.groupdict() and match.group("noun")
+    return bool(called_data) or "/" in match.group(0) or not MODEL_ID.fullmatch(name)
+
+
+def _read_split_names(reading: Reading, component: Any) -> None:
+    """"validate on the validation split", "use the test split for testing": the options that
+    name a split of the dataset, when it has them."""
+    params = {p.name for p in component.params if p.type is str}
+    for field, role in SPLIT_ROLES.items():
+        if field not in params:
+            continue
+        match = re.search(
+            rf"\b{role}\s+(?:on|with|using|against)\s+(?:the\s+)?[\"'`]?(?P<s>[\w.-]+)[\"'`]?\s+"
+            rf"split\b|\b(?:the\s+)?[\"'`]?(?P<t>[\w.-]+)[\"'`]?\s+split\s+(?:for|as)\s+"
+            rf"(?:the\s+)?{role}", reading.message, re.IGNORECASE)
+        if match:
+            name = match.group("s") or match.group("t")
+            reading.result.set(f"dataset.{field}", name, f"{field}: the {name!r} split")
+            reading.consume_written(match.start(), match.end())
+
+
+# ---------------------------------------------------------------- a task's own columns
+
+# the keys of a task's rows (tunekit.tasks): the input first, then the target
+ROW_KEYS = {"token-classification": ("tokens", "tags"), "image-classification": ("image", "label")}
+
+
+def move_columns_to_task(reading: Reading) -> None:
+    """The text and label columns said for a dataset that has options of the task's own rows
+    move there: "columns tokens and ner_tags" for tagging are ``tokens_column`` and
+    ``tags_column`` (``<row key>_column``)."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    params = {p.name for p in dataset.params}
+    if "task" not in reading.result.changes:
+        _task_of_own_columns(reading)
+    task = reading.result.changes.get("task") or reading.draft.get("task") or ""
+    for role, key in zip(("text_column", "label_column"), ROW_KEYS.get(task, ()), strict=False):
+        field = f"{key}_column"
+        said = reading.result.changes.get(f"dataset.{role}")
+        if field in params and field != role and said and f"dataset.{field}" not in \
+                reading.result.changes:
+            del reading.result.changes[f"dataset.{role}"]
+            reading.result.set(f"dataset.{field}", said)
+            reading.result.noticed = [n.replace(role.replace("_", " "), field.replace("_", " "))
+                                      for n in reading.result.noticed]
+
+
+def _task_of_own_columns(reading: Reading) -> None:
+    """An option of one task's own rows said outright ("image column 'img'") says the task."""
+    common = {k for keys in ROW_KEYS.values() for k in keys if
+              sum(k in other for other in ROW_KEYS.values()) > 1} | {"text", "label"}
+    for task, keys in ROW_KEYS.items():
+        said = [k for k in keys if k not in common and f"dataset.{k}_column" in
+                reading.result.changes]
+        if said and task != (reading.draft.get("task") or "text-classification"):
+            reading.result.set("task", task, f"task: {task} (from the {said[0]} column)")
+            return
+
+
+def read_own_columns(reading: Reading) -> None:
+    """Columns said by the name of a dataset's own column option ("image column 'img'",
+    "tags column ner"), for the options other than the text and label columns."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    params = {p.name for p in dataset.params}
+    for field in sorted(params):
+        key = field.removesuffix("_column")
+        if field == key or field in ("text_column", "label_column") or \
+                f"dataset.{field}" in reading.result.changes:
+            continue
+        word = re.escape(key.rstrip("s")).replace("_", "[ _]")
+        match = re.search(rf"\b{word}s?[ _]?{COLUMN}s?\s*(?:is|=|:)?\s*(?:named |called )?"
+                          rf"{NAME}", reading.message, re.IGNORECASE)
+        name = match and (match.group("q") or match.group("n"))
+        if name and name.lower() not in FILLER:
+            reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}")
+            reading.consume_written(match.start(), match.end())

@@ -75,12 +75,15 @@ def _refused(file: Path) -> str | None:
 
 
 def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[str, str]]]:
-    """The columns and up to ``limit`` rows of a CSV/TSV or JSON-lines file, as strings.
+    """The columns and up to ``limit`` rows of a CSV/TSV, JSON-lines or parquet file, as
+    strings.
 
     The delimiter is read off the header line alone, as the csv dataset plugin does."""
     refused = _refused(file)
     if refused:
         raise Unreadable(refused)
+    if file.suffix.lower() in PARQUET_SUFFIXES:
+        return _parquet_records(file, limit)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -122,6 +125,31 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
     except csv.Error as exc:
         raise Unreadable(f"unreadable CSV ({exc}, near line {reader.line_num})") from None
     return columns, records
+
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def _parquet_records(file: Path, limit: int) -> tuple[list[str], list[dict[str, str]]]:
+    """The first ``limit`` rows of a parquet file (a binary, typed table: no text to decode),
+    read with pyarrow only when such a file is named."""
+    try:
+        import pyarrow.parquet as pq
+        from pyarrow import ArrowException
+    except ImportError:
+        raise Unreadable("reading parquet needs pyarrow, which is not installed (pip install "
+                         "'tunekit[datasets]')") from None
+    try:
+        table = pq.ParquetFile(file)
+        columns = list(table.schema_arrow.names)
+        batch = next(table.iter_batches(batch_size=max(1, limit)), None)
+    except OSError as exc:
+        raise Unreadable(read_problem(exc)) from None
+    except ArrowException as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise Unreadable(f"not a readable parquet file ({first})") from None
+    rows = batch.to_pylist() if batch is not None else []
+    return columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
 
 
 def label_counts(path: str | Path, column: str, limit: int = 20000) -> dict[str, int]:

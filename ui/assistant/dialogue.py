@@ -295,6 +295,8 @@ class Assistant:
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
         component = self.catalog.get("dataset", str(dataset.get("name")))
+        if component is not None and component.phrases and not file.exists():
+            return None  # a dataset fetched by its name ("ag_news" on the Hub) when it runs
         if component is not None and "text_column" not in {p.name for p in component.params}:
             # not a table (tagged sentences, chats, a folder of images): no columns to ask
             # about; its own loader says what is wrong when the data check runs
@@ -404,7 +406,8 @@ class Assistant:
         """The data check at once; the tools that train offered (accepted at once when the
         same one was just offered: "run the lr finder" after the offer)."""
         if tool.kind == FORCE:
-            change = Understanding()
+            # "data.csv, regression, and train anyway": the rest of the turn still counts
+            change = self._understand(message)
             change.set("training.data_check", "warn",
                        "the data check's blocking problems become warnings")
             return self._apply(change)

@@ -48,6 +48,10 @@ CUES = {
         r"\bvision\b",
     ],
 }
+# image models' families: a model id of one, said with no task word, means images
+VISION_MODELS = re.compile(r"(?:^|[/_-])(?:vit|deit|beit|swin\w*|convnext\w*|resnet\w*|"
+                           r"efficientnet\w*|mobilenet\w*|regnet\w*|dinov2|levit|poolformer)"
+                           r"(?:$|[-_])", re.IGNORECASE)
 # words before "regression" that make it a classifier's head, not the task
 NOT_THE_TASK = re.compile(r"\blogistic (?:regression|regressor)\b")
 
@@ -105,7 +109,11 @@ def read_task(reading: Reading) -> None:
                 score = (2, where, task)
                 best = max(best, score) if best else score
     if best is None:
-        return
+        model = str((reading.result.changes.get("backbone") or {}).get("model") or "")
+        vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
+        if not vision or "image-classification" not in reading.catalog.tasks():
+            return
+        best = (0, 0, "image-classification")
     task = best[2]
     if task != (reading.draft.get("task") or "text-classification"):
         reading.result.set("task", task, f"task: {task}")

@@ -25,10 +25,13 @@ from .catalog import Catalog
 from .data_words import (
     DATA_SUFFIXES,
     UNQUOTED_PATH,
+    move_columns_to_task,
     read_columns,
     read_data_files,
     read_dataset_name,
     read_deduplicate,
+    read_hub_dataset,
+    read_own_columns,
     read_splits,
     use_file,
 )
@@ -49,7 +52,9 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     """Read ``message`` against the catalog and the current ``draft`` spec."""
     reading = Reading(message, catalog, draft, Path(base_dir) if base_dir else Path.cwd())
     read_data_files(reading)
+    read_hub_dataset(reading)
     read_model(reading)
+    read_own_columns(reading)
     read_columns(reading)
     reading.normalise()
     read_limits(reading)
@@ -65,6 +70,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    move_columns_to_task(reading)
     return reading.result
 
 
