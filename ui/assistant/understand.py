@@ -32,6 +32,7 @@ from .data_words import (
     read_deduplicate,
     read_hub_dataset,
     read_own_columns,
+    read_own_data,
     read_splits,
     use_file,
 )
@@ -71,6 +72,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_options(reading)
     read_task(reading)
     move_columns_to_task(reading)
+    read_own_data(reading)
     return reading.result
 
 
