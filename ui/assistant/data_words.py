@@ -786,6 +786,14 @@ def _read_split_names(reading: Reading, component: Any) -> None:
             name = match.group("s") or match.group("t")
             reading.result.set(f"dataset.{field}", name, f"{field}: the {name!r} split")
             reading.consume_written(match.start(), match.end())
+    config = re.search(r"\b(?:the\s+)?(?:config(?:uration)?|subset)\s*(?:is\s+|=\s*|:\s*)?"
+                       r"[\"'`]?(?P<c>[A-Za-z0-9][\w.-]*)|\b(?:the\s+)?[\"'`]?(?P<d>[A-Za-z0-9]"
+                       r"[\w.-]*)[\"'`]?\s+(?:config(?:uration)?|subset)\b",
+                       reading.message, re.IGNORECASE)
+    name = config and (config.group("c") or config.group("d"))
+    if "config" in params and name and name.lower() not in NOT_AN_ID | {"of", "with", "its"}:
+        reading.result.set("dataset.config", name, f"config: {name}")
+        reading.consume_written(config.start(), config.end())
 
 
 # ---------------------------------------------------------------- a task's own columns
