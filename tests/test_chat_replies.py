@@ -61,7 +61,7 @@ def test_a_pure_question_changes_nothing(plugins: Any) -> None:
 
 @pytest.mark.parametrize(("said", "words"), [
     ("train on mail.csv and upload it to the hugging face hub afterwards", ["push", "hub"]),
-    ("use the ag_news dataset from the hub", ["ag_news", "path"]),
+    ("use the ag_news dataset from the hub", ["ag_news", "downloaded"]),
     ("train on mail.csv across 8 gpus", ["--processes 8"]),
     ("use qlora", ["QLoRA", "not built in", "use LoRA"]),
 ])

@@ -309,6 +309,10 @@ def register_datasets(register):
                     "image classification all read from it.",
         aliases=("hub dataset", "hugging face dataset", "huggingface dataset", "datasets",
                  "load_dataset", "save_to_disk", "arrow dataset"),
+        # where it fetches datasets by name from: "ag_news from the hub", "the Hugging Face
+        # dataset imdb", "huggingface.co/datasets/user/name" (the assistant reads the id)
+        phrases=(r"hugg?ing?[ -]?face(?:'s)?(?: datasets?)?(?: hub)?",
+                 r"hf(?: datasets?)?(?: hub)?", r"(?:datasets? )?hub", r"(?:https?://)?(?:www\.)?huggingface\.co/datasets"),
         params=PARAMS,
         tasks=TASKS,
         load=load,

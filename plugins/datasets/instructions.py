@@ -8,13 +8,15 @@ Each line of a ``text-jsonl`` file is one of
     {"text": "Any text the model should learn to write like."}
 
 and the forms may be mixed. A line that is not one of them stops the load with its line
-number.
+number. A plain text file (.txt, .text, .md: a corpus, a handbook) is read as texts: each
+paragraph (lines up to a blank line) one ``{"text": ...}``.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise tunekit.DataError(f"cannot read the file: {exc.strerror or exc}",
                                 where=str(path)) from None
+    if path.suffix.lower() in looks.PLAIN_TEXT_SUFFIXES:
+        return _paragraphs(raw, path)
     rows = []
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
@@ -57,6 +61,15 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         rows.append(row)
     if not rows:
         raise tunekit.DataError("the file has no examples", where=str(path))
+    return rows
+
+
+def _paragraphs(raw: str, path: Path) -> list[dict[str, Any]]:
+    """A plain text file's paragraphs (lines joined up to a blank line), each one text."""
+    rows = [{"text": " ".join(line.strip() for line in block.splitlines())}
+            for block in re.split(r"\n\s*\n", raw) if block.strip()]
+    if not rows:
+        raise tunekit.DataError("the file has no text", where=str(path))
     return rows
 
 
@@ -180,16 +193,18 @@ VALIDATION_FRACTION = tunekit.Param(
 def register_datasets(register):
     register(tunekit.Dataset(
         name="text-jsonl",
-        title="Instructions, chats or texts (JSON lines)",
+        title="Instructions, chats or texts (JSON lines or plain text)",
         description="A JSON-lines file for language-model fine-tuning: each line an "
                     "instruction and its response ({instruction, response}, optional input), "
-                    "a chat ({messages: [{role, content}, ...]}) or a plain text ({text}).",
+                    "a chat ({messages: [{role, content}, ...]}) or a plain text ({text}); "
+                    "or a plain .txt file, each paragraph one text.",
         aliases=("instructions", "instruction data", "chat data", "conversations", "sft data",
                  "instruction jsonl", "chat jsonl", "jsonl instructions", "text corpus"),
         tasks=TASKS,
         params=(
             tunekit.Param(name="path", type=str, required=True,
-                          help="the JSON-lines file with the examples"),
+                          help="the JSON-lines file with the examples (or a plain .txt "
+                               "file: each paragraph one text)"),
             tunekit.Param(name="validation_path", type=str,
                           help="a separate file for validation"),
             tunekit.Param(name="test_path", type=str, help="a separate file for the final test"),

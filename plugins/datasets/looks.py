@@ -17,8 +17,12 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".
 TABLE_SUFFIXES = {".csv": 0.9, ".tsv": 0.9, ".txt": 0.4}
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CONLL_SUFFIXES = (".conll", ".conllu", ".iob", ".bio", ".iob2", ".bioes")
+# records meant for a language model: not a table of texts and labels...
 INSTRUCTION_FIELDS = ({"instruction", "response"}, {"prompt", "completion"},
                       {"instruction", "output"}, {"messages"}, {"conversations"})
+# ...and those text-jsonl reads as they are (tunekit.tasks.causal_lm.form_of)
+READ_AS_IS = ({"instruction", "response"}, {"messages"})
+PLAIN_TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
 def _head_lines(path: Path, count: int = 40) -> list[str]:
@@ -65,6 +69,8 @@ def table_file(path: Path) -> float:
     lines = _head_lines(path)
     if _is_conll(lines):
         return 0.1
+    if suffix == ".txt" and _is_prose(lines):
+        return 0.05  # running text, not a table with a header
     return TABLE_SUFFIXES[suffix]
 
 
@@ -93,16 +99,33 @@ def record_file(path: Path) -> float:
 
 
 def instruction_file(path: Path) -> float:
-    """JSON lines of instructions, chats or plain texts (``text-jsonl``)."""
+    """JSON lines of instructions, chats or plain texts, or a plain text file (``text-jsonl``).
+    Records meant for a language model in a form it does not read (alpaca's "output",
+    ShareGPT's "conversations", prompt/completion) score low: meant for it, not read as is."""
+    if path.suffix.lower() in PLAIN_TEXT_SUFFIXES and path.is_file():
+        return 0.8 if _is_prose(_head_lines(path)) else 0.0
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return 0.0
     records = _first_records(path)
     if not records:
         return 0.1
-    if all(any(f <= set(r) for f in INSTRUCTION_FIELDS) or set(r) == {"text"}
-           for r in records):
+    if all(any(f <= set(r) for f in READ_AS_IS) or set(r) == {"text"} for r in records):
         return 0.95
+    if all(any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records):
+        return 0.3
     return 0.1
+
+
+def _is_prose(lines: list[str]) -> bool:
+    """Plain running text: no table (the first line's delimiter in every line) and no CoNLL."""
+    filled = [line for line in lines if line.strip()]
+    if not filled or _is_conll(lines):
+        return False
+    for delimiter in (",", "\t", ";", "|"):
+        counts = {line.count(delimiter) for line in filled}
+        if len(filled) > 1 and len(counts) == 1 and counts != {0}:
+            return False
+    return True
 
 
 def tagged_records(path: Path) -> float:

@@ -6,6 +6,7 @@ validation", "predict intent from utterance", "the text column is message".
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -80,21 +81,46 @@ FOLDER_AT_LEAST = 0.5
 def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Folders, and files of other suffixes, the message names that an installed dataset
     says it reads ("train on photos", "data/xrays/", a plugin's "corpus.xyz")."""
-    found = []
-    datasets = reading.catalog.by_kind.get("dataset", [])
+    found, unread = [], []
     for match in FOLDER_WORD.finditer(reading.message):
         if any(s <= match.start() < e for s, e, _ in taken):
             continue
         word = match.group(1)
-        folder = Path(word).expanduser()
-        folder = folder if folder.is_absolute() else reading.base_dir / folder
-        if not folder.exists():
+        best = _read_best(reading, word)
+        if best is None:
             continue
-        best = max((d.how_well_it_reads(folder) for d in datasets
-                    if hasattr(d, "how_well_it_reads")), default=0.0)
         if best >= FOLDER_AT_LEAST or (match.group(2) and best > 0):
             found.append((match.start(1), match.end(1), word))
+        elif re.search(r"[\\/]", word):
+            unread.append((match.start(1), match.end(1), word))
+    parent = _common_parent(reading, unread)
+    if parent is not None:  # "sorted into leaves/train/rust and leaves/train/healthy"
+        found = [f for f in found if re.search(r"[\\/]", f[2])] + [parent]
     return found
+
+
+def _read_best(reading: Reading, word: str) -> float | None:
+    """How well the best dataset reads the file or folder ``word``; None when it is not here."""
+    folder = Path(word).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    if not folder.exists():
+        return None
+    return max((d.how_well_it_reads(folder) for d in reading.catalog.by_kind.get("dataset", [])
+                if hasattr(d, "how_well_it_reads")), default=0.0)
+
+
+def _common_parent(reading: Reading,
+                   named: list[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    """Two or more folders named one by one (the class folders) whose common parent a
+    dataset reads well: that parent, spanning them all."""
+    groups: dict[str, list[tuple[int, int, str]]] = {}
+    for item in named:
+        groups.setdefault(str(Path(item[2]).parent), []).append(item)
+    for parent, members in groups.items():
+        best = _read_best(reading, parent) if len(members) >= 2 else None
+        if parent not in ("", ".") and best is not None and best >= FOLDER_AT_LEAST:
+            return members[0][0], members[-1][1], parent
+    return None
 
 
 def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str]:
@@ -167,6 +193,8 @@ def use_file(reading: Reading, path: str) -> None:
     it), its task when the draft's task is another, and the columns named before."""
     suffix = Path(path).suffix.lower().lstrip(".")
     component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
+    if component is not None and _not_read_as_is(reading, path, component):
+        return
     if component is None:
         what = f".{suffix} files" if suffix else f"the folder {path}"
         reading.result.unknown.append(f"no installed dataset plugin reads {what} ({path}): "
@@ -184,7 +212,61 @@ def use_file(reading: Reading, path: str) -> None:
         for key in ("text_column", "label_column"):
             if current.get(key) and key in {p.name for p in component.params}:
                 new[key] = current[key]
-    reading.result.set("dataset", new, f"data: {path}")
+    # the reader is said when the suffix does not name it (a .txt corpus read as texts)
+    named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
+    reading.result.set("dataset", new, f"data: {path}" + ("" if named else
+                                                          f" (read as {component.title})"))
+
+
+# a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
+READS_AS_IS = 0.5
+
+
+def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
+    """Records of a shape no dataset reads as they are, though the closest one is meant for
+    them: its task is taken, the file is not, and the reply names the file's fields and what
+    the dataset reads instead (its description), so the person can convert it."""
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.is_file() or not 0 < component.how_well_it_reads(file) < READS_AS_IS:
+        return False
+    shape = _record_shape(file)
+    if not shape:
+        return False
+    task = reading.draft.get("task") or "text-classification"
+    if component.tasks and task not in component.tasks:
+        reading.result.set("task", component.tasks[0], f"task: {component.tasks[0]} "
+                           f"(from {path})")
+    reading.result.unknown.append(
+        f"{path} is not in a form I can read as it is: its records hold {shape}. The closest "
+        f"dataset, {component.title}, reads {_lowered(component.description)} Rename or "
+        "restructure the fields into one of those forms (for example with a few lines of "
+        "Python or jq) and give me the new file")
+    return True
+
+
+def _record_shape(file: Path) -> str:
+    """The fields of a JSON-lines file's first record, nested lists shown with their keys
+    ("conversations [from, value]"); "" when it is not JSON records."""
+    try:
+        with file.open(encoding="utf-8-sig") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        record = json.loads(first)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    if not isinstance(record, dict):
+        return ""
+    parts = []
+    for key, value in record.items():
+        inner = value[0] if isinstance(value, list) and value else None
+        parts.append(f"{key} [{', '.join(inner)}]" if isinstance(inner, dict) else key)
+    return ", ".join(parts)
+
+
+def _lowered(description: str) -> str:
+    text = description.strip()
+    text = text[:1].lower() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def _dataset_that_reads(reading: Reading, path: str) -> Any | None:
@@ -841,6 +923,31 @@ def _only_text(preview: Preview | None, found: dict[str, tuple[str, int, int]]) 
     return "text_column"
 
 
+# ---------------------------------------------------------------- data spoken of, not named
+
+# what people call their own data: "my sentences", "I have some pictures of cats"
+OWN_DATA_NOUNS = (r"(?:sentences|texts?|documents|docs|pictures|photos|images|scans|x-?rays|"
+                  r"data|dataset|files?|examples|records|emails|e-?mails|messages|tweets|posts|"
+                  r"reviews|tickets|comments|notes|reports|articles|chats|conversations|"
+                  r"dialogues|transcripts|logs|recordings|labels|annotations|spreadsheet|table|"
+                  r"corpus|folders?)")
+OWN_DATA = re.compile(
+    rf"\b(?:my|our|mine|own)\s+(?:own\s+)?(?:[\w-]+\s+){{0,2}}?(?P<a>{OWN_DATA_NOUNS})\b|"
+    rf"\b(?:i|we)(?:'ve| have| got|'ve got| collected| took| scanned| saved| wrote)\s+"
+    rf"(?:got\s+)?(?:some|a few|lots of|a lot of|many|a bunch of|a pile of|a folder of|a set of|"
+    rf"hundreds of|thousands of|\d+)?\s*(?:[\w-]+\s+){{0,2}}?(?P<b>{OWN_DATA_NOUNS})\b")
+
+
+def read_own_data(reading: Reading) -> None:
+    """The person speaks of data of their own ("tag the words in my sentences", "I have some
+    pictures to sort") and names no file: the reply asks for it, not the sample."""
+    if "dataset" in reading.result.changes or reading.slot("dataset").get("path"):
+        return
+    match = OWN_DATA.search(reading.text)
+    if match:
+        reading.result.wants_data = match.group("a") or match.group("b")
+
+
 # ---------------------------------------------------------------- bundled data
 
 
@@ -861,3 +968,201 @@ def read_dataset_name(reading: Reading) -> bool:
         return True
     reading.result.keep(f"data: {component.title}")
     return False
+
+
+# ---------------------------------------------------------------- datasets named on a hub
+
+# a dataset's ``phrases`` name the place it fetches datasets from by name ("the hub"): an id
+# written next to one is that dataset's path ("ag_news from the hub", "the hub dataset imdb")
+HUB_ID = r"(?P<id>[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?(?<=\w))"
+DATA_NOUN = r"(?:data ?set|corpus|data)"
+OWNER_ID = r"(?P<id>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*(?<=\w))"
+# the first folder of a local path more often than an owner on a hub
+FOLDER_WORDS = frozenset("""data datasets dataset images photos pictures files input inputs raw
+train test val valid validation home tmp mnt users downloads documents desktop""".split())
+# words that sit where an id would and are never one ("push the model to the hub")
+NOT_AN_ID = frozenset("""
+a an the it its this that them these those one something anything everything some my our your
+their model models backbone checkpoint checkpoints weights tokenizer adapter adapters run runs
+results result data dataset datasets corpus file files download load fetch get pull grab use
+take train fine-tune finetune tune sft push upload publish share from on off in at via hub
+""".split())
+# the split a held-out role is read from: "validate on the validation split", "test split test"
+SPLIT_ROLES = {"validation": r"(?:validat\w*|dev|eval\w*)", "test": r"test\w*",
+               "split": r"train\w*"}
+
+
+def read_hub_dataset(reading: Reading) -> None:
+    """A dataset named by its id on a hub that an installed dataset fetches from (its
+    ``phrases`` say where: "from the hub", "on hugging face"): that dataset, with the id as
+    its path. Read before the model ids, so "tatsu-lab/alpaca from the hub" is data."""
+    if "dataset" in reading.result.changes:
+        return
+    for component in reading.catalog.by_kind.get("dataset", []):
+        field = _id_param(component)
+        if field is None or not component.phrases:
+            continue
+        found = _hub_mention(reading, component.phrases)
+        if found is None:
+            continue
+        start, end, name = found
+        reading.consume_written(start, end)
+        reading.result.set("dataset", {"name": component.name, field: name},
+                           f"data: {name} ({component.title}; it is downloaded when the run "
+                           "starts, not now: if this machine is offline and it is not in the "
+                           "cache, the run says so)")
+        _read_split_names(reading, component)
+        return
+
+
+def _id_param(component: Any) -> str | None:
+    """The option that takes the id: ``path``, or the one required text option."""
+    required = [p for p in component.params if getattr(p, "required", False) and p.type is str]
+    names = [p.name for p in required]
+    return "path" if "path" in names else names[0] if len(names) == 1 else None
+
+
+def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """``(start, end, id)`` of the first id named next to one of the ``phrases``."""
+    source = "(?:" + "|".join(f"(?:{p})" for p in phrases) + ")"
+    placements = (
+        rf"(?<![\w-]){source}/{HUB_ID}(?![\w/-])",
+        rf"(?<![\w/.-]){HUB_ID}(?:\s{{1,2}}(?P<noun>{DATA_NOUN}))?\s{{1,2}}(?:from|on|off|via|"
+        rf"at|in|of)\s+(?:the\s+)?{source}(?![\w-])",
+        rf"(?<![\w-]){source}(?:'s)?\s+(?P<noun>{DATA_NOUN})\s+(?:called\s+|named\s+)?{HUB_ID}"
+        rf"(?![\w/-])",
+    )
+    for pattern in placements:
+        for match in re.finditer(pattern, reading.message, re.IGNORECASE):
+            name = match.group("id").rstrip(".")
+            if _could_be_id(reading, name, match):
+                return match.start(), match.end(), name
+    # no hub said: an owner/name the data is said to be, that is no folder here
+    for match in re.finditer(rf"\b(?:on|(?P<noun>{DATA_NOUN}))\s+(?:the\s+)?"
+                             rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/.-])",
+                             reading.message, re.IGNORECASE):
+        name = match.group("id")
+        owner = name.split("/")[0]
+        if owner.lower() in FOLDER_WORDS or (reading.base_dir / owner).exists() or \
+                _names_a_component(reading, name):
+            continue
+        if _could_be_id(reading, name, match) and not _names_a_model(name, match):
+            start = match.start("id") if not match.group("noun") else match.start()
+            return start, match.end(), name
+    return None
+
+
+def _names_a_component(reading: Reading, name: str) -> bool:
+    """"peft/lora", "lora/full": words of the catalog, not a dataset's owner and name."""
+    words = {p for c in reading.catalog.components for p in reading.catalog.phrases(c)}
+    return any(part.lower() in words for part in name.split("/"))
+
+
+def _names_a_model(name: str, match: re.Match) -> bool:
+    """An owner/name with no word calling it data that reads like a model."""
+    from .model_words import MODEL_ID
+
+    if match.group("noun") or match.group("after"):
+        return False
+    return bool(MODEL_ID.fullmatch(name) or re.search(r"(?i)model|bert|gpt|llama|-\d+[bm]\b",
+                                                      name))
+
+
+def _could_be_id(reading: Reading, name: str, match: re.Match) -> bool:
+    """Not a plain word, not a model ("bert from the hub", unless called a dataset), not a
+    file or folder that is here."""
+    from .model_words import MODEL_ID
+
+    if name.lower() in NOT_AN_ID or re.fullmatch(r"\d+(?:\.\d+)?", name):
+        return False
+    local = Path(name).expanduser()
+    if (local if local.is_absolute() else reading.base_dir / local).exists():
+        return False
+    called_data = "noun" in match.groupdict() and match.group("noun")
+    return bool(called_data) or "/" in match.group(0) or not MODEL_ID.fullmatch(name)
+
+
+def _read_split_names(reading: Reading, component: Any) -> None:
+    """"validate on the validation split", "use the test split for testing": the options that
+    name a split of the dataset, when it has them."""
+    params = {p.name for p in component.params if p.type is str}
+    for field, role in SPLIT_ROLES.items():
+        if field not in params:
+            continue
+        match = re.search(
+            rf"\b{role}\s+(?:on|with|using|against)\s+(?:the\s+)?[\"'`]?(?P<s>[\w.-]+)[\"'`]?\s+"
+            rf"split\b|\b(?:the\s+)?[\"'`]?(?P<t>[\w.-]+)[\"'`]?\s+split\s+(?:for|as)\s+"
+            rf"(?:the\s+)?{role}", reading.message, re.IGNORECASE)
+        if match:
+            name = match.group("s") or match.group("t")
+            reading.result.set(f"dataset.{field}", name, f"{field}: the {name!r} split")
+            reading.consume_written(match.start(), match.end())
+    config = re.search(r"\b(?:the\s+)?(?:config(?:uration)?|subset)\s*(?:is\s+|=\s*|:\s*)?"
+                       r"[\"'`]?(?P<c>[A-Za-z0-9][\w.-]*)|\b(?:the\s+)?[\"'`]?(?P<d>[A-Za-z0-9]"
+                       r"[\w.-]*)[\"'`]?\s+(?:config(?:uration)?|subset)\b",
+                       reading.message, re.IGNORECASE)
+    name = config and (config.group("c") or config.group("d"))
+    if "config" in params and name and name.lower() not in NOT_AN_ID | {"of", "with", "its"}:
+        reading.result.set("dataset.config", name, f"config: {name}")
+        reading.consume_written(config.start(), config.end())
+
+
+# ---------------------------------------------------------------- a task's own columns
+
+# the keys of a task's rows (tunekit.tasks): the input first, then the target
+ROW_KEYS = {"token-classification": ("tokens", "tags"), "image-classification": ("image", "label")}
+
+
+def move_columns_to_task(reading: Reading) -> None:
+    """The text and label columns said for a dataset that has options of the task's own rows
+    move there: "columns tokens and ner_tags" for tagging are ``tokens_column`` and
+    ``tags_column`` (``<row key>_column``)."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    params = {p.name for p in dataset.params}
+    if "task" not in reading.result.changes:
+        _task_of_own_columns(reading)
+    task = reading.result.changes.get("task") or reading.draft.get("task") or ""
+    for role, key in zip(("text_column", "label_column"), ROW_KEYS.get(task, ()), strict=False):
+        field = f"{key}_column"
+        said = reading.result.changes.get(f"dataset.{role}")
+        if field in params and field != role and said and f"dataset.{field}" not in \
+                reading.result.changes:
+            del reading.result.changes[f"dataset.{role}"]
+            reading.result.set(f"dataset.{field}", said)
+            reading.result.noticed = [n.replace(role.replace("_", " "), field.replace("_", " "))
+                                      for n in reading.result.noticed]
+
+
+def _task_of_own_columns(reading: Reading) -> None:
+    """An option of one task's own rows said outright ("image column 'img'") says the task."""
+    common = {k for keys in ROW_KEYS.values() for k in keys if
+              sum(k in other for other in ROW_KEYS.values()) > 1} | {"text", "label"}
+    for task, keys in ROW_KEYS.items():
+        said = [k for k in keys if k not in common and f"dataset.{k}_column" in
+                reading.result.changes]
+        if said and task != (reading.draft.get("task") or "text-classification"):
+            reading.result.set("task", task, f"task: {task} (from the {said[0]} column)")
+            return
+
+
+def read_own_columns(reading: Reading) -> None:
+    """Columns said by the name of a dataset's own column option ("image column 'img'",
+    "tags column ner"), for the options other than the text and label columns."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    params = {p.name for p in dataset.params}
+    for field in sorted(params):
+        key = field.removesuffix("_column")
+        if field == key or field in ("text_column", "label_column") or \
+                f"dataset.{field}" in reading.result.changes:
+            continue
+        word = re.escape(key.rstrip("s")).replace("_", "[ _]")
+        match = re.search(rf"\b{word}s?[ _]?{COLUMN}s?\s*(?:is|=|:)?\s*(?:named |called )?"
+                          rf"{NAME}", reading.message, re.IGNORECASE)
+        name = match and (match.group("q") or match.group("n"))
+        if name and name.lower() not in FILLER:
+            reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}")
+            reading.consume_written(match.start(), match.end())

@@ -84,7 +84,8 @@ def _refused(file: Path) -> str | None:
 
 
 def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[str, str]]]:
-    """The columns and up to ``limit`` rows of a CSV/TSV or JSON-lines file, as strings.
+    """The columns and up to ``limit`` rows of a CSV/TSV, JSON-lines or parquet file, as
+    strings.
 
     The delimiter is read off the header line alone, as the csv dataset plugin does."""
     refused = _refused(file)

@@ -266,7 +266,24 @@ class Assistant:
         if problems:
             return self._after_change(noticed, "I could not use part of that: "
                                       + "; ".join(problems) + not_taken)
+        if understood.wants_data and not (self.draft.get("dataset") or {}).get("path"):
+            return self._ask_for_data(noticed, understood.wants_data, not_taken.strip())
         return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
+
+    def _ask_for_data(self, noticed: list[str], what: str, warning: str) -> Reply:
+        """"my sentences" with no file named: ask where they are, and what can read them."""
+        task = self.draft.get("task") or "text-classification"
+        readers = [c.title for c in self.manager.components("dataset") if task in c.tasks
+                   and any(getattr(p, "required", False) for p in c.params)]
+        lead = f"Got it — {'; '.join(noticed)}. " if noticed else ""
+        self.awaiting_confirmation = False  # a sample run is not what was asked for
+        can_read = f" (for {task} I can read: {'; '.join(readers)})" if readers else ""
+        text = (f"{lead}Which file or folder holds your {what}? Give me its path{can_read}. "
+                "Until then the spec keeps the bundled sample.")
+        missing = self._missing_part([])
+        if missing is not None and not self.draft.get("backbone"):
+            text += "\n\n" + missing.text
+        return self._reply(f"{warning}\n\n{text}".strip() if warning else text)
 
     def _still_to_choose(self, exc: TunekitError) -> bool:
         """The draft only lacks a part its task has no default for (no bundled model for
@@ -309,6 +326,8 @@ class Assistant:
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
         component = self.catalog.get("dataset", str(dataset.get("name")))
+        if component is not None and component.phrases and not file.exists():
+            return None  # a dataset fetched by its name ("ag_news" on the Hub) when it runs
         if component is not None and "text_column" not in {p.name for p in component.params}:
             # not a table (tagged sentences, chats, a folder of images): no columns to ask
             # about; its own loader says what is wrong when the data check runs

@@ -1,9 +1,9 @@
 """What a turn asks for that a spec does not hold, or that the chat cannot do, and precision.
 
 Each is said back, never dropped: "push it to the hub" (done after the run, with the CLI),
-"the imdb dataset from the hub" (no downloads here), "on 4 GPUs" (the number of processes is
-the launcher's, not the spec's). "use bf16" sets training.precision. What tunekit cannot do
-at all (DeepSpeed, a TPU, object detection...) is said by scope_words.py.
+"on 4 GPUs" (the number of processes is the launcher's, not the spec's). "use bf16" sets
+training.precision. A dataset named on the Hub is data (data_words.read_hub_dataset). What
+tunekit cannot do at all (DeepSpeed, a TPU, object detection...) is said by scope_words.py.
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ PRECISION = {"bf16": "bf16", "bfloat16": "bf16", "bfloat 16": "bf16", "fp16": "f
              "full precision": "fp32", "single precision": "fp32"}
 PUSH = re.compile(r"\b(?:push|upload|publish|share|send)\w*\b[^.;]{0,40}?\b(?:hub|hugging ?face|"
                   r"hf)\b|\b(?:hub|hugging ?face)\b[^.;]{0,20}\b(?:push|upload)\w*")
-HUB_DATASET = re.compile(
-    r"\b(?:the )?([a-z][\w./-]*[\w])\s+(?:data ?set|corpus|data)\s+(?:from|on|off|of)\s+(?:the )?"
-    r"(?:hugging ?face(?: hub)?|hf(?: hub)?|hub)\b|\b(?:hugging ?face|hf|hub)\s+(?:data ?set|"
-    r"corpus)\s+([a-z][\w./-]*[\w])")
 # QLoRA (LoRA over 4-bit quantized weights) is not built in; plain LoRA is
 QLORA = re.compile(r"\bq-?lora\b|\b4[- ]?bit\b")
 DEVICES = re.compile(r"\b(?:on|with|using|across|over)\s+(\d+)\s+(?:gpus?|graphics cards|cards|"
@@ -37,12 +33,6 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             "I can't push to the Hub from here; after the run, push the exported model with "
             "`tunekit push RUN_ID` (or huggingface_hub's `upload_folder`)")
-    hub = HUB_DATASET.search(text)
-    if hub:
-        name = hub.group(1) or hub.group(2)
-        reading.result.unknown.append(
-            f"I can't fetch the {name} dataset from the Hub here (nothing is downloaded): save it "
-            "as a file (CSV, JSONL, CoNLL) or a folder of images and tell me its path")
     if QLORA.search(text):
         reading.result.unknown.append(
             "QLoRA (LoRA over 4-bit quantized weights) is not built in, so I left the strategy "

@@ -27,6 +27,8 @@ class Understanding:
     noticed: list[str] = field(default_factory=list)  # short notes for the reply
     unknown: list[str] = field(default_factory=list)  # things named that are not installed
     negated: list[str] = field(default_factory=list)  # components the message turns down
+    # the person's own data, spoken of but not named ("my sentences"): asked for
+    wants_data: str = ""
     acknowledged: list[str] = field(default_factory=list)  # understood, already so
     # what the next turn may refer to ("halve the batch size" ... "and the learning rate too")
     carried: dict[str, Any] = field(default_factory=dict)
@@ -41,7 +43,7 @@ class Understanding:
         self.acknowledged.append(note)
 
     def __bool__(self) -> bool:
-        return bool(self.changes or self.acknowledged)
+        return bool(self.changes or self.acknowledged or self.wants_data)
 
 
 @dataclass

@@ -68,6 +68,10 @@ CUES = {
         r"\bvision\b",
     ],
 }
+# image models' families: a model id of one, said with no task word, means images
+VISION_MODELS = re.compile(r"(?:^|[/_-])(?:vit|deit|beit|swin\w*|convnext\w*|resnet\w*|"
+                           r"efficientnet\w*|mobilenet\w*|regnet\w*|dinov2|levit|poolformer)"
+                           r"(?:$|[-_])", re.IGNORECASE)
 # words before "regression" that make it a classifier's head, not the task
 NOT_THE_TASK = re.compile(r"\blogistic (?:regression|regressor)\b")
 
@@ -141,6 +145,11 @@ def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
                 where = len(_words(text[:match.start()]))
                 score = (2, where, task)
                 best = max(best, score) if best else score
+    if best is None:  # a vision model named with no task word: "a vit on the beans dataset"
+        model = str((reading.result.changes.get("backbone") or {}).get("model") or "")
+        vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
+        if vision and "image-classification" in reading.catalog.tasks():
+            return (0, 0, "image-classification"), False
     return (best, best in by_name) if best else None
 
 

@@ -25,11 +25,15 @@ from .catalog import Catalog
 from .data_words import (
     DATA_SUFFIXES,
     UNQUOTED_PATH,
+    move_columns_to_task,
     read_columns,
     read_data_files,
     read_dataset_name,
     read_dataset_options,
     read_deduplicate,
+    read_hub_dataset,
+    read_own_columns,
+    read_own_data,
     read_splits,
     use_file,
 )
@@ -53,7 +57,9 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     reading = Reading(message, catalog, draft, Path(base_dir) if base_dir else Path.cwd(),
                       carried=dict(carried or {}))
     read_data_files(reading)
+    read_hub_dataset(reading)
     read_model(reading)
+    read_own_columns(reading)
     read_columns(reading)
     reading.normalise()
     said = reading.text  # switches are read on it whole: "no augmentation" is also the images'
@@ -74,6 +80,8 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    move_columns_to_task(reading)
+    read_own_data(reading)
     return reading.result
 
 
