@@ -24,7 +24,9 @@ from tunekit.ui.assistant.encoder import Encoder, model_folder
 FALLBACK = "I did not catch a setting in that. Try"
 
 # (what a person said, the names or kinds that would be right), measured on 2026-12-07: the top
-# one right for 29 of 43, one of the top three for 36. With PROPOSE 0.65 and MARGIN 0.05, 8 are
+# one right for 29 of 43, one of the top three for 36 (since then "score each essay from 1 to
+# 10" is read by the regression rule and left out: 28 of 42 and 35). With PROPOSE 0.65 and
+# MARGIN 0.05, 8 are
 # proposed (6 right; wrong: "only update a small part" -> full, "thaw" -> freeze-bottom: the
 # model holds antonyms close), 28 asked (the right one among the buttons for 24), 7 fall below
 # ASK 0.40 as all of NOTHING do (their best: 0.39, "asdf qwerty").
@@ -37,7 +39,6 @@ MEANT = [
     ("change everything in the model", "full"),
     ("find the people and organisations in each sentence", "token-classification"),
     ("pick out place names from text", "token-classification"),
-    ("score each essay from 1 to 10", "text-regression"),
     ("put emails into folders by topic", "text-classification"),
     ("spam or not spam", "text-classification"),
     ("write answers like a helpful assistant", "causal-lm"),
@@ -140,7 +141,7 @@ def test_every_phrasing_reaches_the_fallback_and_ranks_as_measured(installed: An
         ranked = index.rank(said)[:3]
         top1 += _right(ranked[0].entry, meant)
         top3 += any(_right(m.entry, meant) for m in ranked)
-    assert top1 >= 29 and top3 >= 36, (top1, top3)
+    assert top1 >= 28 and top3 >= 35, (top1, top3)
     for said in NOTHING:  # below ASK: the examples to follow, no guess
         assert index.rank(said)[0].score < semantic.ASK, said
         assert Assistant(installed).respond(said).text.startswith(FALLBACK), said

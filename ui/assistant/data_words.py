@@ -1153,7 +1153,8 @@ def read_own_columns(reading: Reading) -> None:
     dataset = reading.component("dataset", "dataset")
     if dataset is None:
         return
-    params = {p.name for p in dataset.params}
+    # the options that take a column's name (an int one, CoNLL's tag_column, is an index)
+    params = {p.name for p in dataset.params if p.type is str}
     for field in sorted(params):
         key = field.removesuffix("_column")
         if field == key or field in ("text_column", "label_column") or \
