@@ -175,3 +175,31 @@ def test_target_modules_are_module_names_said_after_target(
     assistant = Assistant(load_plugins(disabled=()))
     assistant.respond(message)
     assert assistant.spec()["strategy"].get("target_modules") == modules
+
+
+# ---------------------------------------------------------------- found scoring after the merges
+
+
+def test_metrics_said_in_a_turn_that_switches_the_task_are_kept(isolated: Path) -> None:
+    rows = "".join(f"review number {i} was fine,{i % 40 + 1}\n" for i in range(80))
+    (isolated / "ratings.csv").write_text("review,stars\n" + rows)
+    assistant = Assistant(load_plugins(disabled=()))
+    reply = assistant.respond("predict the stars in ratings.csv as a number and measure mae and r2")
+    spec = assistant.spec()
+    assert spec["task"] == "text-regression", reply.text
+    assert [m["name"] for m in spec["metrics"]] == ["mae", "r2"], reply.text
+
+
+@pytest.mark.parametrize("said", ["pos tagging on the sample ner data, batch size 4, use 2 gpus",
+                                  "train on the sample data with 2 GPUs"])
+def test_a_number_of_gpus_is_said_back_with_the_launcher(isolated: Path, said: str) -> None:
+    reply = Assistant(load_plugins(disabled=())).respond(said)
+    assert "--processes 2" in reply.text, reply.text
+
+
+def test_a_share_held_out_of_a_folder_named_in_between(isolated: Path) -> None:
+    for label in ("cat", "dog"):
+        (isolated / "pets" / label).mkdir(parents=True)
+    assistant = Assistant(load_plugins(disabled=()))
+    reply = assistant.respond("hold out 10% of the images in pets/ for testing")
+    assert assistant.draft["dataset"].get("test_split") == 0.1, reply.text

@@ -326,7 +326,7 @@ def read_splits(reading: Reading) -> None:
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
             rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
             rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}",
-            rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w ]{{0,20}}"
+            rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",
         ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tunekit.errors import TunekitError
-from tunekit.spec import DEFAULT_SPEC, parse_spec, retarget, set_field
+from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
 from .knowledge import answer, question_focus, question_kind, recommend
@@ -246,6 +246,11 @@ class Assistant:
                 swapped = [s for s in swapped if s.split(":")[0] not in understood.changes]
                 if swapped:
                     understood.noticed.append("for that task: " + ", ".join(swapped))
+            elif path in LISTS and "task" in understood.changes and isinstance(value, list):
+                # read against the old task's list: "predict the stars as a number and measure
+                # mae and r2" keeps what the new task can use (mae, r2), as a task switch does
+                kept = [v for v in value if self._supports(LISTS[path], v)]
+                set_field(self.draft, path, kept or self.draft.get(path))
             else:
                 set_field(self.draft, path, value)
             try:
@@ -269,6 +274,13 @@ class Assistant:
         if understood.wants_data and not (self.draft.get("dataset") or {}).get("path"):
             return self._ask_for_data(noticed, understood.wants_data, not_taken.strip())
         return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
+
+    def _supports(self, kind: str, item: Any) -> bool:
+        """The component ``item`` names does the draft's task."""
+        name = item.get("name") if isinstance(item, dict) else item
+        component = self.catalog.get(kind, str(name))
+        task = self.draft.get("task") or "text-classification"
+        return component is not None and task in component.tasks
 
     def _ask_for_data(self, noticed: list[str], what: str, warning: str) -> Reply:
         """"my sentences" with no file named: ask where they are, and what can read them."""

@@ -20,8 +20,8 @@ PUSH = re.compile(r"\b(?:push|upload|publish|share|send)\w*\b[^.;]{0,40}?\b(?:hu
                   r"hf)\b|\b(?:hub|hugging ?face)\b[^.;]{0,20}\b(?:push|upload)\w*")
 # QLoRA (LoRA over 4-bit quantized weights) is not built in; plain LoRA is
 QLORA = re.compile(r"\bq-?lora\b|\b4[- ]?bit\b")
-DEVICES = re.compile(r"\b(?:on|with|using|across|over)\s+(\d+)\s+(?:gpus?|graphics cards|cards|"
-                     r"devices|processes|nodes)\b|\b(\d+)\s*x\s*(?:gpus?|a100|h100)\b|"
+DEVICES = re.compile(r"\b(?:on|with|using|use|across|over)\s+(\d+)\s+(?:gpus?|graphics cards|cards|"
+                     r"devices|processes|nodes)\b|\b(\d+)\s*(?:x\s*)?(?:gpus?|a100s?|h100s?)\b|"
                      r"\bmulti[- ]?gpu\b")
 
 
