@@ -203,3 +203,43 @@ def test_a_share_held_out_of_a_folder_named_in_between(isolated: Path) -> None:
     assistant = Assistant(load_plugins(disabled=()))
     reply = assistant.respond("hold out 10% of the images in pets/ for testing")
     assert assistant.draft["dataset"].get("test_split") == 0.1, reply.text
+
+
+RELATIVE_LATER = [
+    (["sample data for 4 epochs", "make it 2 more than that"], "epochs", 6),
+    (["sample data for 6 epochs", "hmm, 2 fewer"], "epochs", 4),
+    (["sample data, learning rate 3e-4", "ten times smaller please"], "learning_rate", 3e-5),
+    (["sample data, learning rate 2e-5", "actually triple it"], "learning_rate", 6e-5),
+    (["sample data, learning rate 1e-4, batch size 8", "halve both the batch size and the lr"],
+     "batch_size", 4),
+    (["sample data, learning rate 1e-4, batch size 8", "halve both the batch size and the lr"],
+     "learning_rate", 5e-5),
+]
+
+
+@pytest.mark.parametrize(("turns", "field", "value"), RELATIVE_LATER,
+                         ids=[" / ".join(t[0]) + f" ({t[1]})" for t in RELATIVE_LATER])
+def test_a_relative_change_in_a_later_turn_starts_from_the_value_now(
+        isolated: Path, turns: list[str], field: str, value: float) -> None:
+    assistant = Assistant(load_plugins(disabled=()))
+    for turn in turns:
+        reply = assistant.respond(turn)
+    assert assistant.spec()["training"][field] == pytest.approx(value), reply.text
+
+
+@pytest.mark.parametrize(("said", "where", "value"), [
+    ("sample ner data, keep 20% aside for testing", ("dataset", "test_split"), 0.2),
+    ("sample ner data, put 10 percent of the sentences apart for validation",
+     ("dataset", "validation_split"), 0.1),
+    ("sample data, end training after 2 evals without improvement",
+     ("training", "early_stopping", "patience"), 2),
+])
+def test_shares_set_aside_and_evals_are_not_confused(isolated: Path, said: str, where: tuple,
+                                                      value: float) -> None:
+    assistant = Assistant(load_plugins(disabled=()))
+    reply = assistant.respond(said)
+    found = assistant.spec()
+    for key in where:
+        found = found[key]
+    assert found == value, reply.text
+    assert assistant.spec()["dataset"].get("validation_split") != 0.02, reply.text

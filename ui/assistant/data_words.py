@@ -325,10 +325,13 @@ def read_splits(reading: Reading) -> None:
             rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
             rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
-            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}",
+            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}\b",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",
+            # "keep 20% aside for testing", "put 10 percent of the rows back for validation"
+            rf"(?:hold|keep|set|put)\w* {NUMBER}\s*(%|percent)?(?: of (?:the |my )?\w+)? (?:out|"
+            rf"aside|back|apart)[\w /.-]{{0,40}}(?:for|as) (?:the |a )?{word}",
         ]
         for pattern in patterns:
             match = reading.find(pattern)

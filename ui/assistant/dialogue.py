@@ -196,12 +196,21 @@ class Assistant:
             return found
         path = self.last_numbers[0]
         numbers = re.findall(rf"(?<![\w.]){NUMBER}(?![\w.])", text)
-        scale = re.search(r"\b(?:(double|twice)|(halve|half))\b", text)
+        scale = re.search(r"\b(?:(double|twice)|(halve|half)|(triple))\b", text)
+        # "3 more than that", "2 fewer", "10 times smaller": from the value it has now
+        by = re.search(rf"(?<![\w.]){NUMBER}\s*(?:(more|extra|additional)|(fewer|less)|"
+                       r"(?:x|times) (?:(smaller|lower|less|fewer)|(bigger|larger|higher|more|"
+                       r"greater)))\b", text)
         current = self._value_now(path)
-        if numbers:
-            value: Any = float(numbers[-1])
-        elif scale and current is not None:  # "double it", "half that"
-            value = float(current) * (2 if scale.group(1) else 0.5)
+        if by and current is not None:
+            n, more, fewer, smaller = float(by.group(1)), *by.groups()[1:4]
+            value: Any = (float(current) + n if more else float(current) - n if fewer else
+                          float(current) / n if smaller else float(current) * n)
+            value = float(f"{value:.3g}")
+        elif numbers:
+            value = float(numbers[-1])
+        elif scale and current is not None:  # "double it", "half that", "triple it"
+            value = float(current) * (2 if scale.group(1) else 0.5 if scale.group(2) else 3)
         else:
             return found
         if (isinstance(current, int) or path.endswith(("epochs", "batch_size", ".r", "alpha")))\

@@ -349,12 +349,13 @@ MORE_WORDS = r"more|extra|additional|further|fewer|less"
 # (pattern, how the current value changes): the field is the first group of letters, the
 # number (where one is said) the first group of digits, then the unit of a "by"
 RELATIVE = [
-    (rf"\b(?:double|twice|2x)\s+(?:as (?:many|much|long|large|big|high) )?{FIELD}",
+    (rf"\b(?:double|twice|2x)\s+(?:both\s+)?(?:as (?:many|much|long|large|big|high) )?"
+     rf"{FIELD}",
      lambda v, n, u: v * 2),
-    (rf"\b(?:triple|3x)\s+{FIELD}", lambda v, n, u: v * 3),
-    (rf"\b(?:quadruple|4x)\s+{FIELD}", lambda v, n, u: v * 4),
-    (rf"\b(?:halve|half)\s+{FIELD}|\b(?:cut|reduce|decrease|lower)\w*\s+{FIELD} (?:in|by) "
-     r"(?:a )?half\b", lambda v, n, u: v / 2),
+    (rf"\b(?:triple|3x)\s+(?:both\s+)?{FIELD}", lambda v, n, u: v * 3),
+    (rf"\b(?:quadruple|4x)\s+(?:both\s+)?{FIELD}", lambda v, n, u: v * 4),
+    (rf"\b(?:halve|half)\s+(?:both\s+)?{FIELD}|\b(?:cut|reduce|decrease|lower)\w*\s+{FIELD} "
+     r"(?:in|by) (?:a )?half\b", lambda v, n, u: v / 2),
     (rf"\b{NUMBER}\s*(?:x|times) (?:smaller|lower|less|fewer) {FIELD}", lambda v, n, u: v / n),
     (rf"\b{NUMBER}\s*(?:x|times) (?:bigger|larger|higher|more|greater) {FIELD}",
      lambda v, n, u: v * n),
@@ -395,12 +396,33 @@ def _relative(reading: Reading) -> None:
     for pattern, scale in RELATIVE:
         for match in re.finditer(pattern, reading.text):
             last = _apply_relative(reading, match, scale) or last
+            # "double both the lr and the batch size": the same change to the second one
+            second = re.match(rf"\s*(?:and|&)\s+{FIELD}", reading.text[match.end():]) \
+                if " both " in f" {match.group(0)} " else None
+            if second:
+                end = match.end()
+                _change(reading, _field_said(second.group(1)), last,
+                        _Span(end + second.start(), end + second.end()))
     if last is None:
         return
     for match in re.finditer(AGAIN, reading.text):
         words = match.group(1)
         if re.search(r"\b(?:too|as well|also|same)\b", match.group(0)):
             _change(reading, _field_said(words), last, match)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where a field was said, as ``re.Match`` tells it (``_change`` consumes it)."""
+
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
 
 
 def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
@@ -423,7 +445,7 @@ def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
     return change
 
 
-def _change(reading: Reading, name: str, change: Any, match: re.Match) -> None:
+def _change(reading: Reading, name: str, change: Any, match: re.Match | _Span) -> None:
     """Set ``name`` to its current value changed by ``change``, or say why not."""
     scale, number, unit = change
     current = _current(reading, name)
