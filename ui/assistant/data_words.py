@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -250,12 +251,14 @@ def _record_shape(file: Path) -> str:
     ("conversations [from, value]"); "" when it is not JSON records."""
     try:
         with file.open(encoding="utf-8-sig") as handle:
-            first = next((line for line in handle if line.strip()), "")
-        record = json.loads(first)
+            lines = list(islice((li for li in handle if li.strip()), 200))
+        records = [json.loads(line) for line in lines]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return ""
-    if not isinstance(record, dict):
+    # a broken file (a line that is no object) is not a shape: the preview names its line
+    if not records or not all(isinstance(r, dict) for r in records):
         return ""
+    record = records[0]
     parts = []
     for key, value in record.items():
         inner = value[0] if isinstance(value, list) and value else None
