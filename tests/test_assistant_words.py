@@ -243,3 +243,17 @@ def test_shares_set_aside_and_evals_are_not_confused(isolated: Path, said: str, 
         found = found[key]
     assert found == value, reply.text
     assert assistant.spec()["dataset"].get("validation_split") != 0.02, reply.text
+
+
+@pytest.mark.parametrize(("said", "steps", "batch"), [
+    ("sample data, batches of 8 accumulated 4 times", 4, 8),
+    ("sample data, accumulate the gradients 8 times, batch 4", 8, 4),
+    ("sample data, 3 epochs, accumulating grads 2 steps", 2, 16),
+])
+def test_gradient_accumulation_said_as_accumulating(isolated: Path, said: str, steps: int,
+                                                     batch: int) -> None:
+    assistant = Assistant(load_plugins(disabled=()))
+    reply = assistant.respond(said)
+    training = assistant.spec()["training"]
+    assert (training["gradient_accumulation_steps"], training["batch_size"]) == (steps, batch), \
+        reply.text

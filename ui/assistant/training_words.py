@@ -104,7 +104,10 @@ FIELDS: list[Field] = [
     Field("log_every", int, r"log(?:ging)?(?: the loss)?(?: every)|log[_ ]every"),
     Field("gradient_accumulation_steps", int,
           r"(?:gradient|grad)[ _-]?accumulation(?:[ _]steps)?|accumulat\w* (?:the )?"
-          r"(?:gradients? |grads? )?(?:over|across|for)|accumulation steps",
+          r"(?:gradients? |grads? )?(?:over|across|for)|accumulation steps|"
+          # "batches of 8 accumulated 4 times"
+          r"accumulat\w*(?: (?:the )?(?:gradients?|grads?))?(?= \d+ (?:times|x|steps|batches|"
+          r"micro-?batches)\b)",
           r"(?:accumulation|accumulated) steps\b|(?:batches|steps) of (?:gradient )?"
           r"accumulation\b"),
     Field("label_smoothing", float, r"label[ _-]?smoothing(?: of| at)?|smooth(?:ing)? (?:the )?"
