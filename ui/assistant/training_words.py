@@ -405,27 +405,13 @@ def _relative(reading: Reading) -> None:
             if second:
                 end = match.end()
                 _change(reading, _field_said(second.group(1)), last,
-                        _Span(end + second.start(), end + second.end()))
+                        (end + second.start(), end + second.end()))
     if last is None:
         return
     for match in re.finditer(AGAIN, reading.text):
         words = match.group(1)
         if re.search(r"\b(?:too|as well|also|same)\b", match.group(0)):
-            _change(reading, _field_said(words), last, match)
-
-
-@dataclass(frozen=True)
-class _Span:
-    """Where a field was said, as ``re.Match`` tells it (``_change`` consumes it)."""
-
-    begin: int
-    finish: int
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.finish
+            _change(reading, _field_said(words), last, match.span())
 
 
 def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
@@ -444,16 +430,16 @@ def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
             fewer = any(g in FEWER for g in match.groups() if g)
             scale = (lambda v, n, u: v - n) if fewer else (lambda v, n, u: v + n)
     change = (scale, number, unit)
-    _change(reading, _field_said(words), change, match)
+    _change(reading, _field_said(words), change, match.span())
     return change
 
 
-def _change(reading: Reading, name: str, change: Any, match: re.Match | _Span) -> None:
+def _change(reading: Reading, name: str, change: Any, span: tuple[int, int]) -> None:
     """Set ``name`` to its current value changed by ``change``, or say why not."""
     scale, number, unit = change
     current = _current(reading, name)
     label = name.replace("_", " ")
-    reading.consume(match.start(), match.end())
+    reading.consume(*span)
     if current is None:
         reading.result.unknown.append(f"{label} has no value yet to change: say a number "
                                       f"(\"{label} 100\")")
