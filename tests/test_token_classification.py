@@ -346,3 +346,70 @@ def test_the_encoder_exports_reloads_and_tags_a_new_sentence(runs, capsys):
     assert {(e["entity"], sentence[e["start"]:e["end"]]) for e in shown["entities"]} == {
         ("PER", "Farid"), ("LOC", "Cairo")}
     assert all(0 <= e["score"] <= 1 for e in shown["entities"])
+
+
+# ---------------------------------------------------------------- plain tags (parts of speech)
+
+POS_WORDS = {"DT": ("the", "a", "every", "this"), "NN": ("dog", "cat", "river", "teacher", "car"),
+             "VBD": ("saw", "chased", "found", "liked"), "JJ": ("red", "old", "quiet", "tall")}
+
+
+def _pos_conll(n: int) -> str:
+    """``n`` sentences "DT JJ NN VBD DT NN ." in CoNLL-2000's layout: word, POS tag, chunk tag
+    (BIO) — the POS column is plain tags, the last column BIO."""
+    lines = []
+    for i in range(n):
+        pick = [(POS_WORDS[t][(i * 7 + k * 3) % len(POS_WORDS[t])], t)
+                for k, t in enumerate(("DT", "JJ", "NN", "VBD", "DT", "NN"))]
+        chunks = ["B-NP", "I-NP", "I-NP", "B-VP", "B-NP", "I-NP"]
+        lines += [f"{w} {t} {c}" for (w, t), c in zip(pick, chunks, strict=True)]
+        lines += [". . O", ""]
+    return "\n".join(lines)
+
+
+def test_plain_tags_are_read_and_scored_per_word(tmp_path):
+    path = tmp_path / "pos.conll"
+    path.write_text(_pos_conll(3))
+    rows = read_conll(path, {"tag_column": 1})
+    assert rows[0]["tags"] == ["DT", "JJ", "NN", "VBD", "DT", "NN", "."]
+    assert read_conll(path, {"tag_column": -1})[0]["tags"][:2] == ["B-NP", "I-NP"]
+    assert entities(["DT", "NN", "O", "VBD"], "plain") == [("DT", 0, 0), ("NN", 1, 1),
+                                                            ("VBD", 3, 3)]
+    labels = ["O", "DT", "NN", "VBD"]
+    gold, guess = [[1, 2, 3, 1, 2]], [[1, 2, 2, 1, 3]]  # two of five words wrong
+    report = entity_scores(guess, gold, labels)
+    assert report["micro"]["f1"] == pytest.approx(0.6)
+    assert report["VBD"]["recall"] == 0.0 and report["DT"]["f1"] == 1.0
+    assert token_accuracy(guess, gold, labels) == {"token-accuracy": 0.6}
+
+
+@pytest.mark.parametrize("content", [
+    "Anna B-PER\nvisited O\nOsaka LOC\n",  # a tag without its prefix in a BIO file
+    "Anna B-PER\nvisited O\nOsaka b-LOC\n",
+])
+def test_a_file_mixing_schemes_is_refused_at_the_stray_tag(tmp_path, content):
+    path = tmp_path / "mixed.conll"
+    path.write_text(content)
+    with pytest.raises(DataError) as caught:
+        read_conll(path, {"tag_column": -1})
+    assert "not a BIO tag" in caught.value.message and caught.value.where == f"{path}:3"
+
+
+def test_a_part_of_speech_tagger_trains_from_a_conll_file(tmp_path):
+    """A real run of the tiny encoder on a POS column (CoNLL-2000 layout): it learns the tags,
+    and the entity scores are per-word ones."""
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "tiny.py").write_text(TINY_PLUGIN)
+    (tmp_path / "pos.conll").write_text(_pos_conll(120))
+    (tmp_path / "pos.yaml").write_text(
+        "task: token-classification\n"
+        f"dataset: {{name: conll, path: {tmp_path / 'pos.conll'}, tag_column: 1}}\n"
+        "backbone: tiny-bert\nstrategy: full\n"
+        "training: {epochs: 3, batch_size: 16, learning_rate: 0.003, max_length: 16}\n"
+        "exporters: []\n")
+    assert _cli(tmp_path, str(tmp_path / "pos.yaml")) == 0
+    run = Registry.open(tmp_path / "registry.db").get_run(1)
+    metrics = json.loads(run.metrics_json)
+    assert metrics["token-accuracy"] > 0.9, metrics
+    per_tag = json.loads(run.details_json)["validation"]["entity-f1_per_type"]
+    assert set(per_tag) == {"DT", "JJ", "NN", "VBD", "."}

@@ -1,8 +1,9 @@
 """token-classification: a tag for each word (named entities, parts of speech, chunks).
 
-Rows are ``{"tokens": [word, ...], "tags": [tag, ...]}``, one BIO tag per word
-(``tunekit.tagging``). Words are tokenized as given (``is_split_into_words``), and the tags
-are aligned to sub-tokens with the tokenizer's ``word_ids()``: **the first sub-token of each
+Rows are ``{"tokens": [word, ...], "tags": [tag, ...]}``, one tag per word: BIO tags for
+entities and chunks, or plain tags such as parts of speech (``tunekit.tagging``). Words are
+tokenized as given (``is_split_into_words``), and the tags are aligned to sub-tokens with the
+tokenizer's ``word_ids()``: **the first sub-token of each
 word carries the word's tag; the word's other sub-tokens and the special tokens carry -100**,
 which the loss ignores. So the model learns, and is scored, once per word.
 
@@ -22,7 +23,7 @@ import torch
 
 from ..data import require_rows
 from ..errors import DataError, SpecError
-from ..tagging import OUTSIDE, entities, tag_problem
+from ..tagging import OUTSIDE, entities, tag_scheme, tags_problem
 from .base import Task
 from .text_classification import json_lines, pad_id_of, read_texts, read_utf8
 
@@ -43,18 +44,30 @@ def check_row(row: Any, split: str, index: int, source: str) -> str | None:
         return f"{where} has no tokens"
     if len(tokens) != len(tags):
         return f"{where} has {len(tokens)} tokens but {len(tags)} tags"
-    for tag in tags:
-        problem = tag_problem(tag)
-        if problem:
-            return f"{where}: {problem}"
     return None
+
+
+def _tag_problem(splits: Any, where: str) -> None:
+    """A DataError at the first tag that breaks the scheme of all the splits' tags together."""
+    found = tags_problem(
+        ((split, index, row), tag) for split in ("train", "validation", "test")
+        for index, row in enumerate(getattr(splits, split) or []) for tag in row["tags"])
+    if found:
+        (split, index, row), problem = found
+        line = row.get("line")
+        raise DataError(f"{split} row {index + 1}: {problem}",
+                        where=f"{where}:{line}" if line else where,
+                        hint="use one scheme: O, B-TYPE and I-TYPE for entities, or plain tags "
+                             "(NN, VB...) for parts of speech")
 
 
 class TokenClassification(Task):
     name = TOKEN_CLASSIFICATION
 
     def labels(self, splits: Any, where: str) -> list[str]:
-        """``O`` then the other tags of the training split, sorted."""
+        """``O`` then the other tags of the training split, sorted. A set of plain tags
+        (parts of speech) has no ``O`` of its own: it is added all the same, as the "no tag"
+        a word cut off by ``max_length`` is scored as."""
         require_rows(splits, where)
         for split in ("train", "validation", "test"):
             for index, row in enumerate(getattr(splits, split) or []):
@@ -62,8 +75,8 @@ class TokenClassification(Task):
                 if problem:
                     line = row.get("line") if isinstance(row, dict) else None
                     raise DataError(problem, where=f"{where}:{line}" if line else where,
-                                    hint="each row needs as many tags as tokens, each tag O, "
-                                         "B-TYPE or I-TYPE")
+                                    hint="each row needs a list of tokens and as many tags")
+        _tag_problem(splits, where)
         seen = {tag for row in splits.train for tag in row["tags"]}
         if seen <= {OUTSIDE}:
             raise DataError("the training split has no entity tags (every word is O)",
@@ -82,9 +95,10 @@ class TokenClassification(Task):
     def describe_data(self, splits: Any) -> dict[str, Any]:
         types: dict[str, int] = {}
         words = 0
+        scheme = tag_scheme(tag for row in splits.train for tag in row["tags"])
         for row in splits.train:
             words += len(row["tokens"])
-            for type_, _, _ in entities(row["tags"]):
+            for type_, _, _ in entities(row["tags"], scheme):
                 types[type_] = types.get(type_, 0) + 1
         return {"train_entities": dict(sorted(types.items())), "train_words": words}
 
@@ -171,6 +185,7 @@ class TokenClassification(Task):
     def predict(self, model: Any, built: Any, inputs: list[Any], labels: list[str],
                 max_length: int) -> list[dict[str, Any]]:
         device = next(model.parameters()).device
+        scheme = tag_scheme(labels)
         results = []
         for start in range(0, len(inputs), 32):
             chunk = [list(words) for words in inputs[start:start + 32]]
@@ -186,7 +201,7 @@ class TokenClassification(Task):
                     "input": " ".join(words), "tokens": words, "tags": tags,
                     "entities": [{"type": type_, "text": " ".join(words[first:last + 1]),
                                   "start": first, "end": last + 1}
-                                 for type_, first, last in entities(tags)]})
+                                 for type_, first, last in entities(tags, scheme)]})
         return results
 
 

@@ -2,7 +2,9 @@
 and ``sample-ner``, a small named-entity sample tunekit writes itself.
 
 Every loader yields ``{"tokens": [word, ...], "tags": [tag, ...]}`` rows with BIO tags
-(``O``, ``B-TYPE``, ``I-TYPE``), and refuses malformed input naming the file and line.
+(``O``, ``B-TYPE``, ``I-TYPE``) or plain tags (parts of speech: ``NN``, ``VBD``...; the
+scheme is read off the file's tags, ``tunekit.tagging``), and refuses malformed input naming
+the file and line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import tunekit
 from tunekit.data import carve, encoding_problem, read_problem
-from tunekit.tagging import tag_problem
+from tunekit.tagging import tags_problem
 
 from . import looks
 from .files import DEDUPLICATE, resolve_path
@@ -47,11 +49,13 @@ def read_text(path: Path) -> str:
         raise tunekit.DataError(read_problem(exc), where=str(path)) from None
 
 
-def _check_tag(tag: str, where: str) -> None:
-    problem = tag_problem(tag)
-    if problem:
-        raise tunekit.DataError(problem, where=where,
-                                hint="tags follow the BIO scheme: O, B-TYPE, I-TYPE")
+def _check_tags(tags: list[tuple[str, str]]) -> None:
+    """A DataError at the first ``(where, tag)`` that breaks the scheme of the file's tags."""
+    found = tags_problem(tags)
+    if found:
+        raise tunekit.DataError(found[1], where=found[0],
+                                hint="use one scheme: O, B-TYPE and I-TYPE for entities, or "
+                                     "plain tags (NN, VB...) for parts of speech")
 
 
 def read_conll(path: Path, options: dict[str, Any]) -> list[Row]:
@@ -63,6 +67,7 @@ def read_conll(path: Path, options: dict[str, Any]) -> list[Row]:
     sentences: list[Row] = []
     tokens: list[str] = []
     tags: list[str] = []
+    seen: list[tuple[str, str]] = []  # (where, tag): checked together, as one scheme
     for number, line in enumerate(text.splitlines(), start=1):
         where = f"{path}:{number}"
         fields = line.split()
@@ -83,9 +88,10 @@ def read_conll(path: Path, options: dict[str, Any]) -> list[Row]:
                                     "columns; the token is column 0)", where=where,
                                     hint="set dataset.tag_column to the tag's column (-1: "
                                          "the last)")
-        _check_tag(fields[column], where)
+        seen.append((where, fields[column]))
         tokens.append(fields[0])
         tags.append(fields[column])
+    _check_tags(seen)
     if tokens:
         sentences.append({"tokens": tokens, "tags": tags})
     if not sentences:
@@ -101,6 +107,7 @@ def read_tagged_jsonl(path: Path, options: dict[str, Any]) -> list[Row]:
     text = read_text(path)
     tokens_field, tags_field = options["tokens_field"], options["tags_field"]
     sentences: list[Row] = []
+    seen: list[tuple[str, str]] = []  # (where, tag): checked together, as one scheme
     for number, line in enumerate(text.splitlines(), start=1):
         where = f"{path}:{number}"
         if not line.strip():
@@ -125,9 +132,9 @@ def read_tagged_jsonl(path: Path, options: dict[str, Any]) -> list[Row]:
         if len(tokens) != len(tags):
             raise tunekit.DataError(f"{len(tokens)} tokens but {len(tags)} tags", where=where,
                                     hint="give one tag per token")
-        for tag in tags:
-            _check_tag(tag, where)
+        seen += [(where, tag) for tag in tags]
         sentences.append({"tokens": tokens, "tags": tags})
+    _check_tags(seen)
     if not sentences:
         raise tunekit.DataError("the file is empty", where=str(path))
     return sentences
@@ -235,8 +242,8 @@ def register_datasets(register):
         name="conll",
         title="CoNLL column file",
         description="Tagged sentences in a CoNLL-style column file (as CoNLL-2003 NER): one "
-                    "word per line with its token first and its BIO tag last, a blank line "
-                    "between sentences.",
+                    "word per line with its token first and its tag last (BIO entity tags, or "
+                    "plain tags such as parts of speech), a blank line between sentences.",
         aliases=("conll file", "conll-2003", "conll 2003", "column file", "iob file",
                  "bio file", "ner file"),
         tasks=TASKS,
@@ -251,7 +258,8 @@ def register_datasets(register):
         name="tagged-jsonl",
         title="Tagged JSON lines",
         description="Tagged sentences in a JSON-lines file: one object per line with a list of "
-                    "tokens and a list of as many BIO tags.",
+                    "tokens and a list of as many tags (BIO entity tags, or plain tags such as "
+                    "parts of speech).",
         aliases=("tagged json lines", "ner jsonl", "tokens and tags", "jsonl tags"),
         tasks=TASKS,
         params=(*FILE_PARAMS,

@@ -4,7 +4,9 @@ accuracy.
 Predictions and references are, per sentence, a list of tag indices into ``labels`` (one per
 word, ``token-classification``). Entities are read off the BIO tags as seqeval's default
 (conlleval-compatible) mode reads them (``tunekit.tagging.entities``); a predicted entity is
-correct when its type, first word and last word all match a true one. The scores are micro
+correct when its type, first word and last word all match a true one. With plain tags (parts
+of speech, no ``B-``/``I-``) every tagged word is its own entity, so the scores are per-word
+precision, recall and F1 per tag. The scores are micro
 averages over entities; each also keeps the score of every entity type. A ratio with nothing
 to divide by is 0, as seqeval gives. Token accuracy is the share of words tagged right,
 ``O`` included.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import tunekit
-from tunekit.tagging import entity_counts
+from tunekit.tagging import entity_counts, tag_scheme
 
 TASKS = ("token-classification",)
 
@@ -36,7 +38,8 @@ def _tags(sentences: Sequence[Sequence[int]], labels: list[str]) -> list[list[st
 
 def entity_scores(predictions, references, labels) -> dict[str, dict[str, float]]:
     """``{"micro": {precision, recall, f1}, TYPE: {precision, recall, f1, support}, ...}``."""
-    counts = entity_counts(_tags(references, labels), _tags(predictions, labels))
+    counts = entity_counts(_tags(references, labels), _tags(predictions, labels),
+                           tag_scheme(labels))
     totals = [sum(c[i] for c in counts.values()) for i in range(3)]
     report = {"micro": _scores(*totals)}
     for type_, (correct, predicted, true) in counts.items():
