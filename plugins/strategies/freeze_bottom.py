@@ -10,6 +10,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
     groups = context.layer_groups
     blocks = [g for g in groups if g.kind == "block"]
     layers = options["layers"]
+    if layers is None:  # not said: the lower half, as deep as the model is (3 of MiniLM's 6)
+        layers = len(blocks) // 2
     if layers > len(blocks):
         raise tunekit.SpecError(f"the model has {len(blocks)} blocks; cannot freeze {layers}",
                                 where="strategy.layers", hint=f"choose 0 to {len(blocks)}")
@@ -58,9 +60,9 @@ def register_strategies(register):
                  "train the top layers", "freeze the lower layers", "freeze the bottom layers",
                  "freeze the early layers", "partial freezing"),
         phrases=PHRASES,
-        params=(tunekit.Param(name="layers", type=int, default=3, min=0,
+        params=(tunekit.Param(name="layers", type=int, default=None, min=0,
                               help="how many of the lowest blocks to freeze (the embeddings "
-                                   "are always frozen)",
+                                   "are always frozen); unset: the lower half of the blocks",
                               phrases=LAYERS_PHRASES, means="frozen-bottom-layers"),),
         default_learning_rate=1e-4,
         default_epochs=6,
