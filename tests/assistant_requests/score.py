@@ -55,6 +55,7 @@ def write_files(folder: Path) -> None:
     _write_language(folder)
     _write_models(folder)
     _write_first_sight(folder)
+    __import__("files_2026_12_07c").write(folder)  # the 2026-12-07c set's own files
 
 
 def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[Any, Any]]) -> None:
