@@ -22,6 +22,7 @@ from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 from .datafile import Preview, peek
 from .knowledge import answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
+from .refer_words import asked_about
 from .tool_talk import (
     Offer,
     Said,
@@ -97,6 +98,7 @@ class Assistant:
         self.preview: Preview | None = None
         self.last_numbers: list[str] = []  # the numeric fields the last change set
         self.carried: dict[str, Any] = {}  # what the last change left for the next turn
+        self.referable: list[tuple[str, str]] = []  # what the last question was about
         # what the last reply offered (tool_talk.py): by choice label, and what a yes accepts
         self.offers: dict[str, Offer] = {}
         self.offer_yes: Offer | None = None
@@ -109,6 +111,8 @@ class Assistant:
     def respond(self, message: str) -> Reply:
         """Answer one turn of the conversation."""
         asked, self.asked_to_start = self.asked_to_start, False
+        # what the last question was about holds for this turn only (refer_words.py)
+        self.referable = self.carried.pop("asked", [])
         offered = (self.offers, self.offer_yes)  # an offer holds for the next turn only
         self.offers, self.offer_yes = {}, None
         text = normalise(message or "")
@@ -153,6 +157,13 @@ class Assistant:
         if not understood and requests:  # "make that three": the number just set, again
             understood = self._bare_number(" ".join(requests)) or understood
         answers = [said for q in questions if (said := self._answer(q))]
+        # what the questions were about, for the next turn to refer to ("show me both")
+        about = asked_about(questions + [r for r in requests if r.rstrip().endswith("?")],
+                            self.catalog)
+        if about and understood:
+            understood.carried["asked"] = about
+        elif about:
+            self.carried = {**self.carried, "asked": about}
         if understood:
             reply = self._apply(understood)
             if answers:
@@ -228,8 +239,9 @@ class Assistant:
         return value
 
     def _understand(self, message: str) -> Understanding:
+        carried = {**self.carried, "asked": self.referable} if self.referable else self.carried
         return understand(message, self.catalog, self.draft, base_dir=self.base_dir,
-                          carried=self.carried)
+                          carried=carried)
 
     def _answer(self, question: str) -> str:
         """The answer; the setting asked about becomes the one a bare number then changes

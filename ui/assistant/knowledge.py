@@ -109,9 +109,10 @@ def question_kind(message: str) -> str:
         return "question"
     if not text.rstrip().endswith("?"):
         return "request"
-    # "LoRA with r 16?" asks for a setting; "full fine-tuning better?" asks a question
+    # "LoRA with r 16?" asks for a setting; "full fine-tuning better?", "lora or head-only?"
+    # ask a question
     if re.search(r"\b(?:better|worse|faster|slower|enough|good idea|ok|okay|make sense|work|"
-                 r"worth|difference|vs|versus)\b", text):
+                 r"worth|difference|vs|versus|or)\b", text):
         return "question"
     return "tentative"
 
@@ -216,6 +217,8 @@ def _about_backbones(text: str) -> str | None:
 
 
 def _recommendation(text: str, catalog: Any, preview: Any) -> str | None:
+    if any(catalog.exact(kind, text) for kind in ("metric", "exporter")):
+        return None  # "is r2 or mae better?" asks about those, not which strategy
     if re.search(r"\b(which|what) (strateg\w*|method|approach|technique)\b|\bshould (?:i|we) "
                  r"(use|pick|choose|go with|freeze|do)\b|\brecommend|\bsuggest|\bbest (?:strategy|"
                  r"way|approach|option)\b|\bwhich (?:one|is better)\b|\bbetter\b|\bwhen "

@@ -56,10 +56,27 @@ def read_list(reading: Reading, key: str, kind: str) -> None:
         kept = [i for i in items if _item_name(i) not in dropped]
         kept += [w for w in wanted if w not in current]
     kept = _with_options(reading, kind, kept)
+    if kind == "metric" and wanted:
+        _task_of_metrics(reading, wanted)
     if kept != items:
         reading.result.set(key, kept, f"{key}: {', '.join(map(_item_name, kept)) or 'none'}")
     elif wanted:
         reading.result.keep(f"{key}: {', '.join(wanted)}")
+
+
+def _task_of_metrics(reading: Reading, wanted: list[str]) -> None:
+    """Metrics said that only one other task computes ("show me mae and r2" on a draft that
+    classifies) say the task, when no task is said this turn; words said later still win."""
+    if "task" in reading.result.changes:
+        return
+    metrics = [reading.catalog.get("metric", name) for name in wanted]
+    tasks = set.intersection(*(set(m.tasks) for m in metrics if m is not None and m.tasks))\
+        if all(m is not None and m.tasks for m in metrics) else set()
+    now = reading.draft.get("task") or DEFAULT_SPEC["task"]
+    if len(tasks) == 1 and now not in tasks:
+        task = tasks.pop()
+        reading.result.set("task", task, f"task: {task} ({', '.join(wanted)} "
+                           f"{'are' if len(wanted) > 1 else 'is'} for it)")
 
 
 def _current_items(reading: Reading, key: str) -> list[Any]:

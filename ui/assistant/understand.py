@@ -41,6 +41,7 @@ from .limit_words import read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
+from .refer_words import read_referred
 from .strategy_words import read_strategy
 from .task_words import read_task
 from .training_words import read_early_stopping, read_training
@@ -56,6 +57,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     the previous turn's ``Understanding.carried`` left for this one to refer to)."""
     reading = Reading(message, catalog, draft, Path(base_dir) if base_dir else Path.cwd(),
                       carried=dict(carried or {}))
+    read_referred(reading)  # "show me both": what the question before was about
     read_data_files(reading)
     read_hub_dataset(reading)
     read_model(reading)
