@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from gradio_client import Client, handle_file
-from studio_harness import TINY_PLUGIN, free_port
+from studio_harness import TINY_PLUGIN, client_http, free_port
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
@@ -35,7 +35,8 @@ class StudioClient:
 
     def __init__(self, app: Any, url: str, downloads: Path):
         self.app = app
-        self.client = Client(url, verbose=False, download_files=str(downloads))
+        self.client = Client(url, verbose=False, download_files=str(downloads),
+                             httpx_kwargs=client_http())
 
     def call(self, api_name: str, *args: Any) -> dict[str, Any]:
         result = self.client.predict(*args, api_name=f"/{api_name}")
@@ -349,7 +350,7 @@ def test_tunekit_studio_command_serves_with_a_login(tmp_path: Path) -> None:
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do
             Client(url, verbose=False)
         client = Client(url, auth=("ana", "s3cret"), verbose=False,
-                        download_files=str(tmp_path / "dl"))
+                        download_files=str(tmp_path / "dl"), httpx_kwargs=client_http())
         summary = client.predict(api_name="/load")[2]
         assert "sample-reviews" in summary
         assert Registry.open(tmp_path / "r.db").runs() == []
