@@ -55,6 +55,8 @@ def write_files(folder: Path) -> None:
     _write_language(folder)
     _write_models(folder)
     _write_first_sight(folder)
+    from files_heldout_2026_12_07d import write  # the held-out set's own files
+    write(folder)
 
 
 def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[Any, Any]]) -> None:
