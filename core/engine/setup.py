@@ -6,6 +6,7 @@ the accelerator, the feature cache, the schedule, the meter and early stopping a
 from __future__ import annotations
 
 import functools
+import math
 import os
 import platform
 from dataclasses import dataclass, field
@@ -86,9 +87,9 @@ def planned_epochs(training: Any, train_rows: int) -> int | None:
     if not training.max_steps:
         return training.epochs
     processes = max(1, int(os.environ.get("WORLD_SIZE", "1")))
-    batches = -(-(-(-train_rows // training.batch_size)) // processes)
-    per_epoch = max(1, -(-batches // training.gradient_accumulation_steps))
-    return -(-training.max_steps // per_epoch)
+    batches = math.ceil(math.ceil(train_rows / training.batch_size) / processes)
+    per_epoch = max(1, math.ceil(batches / training.gradient_accumulation_steps))
+    return math.ceil(training.max_steps / per_epoch)
 
 
 def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
