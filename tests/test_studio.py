@@ -156,9 +156,22 @@ def test_chat_and_form_stay_in_sync(studio: StudioClient, project: Path, tmp_pat
     assert studio.session.assistant.spec() == before
     assert value(refused["field:training.batch_size"]) == 16  # the form shows the draft again
 
+    # the fields read off the spec's schema: a choice, a number and a switch
+    studio.call("set_training_precision", "fp32")
+    studio.call("set_training_max_steps", 30)
+    shown = studio.call("set_training_gradient_checkpointing", True)
+    assert value(shown["field:training.precision"]) == "fp32"
+    assert value(shown["field:training.max_steps"]) == 30
+    training = studio.session.assistant.spec()["training"]
+    assert (training["precision"], training["max_steps"], training["gradient_checkpointing"]) \
+        == ("fp32", 30, True)
+    refused = studio.call("set_training_max_steps", 0)
+    assert "max_steps" in value(refused["notice"]) and "Traceback" not in value(refused["notice"])
+
     exported = yaml.safe_load(Path(value(refused["export"])).read_text())
     assert exported["strategy"] == {**before["strategy"], "r": 4}
     assert exported["training"]["epochs"] == 2
+    assert exported["training"]["max_steps"] == 30
 
 
 def test_a_turn_no_rule_reads_gets_buttons_that_set_only_when_clicked(
