@@ -542,6 +542,24 @@ class Backbone(Component):
     _work: ClassVar[str] = "build"
     build: Callable[[Options, ModelRequest], BuiltModel]
     load_tokenizer: Callable[[Options], Preprocessor] | None = None
+    # for the assistant: model families (a regular expression of their names) and the task a
+    # bare mention of one means ("fine-tune llama on my chats": causal-lm)
+    model_families: Mapping[str, str] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if not isinstance(self.model_families, Mapping):
+            raise PluginError(f"backbone {self.name!r}: model_families must map a pattern "
+                              "to a task")
+        for pattern, task in self.model_families.items():
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                raise PluginError(f"backbone {self.name!r}: model family {pattern!r} is not a "
+                                  f"regular expression ({exc})") from None
+            if not isinstance(task, str) or not task:
+                raise PluginError(f"backbone {self.name!r}: model family {pattern!r} needs a "
+                                  "task name")
+        super().check()
 
 
 # ---------------------------------------------------------------- strategies

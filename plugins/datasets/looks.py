@@ -12,16 +12,16 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from . import lm_records
+
 HEAD_BYTES = 16_384
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 TABLE_SUFFIXES = {".csv": 0.9, ".tsv": 0.9, ".txt": 0.4}
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CONLL_SUFFIXES = (".conll", ".conllu", ".iob", ".bio", ".iob2", ".bioes")
-# records meant for a language model: not a table of texts and labels...
-INSTRUCTION_FIELDS = ({"instruction", "response"}, {"prompt", "completion"},
-                      {"instruction", "output"}, {"messages"}, {"conversations"})
-# ...and those text-jsonl reads as they are (tunekit.tasks.causal_lm.form_of)
-READ_AS_IS = ({"instruction", "response"}, {"messages"})
+# records meant for a language model, not a table of texts and labels, though text-jsonl may
+# not read them (preference pairs: a prompt and a chosen and a rejected answer)
+INSTRUCTION_FIELDS = ({"prompt", "chosen"}, {"prompt", "rejected"}, {"chosen", "rejected"})
 PLAIN_TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
@@ -36,15 +36,39 @@ def _head_lines(path: Path, count: int = 40) -> list[str]:
     return lines[:-1][:count] if len(raw) == HEAD_BYTES else lines[:count]
 
 
-def _first_records(path: Path) -> list[dict[str, Any]]:
+def _first_records(path: Path, arrays: bool = False) -> list[dict[str, Any]]:
+    """The first records of a JSON-lines file; with ``arrays``, also those of a file holding
+    one JSON array of records (read as far as the head goes)."""
+    lines = _head_lines(path, 10)
+    if arrays and lines and lines[0].lstrip().startswith("["):
+        return _array_head("\n".join(_head_lines(path, 400)))
     records = []
-    for line in _head_lines(path, 10):
+    for line in lines:
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError:
             return []
+        if not isinstance(obj, dict):
+            return []
+        records.append(obj)
+    return records
+
+
+def _array_head(text: str, count: int = 10) -> list[dict[str, Any]]:
+    """The first objects of a JSON array, decoded one by one (the head of a big file ends in
+    the middle of one)."""
+    decoder = json.JSONDecoder()
+    records: list[dict[str, Any]] = []
+    at = text.index("[") + 1
+    while len(records) < count:
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        try:
+            obj, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            break
         if not isinstance(obj, dict):
             return []
         records.append(obj)
@@ -93,25 +117,33 @@ def record_file(path: Path) -> float:
     if not records:
         return 0.3
     flat = all(not isinstance(v, (list, dict)) for r in records for v in r.values())
-    instructions = any(fields <= set(r) for r in records for fields in INSTRUCTION_FIELDS)
+    instructions = not lm_records.labelled(records) and any(
+        lm_records.form(r) in ("instruction", "chat")
+        or any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records)
     only_text = all(set(r) == {"text"} for r in records)
     return 0.9 if flat and not instructions and not only_text else 0.2
 
 
 def instruction_file(path: Path) -> float:
-    """JSON lines of instructions, chats or plain texts, or a plain text file (``text-jsonl``).
-    Records meant for a language model in a form it does not read (alpaca's "output",
-    ShareGPT's "conversations", prompt/completion) score low: meant for it, not read as is."""
+    """JSON lines (or one JSON array) of instructions, chats or plain texts in any of the
+    shapes ``lm_records`` reads (alpaca, ShareGPT, prompt/completion...), or a plain text file
+    (``text-jsonl``). Records meant for a language model in a form it does not read
+    (preference pairs) score low: meant for it, not read as is."""
     if path.suffix.lower() in PLAIN_TEXT_SUFFIXES and path.is_file():
         return 0.8 if _is_prose(_head_lines(path)) else 0.0
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return 0.0
-    records = _first_records(path)
+    records = _first_records(path, arrays=True)
     if not records:
         return 0.1
-    if all(any(f <= set(r) for f in READ_AS_IS) or set(r) == {"text"} for r in records):
+    forms = [lm_records.form(r) for r in records]
+    if lm_records.labelled(records):
+        return 0.3  # {input, output: "positive"}: texts and their labels, most likely
+    if all(f in ("instruction", "chat") or set(r) == {"text"}
+           for f, r in zip(forms, records, strict=True)):
         return 0.95
-    if all(any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records):
+    if all(f or any(i <= set(r) for i in INSTRUCTION_FIELDS)
+           for f, r in zip(forms, records, strict=True)):
         return 0.3
     return 0.1
 

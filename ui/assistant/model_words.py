@@ -9,6 +9,7 @@ folders go to the backbone plugin that takes a ``model`` option (the built-in ``
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from .language import negated_before
@@ -17,7 +18,7 @@ from .reading import Reading
 # model families whose name is a word of its own ("bert", "roberta")...
 FAMILIES = (r"distilbert|distilroberta|distilgpt2|tinybert|minilm|mobilebert|squeezebert|"
             r"modernbert|xlm-roberta|roberta|deberta|bert|electra|albert|xlnet|xlm|mpnet|"
-            r"camembert|flaubert|gpt2|gpt-neo|qwen\d*|llama|mistral|smollm\d*|longformer|"
+            r"camembert|flaubert|gpt2|gpt-neo|qwen\d*|llama|mistral|gemma\d*|smollm\d*|longformer|"
             r"bigbird|convbert|labse|muril")
 # ...and those whose name is also an English word or too short: only with a size or version
 SHORT_FAMILIES = r"opt|phi|bart|t5|e5|bge|gte|ernie|funnel|pythia"
@@ -132,9 +133,12 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
     for match in SPOKEN_FAMILY.finditer(message):  # "RoBERTa large", "bert-base"
         if _is_model_choice(lowered, match.start(1), match.end(1)):
             choices.append((match.start(1), match.end(1), _complete(match.group(1), True)))
+    choices += _named_in_folder(reading)  # "the tiny gpt2 in models/"
     for match in MODEL_ID.finditer(message):  # "distilbert-base-uncased-finetuned-sst-2"
         word = match.group(1).rstrip(".")
         end = match.start(1) + len(word)
+        if PROGRAM.search(word):  # "llama.cpp", "llama-cpp-python": a program, not a model
+            continue
         if free(match.start(1)) and _is_model_choice(lowered, match.start(1), end):
             choices.append((match.start(1), end, _complete(word)))
     for match in OWNER_NAME.finditer(message):  # "my-org/ticket-model"
@@ -153,6 +157,44 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
                 message[match.end():]):
             choices.append((match.start(), match.end(), folder))
     return max(choices, key=lambda c: c[1]) if choices else None
+
+
+# a name with a source file's suffix, or a binding's, is a program ("llama.cpp", "whisper.cpp",
+# "llama-cpp-python"), not a model
+PROGRAM = re.compile(r"(?:\.(?:cpp|cc|c|h|py|js|ts|rs|go|exe|sh)|[-_.]cpp(?:[-_]\w+)?)$",
+                     re.IGNORECASE)
+# "the tiny gpt2 in models/", "my qwen under checkpoints": words naming one model of a folder
+IN_FOLDER = re.compile(r"(?:\b(?:the|my|our|a|that) )?((?:[\w.-]+ ){0,3}?[\w.-]+)"
+                       r"(?: model| checkpoint)? (?:in|under|inside|from) (?:the |my |our )?"
+                       r"(?:folder |directory )?([\w.~-]+(?:/[\w.~-]+)*/?)(?![\w/.-])",
+                       re.IGNORECASE)
+
+NOT_A_NAME = frozenset("the my our a an that this with on using use and of to for model "
+                       "checkpoint one train fine tune finetune start from".split())
+
+
+def _named_in_folder(reading: Reading) -> list[tuple[int, int, str]]:
+    """A model named by words and the folder that holds it ("the tiny gpt2 in models/"): the
+    one sub-folder with a config.json whose name holds every word said (tiny-gpt2); none
+    when no folder or several match."""
+    found = []
+    for match in IN_FOLDER.finditer(reading.written):  # the folder may be consumed as a path
+        folder = reading.base_dir / Path(match.group(2).rstrip(".")).expanduser()
+        # the words still unread (a data file named before the model is not its name)
+        said = reading.message[match.start(1):match.end(1)].lower()
+        words = [w for w in re.split(r"[\s_-]+", said) if w and w not in NOT_A_NAME]
+        if not words or not folder.is_dir():
+            continue
+        try:
+            names = [p.name for p in folder.iterdir() if (p / "config.json").is_file()]
+        except OSError:
+            continue
+        fits = [n for n in names if all(w in re.split(r"[-_.\s]+", n.lower()) or
+                                        w in n.lower() and len(w) > 3 for w in words)]
+        if len(fits) == 1:
+            where = match.group(2).rstrip("./")
+            found.append((match.start(1), match.end(2), f"{where}/{fits[0]}"))
+    return found
 
 
 def _is_model_choice(lowered: str, start: int, end: int) -> bool:

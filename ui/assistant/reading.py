@@ -57,6 +57,10 @@ class Reading:
     result: Understanding = field(default_factory=Understanding)
     text: str = ""
     carried: dict[str, Any] = field(default_factory=dict)  # left by the previous turn
+    written: str = ""  # the message as written, nothing consumed
+
+    def __post_init__(self) -> None:
+        self.written = self.written or self.message
 
     def consume_written(self, start: int, end: int) -> None:
         """Blank a span of the message as written (a path, a model id, a column name)."""

@@ -27,6 +27,9 @@ class Limit:
     name: str
     words: re.Pattern
     say: Callable[[str, Any], str]  # (the words that asked, the catalog) -> the sentence
+    # a kind of component a plugin may add to lift the limit (a GGUF exporter): then the
+    # words are that component's to read, not a limit
+    lifted_by: str = ""
 
     def asked(self, *texts: str) -> str | None:
         """The words that ask for it in any of ``texts``, as said ("host it, azure")."""
@@ -71,6 +74,12 @@ def _strategies(catalog: Any) -> str:
     return ", ".join(c.name for c in catalog.by_kind.get("strategy", []))
 
 
+# a model quantized for another runtime after the run: GGUF (llama.cpp, Ollama), GPTQ, AWQ
+QUANTIZED_EXPORT = re.compile(
+    r"\bgguf\b|\bggml\b|\bgptq\b|\bawq\b|\bexl2\b|\bq[2-8]_k(?:_[msl])?\b|"
+    r"\bquanti[sz]\w*\b(?:[^.;]{0,30}\b(?:\d+[- ]?bits?|int[48]|for (?:llama\.cpp|ollama|"
+    r"cpu|inference|edge|mobile)))?|\bllama\.cpp\b|\bollama\b")
+
 OUT_OF_SCOPE = (
     Limit("deepspeed", re.compile(r"\bdeep ?speed\b|\bzero[- ]?(?:stage[- ]?)?[123]\b|"
                                   r"\bzero (?:stage|offload|redundancy)\w*"),
@@ -106,6 +115,11 @@ OUT_OF_SCOPE = (
           lambda m, c: f"{m} is a closed model behind an API: its weights cannot be "
           "downloaded, so it cannot be fine-tuned here. Fine-tune an open-weights model "
           "instead, by its Hugging Face id (e.g. Qwen/Qwen2.5-0.5B-Instruct) or a local folder"),
+    Limit("quantized-export", QUANTIZED_EXPORT,
+          lambda m, c: f"{m}: a quantized export (GGUF for llama.cpp or Ollama, GPTQ, AWQ) "
+          f"is not available: the exports here are {_exporters(c)}. Export the model "
+          "(huggingface, merged weights), then convert it with llama.cpp's "
+          "convert_hf_to_gguf.py and llama-quantize (e.g. Q4_K_M)", lifted_by="exporter"),
     Limit("preference", re.compile(
         r"\b(?:dpo|ipo|kto|orpo|simpo|ppo|grpo|rlhf|rlaif)\b|\breward model\w*|"
         r"\bpreference (?:tuning|optimi[sz]ation|pairs|data|learning)\b|"
@@ -135,7 +149,15 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
 
 def _sayings(texts: tuple[str, ...], catalog: Any) -> list[str]:
     return [limit.say(asked, catalog) for limit in OUT_OF_SCOPE
-            if (asked := limit.asked(*texts))]
+            if (asked := limit.asked(*texts)) and not _lifted(limit, asked, catalog)]
+
+
+def _lifted(limit: Limit, asked: str, catalog: Any) -> bool:
+    """A plugin gives what the limit says is missing: a component of ``limit.lifted_by``
+    named by the words that asked ("gguf" is a GGUF exporter's alias)."""
+    if not limit.lifted_by or not hasattr(catalog, "best"):
+        return False
+    return catalog.best(limit.lifted_by, asked.lower())[0] is not None
 
 
 def out_of_scope(text: str, catalog: Any) -> str | None:

@@ -198,29 +198,56 @@ def read_switches(reading: Reading) -> None:
 
 
 # a cue for free-text prompts, then quoted texts
-PROMPT_CUE = (r"(?:generation[ _]prompts?|prompts?|ask\w*(?: it| the model)?(?: to)?|"
-              r"generat\w*(?: from| for)?|sampl\w*(?: from)?|complet\w*|"
-              r"(?:try|test|probe)\w* (?:it |the model )?(?:on|with)|have it (?:answer|write))")
+# (a verb of writing on from a text, then up to a few small words: "have it continue",
+# "sample completions for", "test it with prompts like")
+PROMPT_VERB = (r"(?:generation[ _]prompts?|prompts?|ask\w*|generat\w*|sampl\w*|complet\w*|"
+               r"continu\w*|finish\w*|extend\w*|answer\w*|respond\w*|repl(?:y|ies)|"
+               r"writ\w*|(?:try|tries|test|probe)\w*|feed\w*)")
+PROMPT_CUE = (rf"{PROMPT_VERB}(?: (?:it|the model|them|to|on|with|from|for|up|texts?|"
+              r"prompts?|completions?|generations?|outputs?|like|such as|e\.?g\.?|"
+              r"for example|things like|the (?:prompts?|texts?|lines?|phrases?|sentences?)))"
+              r"{0,3}")
 QUOTED = re.compile(r"(?<!\w)'([^']+?)'(?!\w)|\"([^\"]+)\"")
+# unquoted, the rest of the message after "prompt:" ("generate from the prompt: once upon a
+# time"); several prompts split by ";" or "|"
+PROMPT_LEFT = re.compile(r"\b(?:generation |test |sample |eval(?:uation)? )?prompts?\s*:\s*"
+                         r"([^\"'\n]+?)\s*$", re.IGNORECASE)
+CURLY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def read_prompts(reading: Reading) -> None:
     """generation_prompts: the quoted texts right after a word about prompting ("after each
     eval ask it to 'Write a poem about the sea.'"), as written (case kept)."""
-    written = [m.group(1) or m.group(2) for m in QUOTED.finditer(reading.message)]
+    written = [m.group(1) or m.group(2)
+               for m in QUOTED.finditer(reading.message.translate(CURLY))]
     normalised = list(QUOTED.finditer(reading.text))
     if not written or len(written) != len(normalised):
+        _prompts_left(reading)
         return
     prompts, spans = [], []
     for index, match in enumerate(normalised):
         before = reading.text[max(0, match.start() - 40):match.start()]
-        joined = spans and re.fullmatch(r"\s*(?:,|and|or|, and|then)?\s*",
+        joined = spans and re.fullmatch(r"\s*(?:,|and|or|plus|, and|, or|then|as well as)?\s*",
                                         reading.text[spans[-1][1]:match.start()])
         if joined or re.search(rf"\b{PROMPT_CUE}\s*(?::|=)?\s*$", before):
             prompts.append(written[index].strip())
             spans.append((match.start(), match.end()))
-    if prompts:
-        reading.result.set("training.generation_prompts", prompts,
-                           "prompts after each evaluation: " + "; ".join(prompts))
-        for start, end in spans:
-            reading.consume(start, end)
+    if not prompts:
+        _prompts_left(reading)
+        return
+    reading.result.set("training.generation_prompts", prompts,
+                       "prompts after each evaluation: " + "; ".join(prompts))
+    for start, end in spans:
+        reading.consume(start, end)
+
+
+def _prompts_left(reading: Reading) -> None:
+    """Unquoted prompts ending the message after "prompt:", as written."""
+    written = PROMPT_LEFT.search(reading.message.translate(CURLY))
+    said = PROMPT_LEFT.search(reading.text)
+    if not written or not said:
+        return
+    prompts = [p.strip() for p in re.split(r"\s*[;|]\s*", written.group(1)) if p.strip()]
+    reading.result.set("training.generation_prompts", prompts,
+                       "prompts after each evaluation: " + "; ".join(prompts))
+    reading.consume(said.start(), said.end())

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tunekit.spec import DEFAULT_SPEC
+
 from .datafile import Values, column_values, peek
 from .fuzzy import close
 from .reading import Reading
@@ -55,6 +57,12 @@ CUES = {
         r"\bfor chat\b", r"\bchat ?bots?\b", r"\bfollow\w* (?:my |the |your )?instructions\b",
         r"\bwrites? like\b", r"\bcontinue[ds]? pre-?train\w*", r"\banswer\w* questions like\b",
         r"\bgenerat\w* text\b", r"\bnext[- ]token\b",
+        # the person's chats or instructions as the data: "fine-tune llama on my chats"
+        r"\b(?:train|teach|adapt)\w*\b[^.;?!]{0,40}?\b(?:on|from|with|using) (?:my|our|the|"
+        r"these|those|some|his|her|their|all) (?:own |past |old |support |customer |"
+        r"recorded |saved |exported )?(?:chat(?:s| logs?| histor(?:y|ies)| transcripts?)|"
+        r"conversations?|dialog(?:ue)?s|instructions? (?:data|pairs|set)|"
+        r"prompts? and (?:responses|answers|completions))\b",
     ],
     "token-classification": [
         r"\b(?:tag|label|mark|find|extract|recogni[sz])\w* (?:the |each |every |all )?"
@@ -150,7 +158,33 @@ def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
         vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
         if vision and "image-classification" in reading.catalog.tasks():
             return (0, 0, "image-classification"), False
+        family = _family_task(reading, model, text)
+        if family:
+            return (0, 0, family), False
     return (best, best in by_name) if best else None
+
+
+# words that make a model family's own task wrong: "classify tickets with qwen"
+OTHER_WORK = re.compile(r"\b(?:classif|categori[sz]|label|sentiment|intent|tag|predict|"
+                        r"regress|detect|score|rate|sort)\w*")
+
+
+def _family_task(reading: Reading, model: str, text: str) -> str | None:
+    """The task a model family a backbone declares means (``Backbone.model_families``:
+    "fine-tune llama on my chats" is causal-lm), when nothing else decides it: the draft as
+    it starts (no task or data chosen), no data this turn, no word of another kind of work."""
+    chosen = reading.draft.get("task") != DEFAULT_SPEC["task"] or \
+        reading.draft.get("dataset") != DEFAULT_SPEC["dataset"]
+    if chosen or "dataset" in reading.result.changes or OTHER_WORK.search(text):
+        return None
+    tasks = reading.catalog.tasks()
+    for backbone in reading.catalog.by_kind.get("backbone", []):
+        for pattern, task in (getattr(backbone, "model_families", None) or {}).items():
+            family = rf"(?<![a-z])(?:{pattern})(?![a-z])"
+            if task in tasks and (re.search(family, model, re.IGNORECASE)
+                                  or re.search(family, text)):
+                return task
+    return None
 
 
 REGRESSION = "text-regression"
