@@ -99,13 +99,50 @@ def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tupl
 
 
 def _read_best(reading: Reading, word: str) -> float | None:
-    """How well the best dataset reads the file or folder ``word``; None when it is not here."""
+    """How well the best dataset reads the file or folder ``word`` (a folder of splits: its
+    training split); None when it is not here."""
     folder = Path(word).expanduser()
     folder = folder if folder.is_absolute() else reading.base_dir / folder
     if not folder.exists():
         return None
+    own = _split_children(folder)
+    folder = own.get("path", folder)
     return max((d.how_well_it_reads(folder) for d in reading.catalog.by_kind.get("dataset", [])
                 if hasattr(d, "how_well_it_reads")), default=0.0)
+
+
+# the names a folder's own splits go by ("photos/train", "photos/valid", "tables/test.csv")
+SPLIT_NAMES = {"path": ("train", "training"),
+               "validation_path": ("val", "valid", "validation", "dev", "eval"),
+               "test_path": ("test", "testing")}
+
+
+def _split_children(folder: Path) -> dict[str, Path]:
+    """A folder's own splits: a training child and at least one other, folders or files of the
+    training file's suffix, named for their split; {} when it holds no such pair."""
+    try:
+        children = sorted(c for c in folder.iterdir() if not c.name.startswith("."))
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    for role, names in SPLIT_NAMES.items():
+        for child in children:
+            kindred = "path" not in found or (child.is_dir(), child.suffix) == (
+                found["path"].is_dir(), found["path"].suffix)
+            name = child.name if child.is_dir() else child.stem
+            if role not in found and kindred and name.lower() in names:
+                found[role] = child
+    return found if "path" in found and len(found) >= 2 else {}
+
+
+def _own_splits(reading: Reading, path: str) -> dict[str, str]:
+    """The splits of a named folder, as paths written from the name the person used."""
+    folder = Path(path).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    if not folder.is_dir():
+        return {}
+    root = path.rstrip("/\\")
+    return {role: f"{root}/{child.name}" for role, child in _split_children(folder).items()}
 
 
 def _common_parent(reading: Reading,
@@ -240,7 +277,10 @@ def _role_by_name(path: str, found: list) -> str:
 
 def use_file(reading: Reading, path: str) -> None:
     """The file or folder at ``path`` is the data: the dataset that reads it (by a look at
-    it), its task when the draft's task is another, and the columns named before."""
+    it), its task when the draft's task is another, and the columns named before. A folder
+    that holds its own splits (train/ and val/, train.csv and test.csv) gives each its place."""
+    folder, splits = path, _own_splits(reading, path)
+    path = splits.pop("path", path)
     suffix = Path(path).suffix.lower().lstrip(".")
     component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
     if component is not None and _not_read_as_is(reading, path, component):
@@ -266,6 +306,17 @@ def use_file(reading: Reading, path: str) -> None:
     named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
     reading.result.set("dataset", new, f"data: {path}" + ("" if named else
                                                           f" (read as {component.title})"))
+    _use_splits(reading, component, folder, splits)
+
+
+def _use_splits(reading: Reading, component: Any, folder: str, splits: dict[str, str]) -> None:
+    """The other splits of a folder of splits, where the dataset takes a path for them and the
+    message gave none; said, so the person sees where validation comes from."""
+    params = {p.name for p in component.params}
+    for role, split in splits.items():
+        if role in params and f"dataset.{role}" not in reading.result.changes:
+            reading.result.set(f"dataset.{role}", split, f"{role.replace('_', ' ')}: {split} "
+                               f"(the {Path(split).name} split in {folder})")
 
 
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
@@ -376,7 +427,9 @@ def read_splits(reading: Reading) -> None:
         patterns = [
             rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
-            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
+            # "20% of the rows for validation", "keep 30% of it for validation"
+            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
+            rf"your )?[\w-]+) )?"
             rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}\b",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?{word}",
