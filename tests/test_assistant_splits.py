@@ -99,6 +99,16 @@ ROLES = [
     ("train on orders.csv and validaton on orders_extra.csv, then final scores on "
      "orders_more.csv", "orders_more.csv", "orders_extra.csv"),
     ("orders.csv for training, orders_val.csv for validation", None, "orders_val.csv"),
+    ("train on orders.csv. don't use orders_extra.csv for validation, it's my test set",
+     "orders_extra.csv", None),
+    ("orders.csv for training; orders_extra.csv is for picking the best epoch", None,
+     "orders_extra.csv"),
+    ("orders.csv + orders_extra.csv (hyperparameter tuning) + orders_more.csv (final report)",
+     "orders_more.csv", "orders_extra.csv"),
+    ("orders.csv, and orders_val.csv is not validation, it is the test", "orders_val.csv", None),
+    ("fit orders.csv, use orders_extra.csv only once at the end to report accuracy",
+     "orders_extra.csv", None),
+    ("train on orders.csv and orders_extra.csv", None, None),
 ]
 
 
@@ -163,7 +173,17 @@ IN_A_QUESTION = [
      "validation_split", 0.25),
     ("are 5 pictures per class enough? pebbles, and keep 40% of it for validation",
      "pebbles", "validation_split", 0.4),
+    ("is it good idea to use 10 percent of orders.csv for test?", "orders.csv", "test_split",
+     0.1),
+    ("pebbles: can the model see 25% of it as validation only?", "pebbles",
+     "validation_split", 0.25),
 ]
+
+
+def test_a_share_asked_about_in_a_later_turn_is_taken(plugins: Any, folder: Path) -> None:
+    spec, said = talk(plugins, folder, "orders.csv",
+                      "would holding out 30% for validation be too much?")
+    assert spec["dataset"]["validation_split"] == pytest.approx(0.3), said
 
 
 @pytest.mark.parametrize("message, path, field, value", IN_A_QUESTION,
@@ -243,6 +263,10 @@ HUB_IDS = [
      "tner/wnut2017", "dslim/bert-base-NER"),
     ("wikiann from hugging face (full id unimelb-nlp/wikiann), config en, tag the entities",
      "unimelb-nlp/wikiann", None),
+    ("dataset: eriktks/conll2003, tag entities", "eriktks/conll2003", None),
+    ("the dataset is eriktks/conll2003, NER", "eriktks/conll2003", None),
+    ("NER using the eriktks/conll2003 dataset and dslim/bert-base-NER", "eriktks/conll2003",
+     "dslim/bert-base-NER"),
 ]
 
 

@@ -189,8 +189,11 @@ def _roles(message: str, found: list[tuple[int, int, str]]) -> list[str]:
     for i, (_, end, path) in enumerate(found):
         following = found[i + 1][0] if i + 1 < len(found) else None
         attached, tail = _words_after(lowered, end, following)
+        before = _words_before(lowered, found, i)
         role, turned_down = _role_in(attached, nearest=min)
-        role = role or _role_in(_words_before(lowered, found, i), nearest=max)[0]
+        if role and NOT_FOR.search(before):  # "don't use b.csv for validation"
+            role, turned_down = None, True
+        role = role or _role_in(before, nearest=max)[0]
         if role is None and turned_down:
             role = _role_in(tail, nearest=min)[0]
         roles.append(role or _role_by_name(path, found))
@@ -211,15 +214,18 @@ ROLE_PHRASES = (
      r"\bearly[- ]?stop\w*|\bstop\w* early\b|\b(?:eval\w*|scor\w*|check\w*|monitor\w*|"
      r"track\w*)\s+(?:it\s+)?(?:during|while|each|every|after\s+each|per|between)\s+(?:the\s+)?"
      r"(?:training|epochs?|steps?)\b|\bvalid\w*|\bval\b|\bdev\b|\beval\w*|\bmodel\s+selection\b|"
-     r"\btun\w*\s+(?:the\s+)?hyper\w*"),
+     r"\btun\w*\s+(?:the\s+)?hyper\w*|\bhyper-?param\w*|\b(?:pick|choos|select)\w*\s+(?:the\s+)?"
+     r"(?:best\s+)?(?:epoch|checkpoint|model|settings)"),
     ("path", r"\btrain\w*|\bfine-?tun\w*|\blearn\w*|\bfit\b"),
 )
 # a role turned down: "not for validation", "isn't the test set", "rather than dev"
 TURNED_DOWN = re.compile(r"(?:\bnot|\bnever|\bno|\bnor|n't|\bwithout|\binstead of|\brather than|"
                          r"\bexcept|\bother than)\s+(?:[\w-]+\s+){0,2}$")
+# a role turned down before the file: "don't use b.csv for validation", "never b.csv for"
+NOT_FOR = re.compile(r"(?:n't|\bnot|\bnever)\s+(?:[\w-]+\s+){0,1}$")
 SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")
 # where the words of one file end and those of the next begin
-FILE_BREAK = re.compile(r"[;!?\n,]|\.(?=\s|$)|\b(?:and|then|but|while|plus|with|whereas)\b")
+FILE_BREAK = re.compile(r"[;!?\n,+&]|\.(?=\s|$)|\b(?:and|then|but|while|plus|with|whereas)\b")
 
 
 def _words_after(lowered: str, end: int, following: int | None) -> tuple[str, str]:
@@ -1161,9 +1167,12 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
             if _could_be_id(reading, name, match):
                 return match.start(), match.end(), name
     # no hub said: an owner/name the data is said to be, that is no folder here
-    for match in re.finditer(rf"\b(?:on|(?P<noun>{DATA_NOUN}))\s+(?:the\s+)?"
-                             rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/.-])",
-                             reading.message, re.IGNORECASE):
+    said_data = (  # "on x/y", "the dataset is x/y", "data: x/y", "the x/y dataset"
+        rf"\b(?:on|(?P<noun>{DATA_NOUN}))(?:\s+|\s*(?:is|=|:|called|named)\s*)(?:the\s+)?"
+        rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/-]|\.\w)",
+        rf"(?<![\w/.-]){OWNER_ID}\s{{1,2}}(?P<after>{DATA_NOUN})(?![\w-])(?P<noun>)")
+    for match in (m for pattern in said_data
+                  for m in re.finditer(pattern, reading.message, re.IGNORECASE)):
         name = match.group("id")
         owner = name.split("/")[0]
         if owner.lower() in FOLDER_WORDS or (reading.base_dir / owner).exists() or \
