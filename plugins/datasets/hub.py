@@ -313,7 +313,7 @@ def register_datasets(register):
         # where it fetches datasets by name from: "ag_news from the hub", "the Hugging Face
         # dataset imdb", "huggingface.co/datasets/user/name" (the assistant reads the id)
         phrases=(r"hugg?ing?[ -]?face(?:'s)?(?: datasets?)?(?: hub)?",
-                 r"hf(?: datasets?)?(?: hub)?", r"(?:datasets? )?hub", r"(?:https?://)?(?:www\.)?huggingface\.co/datasets"),
+                 r"hf(?: datasets?)?(?: hub)?", r"(?:datasets? )?hub", r"(?:https?://)?(?:www\.)?(?:huggingface|hf)\.co/datasets"),
         params=PARAMS,
         tasks=TASKS,
         load=load,

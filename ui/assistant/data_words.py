@@ -31,8 +31,6 @@ QUOTED = re.compile(r"""(?<![\w])(["'`])([^"'`\n]{1,200}?)\1(?![\w])""")
 UNQUOTED_PATH = re.compile(
     rf"(?<![\w/.~\\-])((?:[a-z]:[\\/]|~[\\/]|\.{{1,2}}[\\/]|[\\/])?(?:[\w.~-]*[\w~-][\\/])*"
     rf"[\w.-]*\w\.(?:{_SUFFIX}))(?![\w])", re.IGNORECASE)
-ROLE_WORDS = [("validation_path", r"\b(?:valid\w*|dev|eval\w*)\b"), ("test_path", r"\btest\w*"),
-              ("path", r"\b(?:train\w*|fine-?tun\w*|learn\w*|fit)\b")]
 
 
 # ---------------------------------------------------------------- files
@@ -101,13 +99,50 @@ def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tupl
 
 
 def _read_best(reading: Reading, word: str) -> float | None:
-    """How well the best dataset reads the file or folder ``word``; None when it is not here."""
+    """How well the best dataset reads the file or folder ``word`` (a folder of splits: its
+    training split); None when it is not here."""
     folder = Path(word).expanduser()
     folder = folder if folder.is_absolute() else reading.base_dir / folder
     if not folder.exists():
         return None
+    own = _split_children(folder)
+    folder = own.get("path", folder)
     return max((d.how_well_it_reads(folder) for d in reading.catalog.by_kind.get("dataset", [])
                 if hasattr(d, "how_well_it_reads")), default=0.0)
+
+
+# the names a folder's own splits go by ("photos/train", "photos/valid", "tables/test.csv")
+SPLIT_NAMES = {"path": ("train", "training"),
+               "validation_path": ("val", "valid", "validation", "dev", "eval"),
+               "test_path": ("test", "testing")}
+
+
+def _split_children(folder: Path) -> dict[str, Path]:
+    """A folder's own splits: a training child and at least one other, folders or files of the
+    training file's suffix, named for their split; {} when it holds no such pair."""
+    try:
+        children = sorted(c for c in folder.iterdir() if not c.name.startswith("."))
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    for role, names in SPLIT_NAMES.items():
+        for child in children:
+            kindred = "path" not in found or (child.is_dir(), child.suffix) == (
+                found["path"].is_dir(), found["path"].suffix)
+            name = child.name if child.is_dir() else child.stem
+            if role not in found and kindred and name.lower() in names:
+                found[role] = child
+    return found if "path" in found and len(found) >= 2 else {}
+
+
+def _own_splits(reading: Reading, path: str) -> dict[str, str]:
+    """The splits of a named folder, as paths written from the name the person used."""
+    folder = Path(path).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    if not folder.is_dir():
+        return {}
+    root = path.rstrip("/\\")
+    return {role: f"{root}/{child.name}" for role, child in _split_children(folder).items()}
 
 
 def _common_parent(reading: Reading,
@@ -145,37 +180,94 @@ def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str
 
 def _roles(message: str, found: list[tuple[int, int, str]]) -> list[str]:
     """What each file is for, from the words around it ("validate on dev.csv", "test.csv as
-    the test set") or, failing that, from its name when there are several files."""
+    the test set", "keep b.csv for the final test only (not for validation)") or, failing
+    that, from its name when there are several files. The words just after a file speak of
+    it first; then those before it; a role turned down ("not for validation") is no role,
+    and what the sentence goes on to say it is for counts instead."""
     lowered = message.lower()
     roles = []
-    previous_end = 0
-    for i, (start, end, path) in enumerate(found):
-        following = found[i + 1][0] if i + 1 < len(found) else len(lowered)
-        after = lowered[end:min(following, end + 40)]
-        before = lowered[max(previous_end, start - 45):start]
-        roles.append(_role_after(after) or _role_before(before) or _role_by_name(path, found))
-        previous_end = end
+    for i, (_, end, path) in enumerate(found):
+        following = found[i + 1][0] if i + 1 < len(found) else None
+        attached, tail = _words_after(lowered, end, following)
+        before = _words_before(lowered, found, i)
+        role, turned_down = _role_in(attached, nearest=min)
+        if role and NOT_FOR.search(before):  # "don't use b.csv for validation"
+            role, turned_down = None, True
+        role = role or _role_in(before, nearest=max)[0]
+        if role is None and turned_down:
+            role = _role_in(tail, nearest=min)[0]
+        roles.append(role or _role_by_name(path, found))
     return roles
 
 
-def _role_after(after: str) -> str | None:
-    match = re.match(r"\s*(?:file\s*)?(?:for|as|is|=|:)?\s*(?:the |a |my |our )?(?:held[- ]out )?"
-                     r"(valid\w*|dev|eval\w*|test\w*|train\w*)", after)
-    if not match:
-        return None
-    word = match.group(1)
-    return ("validation_path" if word.startswith(("valid", "dev", "eval")) else
-            "test_path" if word.startswith("test") else "path")
+# what a file is for, in words, the more particular first: "final evaluation" is the test
+# though "eval" alone is validation, "evaluate during training" is validation though
+# "training" alone is the training file; a phrase found hides its words from those after it
+ROLE_PHRASES = (
+    ("test_path",
+     r"\bfinal\s+(?:\w+\s+)?(?:test\w*|eval\w*|check\w*|scor\w*|numbers?|results?|metrics?|"
+     r"report\w*|benchmark\w*|run)\b|\bheld[- ]?out\s+test\w*|\breport\w*\s+(?:the\s+|my\s+|"
+     r"our\s+)?(?:\w+\s+)?(?:numbers|scores?|results|metrics)\b|\b(?:until|till|til|at|for)\s+"
+     r"(?:the\s+)?(?:very\s+)?end\b|\b(?:never|don'?t|do not)\s+(?:look|peek|touch)\w*|"
+     r"\buntouched\b|\btest\w*|\bbenchmark\w*"),
+    ("validation_path",
+     r"\bearly[- ]?stop\w*|\bstop\w* early\b|\b(?:eval\w*|scor\w*|check\w*|monitor\w*|"
+     r"track\w*)\s+(?:it\s+)?(?:during|while|each|every|after\s+each|per|between)\s+(?:the\s+)?"
+     r"(?:training|epochs?|steps?)\b|\bvalid\w*|\bval\b|\bdev\b|\beval\w*|\bmodel\s+selection\b|"
+     r"\btun\w*\s+(?:the\s+)?hyper\w*|\bhyper-?param\w*|\b(?:pick|choos|select)\w*\s+(?:the\s+)?"
+     r"(?:best\s+)?(?:epoch|checkpoint|model|settings)"),
+    ("path", r"\btrain\w*|\bfine-?tun\w*|\blearn\w*|\bfit\b"),
+)
+# a role turned down: "not for validation", "isn't the test set", "rather than dev"
+TURNED_DOWN = re.compile(r"(?:\bnot|\bnever|\bno|\bnor|n't|\bwithout|\binstead of|\brather than|"
+                         r"\bexcept|\bother than)\s+(?:[\w-]+\s+){0,2}$")
+# a role turned down before the file: "don't use b.csv for validation", "never b.csv for"
+NOT_FOR = re.compile(r"(?:n't|\bnot|\bnever)\s+(?:[\w-]+\s+){0,1}$")
+SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")
+# where the words of one file end and those of the next begin
+FILE_BREAK = re.compile(r"[;!?\n,+&]|\.(?=\s|$)|\b(?:and|then|but|while|plus|with|whereas)\b")
 
 
-def _role_before(before: str) -> str | None:
-    clause = re.split(r"[;.!?]|,\s*(?=and\b|then\b)", before)[-1]
-    best, where = None, -1
-    for role, pattern in ROLE_WORDS:
-        for match in re.finditer(pattern, clause):
-            if match.start() > where:
-                best, where = role, match.start()
-    return best
+def _words_after(lowered: str, end: int, following: int | None) -> tuple[str, str]:
+    """The words after a file that speak of it (up to the first break: "for the final test
+    only (not for validation)"), and the rest of its sentence when no file follows in it."""
+    stop = SENTENCE_END.search(lowered, end)
+    stop_at = stop.start() if stop else len(lowered)
+    if following is not None and following < stop_at:
+        between = lowered[end:following]
+        cut = FILE_BREAK.search(between)
+        return (between[:cut.start()] if cut else ""), ""  # no break: the next file's words
+    words = lowered[end:stop_at]
+    cut = FILE_BREAK.search(words)
+    return (words[:cut.start()], words[cut.end():]) if cut else (words, "")
+
+
+def _words_before(lowered: str, found: list[tuple[int, int, str]], i: int) -> str:
+    """The words before a file, back to the previous file's own words or its clause."""
+    start = found[i][0]
+    if i == 0:
+        before = lowered[max(0, start - 45):start]
+        return re.split(r"[;.!?]|,\s*(?=and\b|then\b)", before)[-1]
+    between = lowered[found[i - 1][1]:start]
+    cuts = list(FILE_BREAK.finditer(between))
+    return between[cuts[-1].end():] if cuts else between
+
+
+def _role_in(words: str, nearest: Any) -> tuple[str | None, bool]:
+    """The role the words give a file (the one nearest it: ``nearest`` is min for words
+    after it, max for words before), and whether a role was turned down."""
+    said: list[tuple[int, str]] = []
+    turned_down = False
+    for role, pattern in ROLE_PHRASES:
+        for match in re.finditer(pattern, words):
+            if TURNED_DOWN.search(words[:match.start()]):
+                turned_down = True
+            else:
+                said.append((match.start(), role))
+        words = re.sub(pattern, lambda m: " " * len(m.group(0)), words)
+    if not said:
+        return None, turned_down
+    return nearest(said)[1], turned_down
 
 
 def _role_by_name(path: str, found: list) -> str:
@@ -191,7 +283,10 @@ def _role_by_name(path: str, found: list) -> str:
 
 def use_file(reading: Reading, path: str) -> None:
     """The file or folder at ``path`` is the data: the dataset that reads it (by a look at
-    it), its task when the draft's task is another, and the columns named before."""
+    it), its task when the draft's task is another, and the columns named before. A folder
+    that holds its own splits (train/ and val/, train.csv and test.csv) gives each its place."""
+    folder, splits = path, _own_splits(reading, path)
+    path = splits.pop("path", path)
     suffix = Path(path).suffix.lower().lstrip(".")
     component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
     if component is not None and _not_read_as_is(reading, path, component):
@@ -217,6 +312,17 @@ def use_file(reading: Reading, path: str) -> None:
     named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
     reading.result.set("dataset", new, f"data: {path}" + ("" if named else
                                                           f" (read as {component.title})"))
+    _use_splits(reading, component, folder, splits)
+
+
+def _use_splits(reading: Reading, component: Any, folder: str, splits: dict[str, str]) -> None:
+    """The other splits of a folder of splits, where the dataset takes a path for them and the
+    message gave none; said, so the person sees where validation comes from."""
+    params = {p.name for p in component.params}
+    for role, split in splits.items():
+        if role in params and f"dataset.{role}" not in reading.result.changes:
+            reading.result.set(f"dataset.{role}", split, f"{role.replace('_', ' ')}: {split} "
+                               f"(the {Path(split).name} split in {folder})")
 
 
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
@@ -327,7 +433,9 @@ def read_splits(reading: Reading) -> None:
         patterns = [
             rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
-            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
+            # "20% of the rows for validation", "keep 30% of it for validation"
+            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
+            rf"your )?[\w-]+) )?"
             rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}\b",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?{word}",
@@ -1013,12 +1121,25 @@ def read_hub_dataset(reading: Reading) -> None:
             continue
         start, end, name = found
         reading.consume_written(start, end)
+        name = _with_owner(reading, name)
         reading.result.set("dataset", {"name": component.name, field: name},
                            f"data: {name} ({component.title}; it is downloaded when the run "
                            "starts, not now: if this machine is offline and it is not in the "
                            "cache, the run says so)")
         _read_split_names(reading, component)
         return
+
+
+def _with_owner(reading: Reading, name: str) -> str:
+    """A bare id said again with its owner ("the conll2003 dataset from the hub,
+    eriktks/conll2003") is that owner's: the full id, its words taken from the model reader."""
+    if "/" in name:
+        return name
+    for match in re.finditer(rf"(?<![\w/.-]){OWNER_ID}(?![\w/-])", reading.message):
+        if match.group("id").split("/")[-1].lower() == name.lower():
+            reading.consume_written(match.start(), match.end())
+            return match.group("id")
+    return name
 
 
 def _id_param(component: Any) -> str | None:
@@ -1037,6 +1158,8 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
         rf"at|in|of)\s+(?:the\s+)?{source}(?![\w-])",
         rf"(?<![\w-]){source}(?:'s)?\s+(?P<noun>{DATA_NOUN})\s+(?:called\s+|named\s+)?{HUB_ID}"
         rf"(?![\w/-])",
+        # "the ag_news hub dataset", "imdb HF data"
+        rf"(?<![\w/.-]){HUB_ID}\s{{1,2}}{source}\s+(?P<noun>{DATA_NOUN})(?![\w-])",
     )
     for pattern in placements:
         for match in re.finditer(pattern, reading.message, re.IGNORECASE):
@@ -1044,9 +1167,12 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
             if _could_be_id(reading, name, match):
                 return match.start(), match.end(), name
     # no hub said: an owner/name the data is said to be, that is no folder here
-    for match in re.finditer(rf"\b(?:on|(?P<noun>{DATA_NOUN}))\s+(?:the\s+)?"
-                             rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/.-])",
-                             reading.message, re.IGNORECASE):
+    said_data = (  # "on x/y", "the dataset is x/y", "data: x/y", "the x/y dataset"
+        rf"\b(?:on|(?P<noun>{DATA_NOUN}))(?:\s+|\s*(?:is|=|:|called|named)\s*)(?:the\s+)?"
+        rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/-]|\.\w)",
+        rf"(?<![\w/.-]){OWNER_ID}\s{{1,2}}(?P<after>{DATA_NOUN})(?![\w-])(?P<noun>)")
+    for match in (m for pattern in said_data
+                  for m in re.finditer(pattern, reading.message, re.IGNORECASE)):
         name = match.group("id")
         owner = name.split("/")[0]
         if owner.lower() in FOLDER_WORDS or (reading.base_dir / owner).exists() or \

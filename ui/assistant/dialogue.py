@@ -20,7 +20,7 @@ from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
-from .knowledge import answer, question_focus, question_kind, recommend
+from .knowledge import POINTER, answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
 from .tool_talk import (
     Offer,
@@ -152,7 +152,13 @@ class Assistant:
         understood = self._understand(" ".join(requests)) if requests else Understanding()
         if not understood and requests:  # "make that three": the number just set, again
             understood = self._bare_number(" ".join(requests)) or understood
+        for question in questions:  # "could gpt2 learn from notes.txt?": the file is taken
+            _add(understood, self._settings_asked(question))
         answers = [said for q in questions if (said := self._answer(q))]
+        if understood and len(answers) > 1:
+            answers = [a for a in answers if not a.startswith(POINTER)] or answers[:1]
+        elif understood:  # the settings taken are the reply; a pointer to them is not needed
+            answers = [a for a in answers if not a.startswith(POINTER)]
         if understood:
             reply = self._apply(understood)
             if answers:
@@ -226,6 +232,21 @@ class Assistant:
             strategy = self.catalog.get("strategy", self.spec()["strategy"]["name"])
             value = getattr(strategy, "default_" + path.split(".")[1], None)
         return value
+
+    def _settings_asked(self, question: str) -> Understanding:
+        """The settings inside a question: read when it names the data ("could gpt2 learn from
+        notes.txt?", "is tickets.csv big enough for roberta-base?") or a held-out share ("is
+        it ok to keep 10% for testing?"); what it compares ("is bert better than roberta for
+        it?") is asked about, not chosen, so then only the data is taken."""
+        found = self._understand(question)
+        names_data = "dataset" in found.changes
+        data_fields = [k for k in found.changes if k == "task" or k.startswith("dataset")]
+        if not data_fields or (not names_data and not any(
+                k.startswith("dataset.") for k in data_fields)):
+            return Understanding()
+        if names_data and not COMPARING.search(normalise(question)):
+            return found
+        return _only(found, data_fields)
 
     def _understand(self, message: str) -> Understanding:
         return understand(message, self.catalog, self.draft, base_dir=self.base_dir,
@@ -637,6 +658,32 @@ ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "aug
 TURNS_TO_REQUEST = re.compile(r",\s*(?=(?:but|so|maybe|perhaps|just|please|then|anyway|"
                               r"i need|i want|i'd like|let's|lets)\b)|\s+but\s+(?=\w)",
                               re.IGNORECASE)
+
+
+# a question that weighs one choice against another chooses neither
+COMPARING = re.compile(r"\b(?:or|vs\.?|versus|than|better|worse|instead|difference|compare\w*|"
+                       r"which)\b")
+
+
+def _only(found: Understanding, fields: list[str]) -> Understanding:
+    """``found`` with only the changes to ``fields`` and the notes that say them ("data: x",
+    "validation split: 0.2", "task: ..."); what it could not use is still said."""
+    kept = Understanding(unknown=list(found.unknown))
+    said = {"data" if f == "dataset" else f.split(".")[-1].replace("_", " ") for f in fields}
+    for path in fields:
+        kept.changes[path] = found.changes[path]
+    kept.noticed = [n for n in found.noticed if n.split(":")[0] in said or
+                    n.startswith("for that task")]
+    return kept
+
+
+def _add(understood: Understanding, more: Understanding) -> None:
+    """The changes and notes of ``more`` that ``understood`` does not already have."""
+    for path, value in more.changes.items():
+        if path not in understood.changes:
+            understood.changes[path] = value
+    understood.noticed += [n for n in more.noticed if n not in understood.noticed]
+    understood.unknown += [u for u in more.unknown if u not in understood.unknown]
 
 
 def _question_parts(said: list[str]) -> list[str]:

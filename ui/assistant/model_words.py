@@ -28,8 +28,12 @@ MODEL_ID = re.compile(
     rf"(?:(?:{FAMILIES})(?![a-zA-Z])|(?:{SHORT_FAMILIES})(?=[-\d]))[\w.-]*)(?![\w/])",
     re.IGNORECASE)
 # owner/name: the shape of every Hub id, for names with no known family in them
+# (a full stop after it ends the sentence: "with checkpoints/convnext-tiny. don't flip")
 OWNER_NAME = re.compile(r"(?<![\w/.~-])([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*\w)+)"
-                        r"(?![\w/.-])")
+                        r"(?![\w/-]|\.\w)")
+# words before a folder that is where the results go, not the model to start from
+OUTPUT_CUE = re.compile(r"\b(?:save|write|export|put|store|output|push|upload|copy)\w*\s+"
+                        r"(?:[\w-]+\s+){0,3}(?:to|into|in|under|at)\s+(?:the\s+)?$", re.IGNORECASE)
 LOCAL_FOLDER = re.compile(r"""(?<![\w])(?:["'`]([^"'`\n]+)["'`]|((?:\.{1,2}|~)?/[\w.~/-]+|"""
                           r"""\.{1,2}\\[\w.~\\-]+|[a-z]:\\[\w.~\\-]+))""", re.IGNORECASE)
 # words that announce a model: "the model in checkpoints/best", "load from runs/ft"
@@ -146,7 +150,8 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
         if not free(match.start(1)) or not _is_model_choice(lowered, match.start(1),
                                                             match.end(1)):
             continue
-        if _looks_like_hub_id(word) or MODEL_CUE.search(message[:match.start(1)]):
+        if _looks_like_hub_id(word) or MODEL_CUE.search(message[:match.start(1)]) or \
+                _model_folder_here(reading, word, message[:match.start(1)]):
             choices.append((match.start(1), match.end(1), word))
     for match in LOCAL_FOLDER.finditer(message):  # "./models/my-bert", "~/ckpt"
         folder = (match.group(1) or match.group(2) or "").strip().rstrip(".")
@@ -202,6 +207,18 @@ def _is_model_choice(lowered: str, start: int, end: int) -> bool:
     if negated_before(lowered, start):
         return False
     return not PART_WORDS.match(lowered[end:end + 15])
+
+
+def _model_folder_here(reading: Reading, word: str, before: str) -> bool:
+    """A folder here with files in it that no dataset took ("with mymodels/convnext"): the
+    data readers run first, so what is left is a model, unless the results go there."""
+    folder = Path(word).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    try:
+        filled = folder.is_dir() and any(p.is_file() for p in folder.iterdir())
+    except OSError:
+        return False
+    return filled and not OUTPUT_CUE.search(before)
 
 
 def _looks_like_hub_id(word: str) -> bool:
