@@ -19,59 +19,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tunekit.tasks import TEXT_CLASSIFICATION
+from tunekit.tasks.phrases import NUMERIC_TARGETS
+
 from .datafile import Values, column_values, peek
 from .fuzzy import close
 from .reading import Reading
 
-# what a number-valued target is called: predicting one is regression, not classification
-NUMERIC_TARGETS = (r"(?:prices?|scores?|ratings?|numbers?|values?|grades?|levels?|ages?|"
-                   r"amounts?|counts?|costs?|salar(?:y|ies)|stars?|durations?|temperatures?|"
-                   r"quantit(?:y|ies)|sales|revenues?|intensit(?:y|ies)|points?|"
-                   r"difficult(?:y|ies)|readability|percentages?|weights?|heights?|lengths?|"
-                   r"distances?|fees?|fares?|wages?|incomes?|budgets?|totals?)")
-# verbs that put a number on something ("score passage difficulty", "grade the essays' level")
-SCORING = r"(?:scor(?:e|es|ed|ing)|grad(?:e|es|ed|ing)|rat(?:e|es|ed|ing))"
-CUES = {
-    "text-regression": [
-        rf"\b(?:predict|estimat|forecast|regress|output|guess)\w* (?:an? |the |each |its |their |"
-        rf"how )?(?:[\w'-]+ ){{0,3}}?{NUMERIC_TARGETS}\b(?! (?:class|categor|label|bucket))",
-        r"\bas an? (?:real |continuous |plain |single )?(?:number|value|float|score)\b",
-        r"\b(?:continuous|numeric(?:al)?|real[- ]valued) (?:value|target|label|output|score|"
-        r"number)s?\b",
-        r"\bhow much\b.*\b(?:sell|cost|worth|pay)\b",
-        r"\b(?:predict|estimat|forecast|guess)\w* how (?:much|many|long|old|big|far|high)\b",
-        rf"\b{SCORING} (?:the |each |every |its |their |how )?(?:[\w'-]+ ){{0,2}}?"
-        rf"(?:difficult(?:y|ies)|readability|levels?|prices?|values?)\b",
-        rf"\b{NUMERIC_TARGETS} (?:prediction|predictor|estimation|estimator|forecast\w*)\b",
-        r"\bnot (?:as )?an? (?:class|category|label|classification)\b|\breal[- ]numbers?\b",
-        # a range said of what is predicted: "predict the mood (1-5)", "rate it from 1 to 10"
-        r"\b(?:predict|estimat|forecast|rat(?:e|es|ing)|scor(?:e|es|ing))\w* [^.;?!]{0,40}?"
-        r"(?:\(|\bfrom |\bbetween |\bscale of |\brange )\d+(?:\.\d+)?\s*(?:-|–|to|and)\s*"
-        r"\d+(?:\.\d+)?(?!\s*(?:%|percent|epochs?|layers?|steps?|classes|labels|categories)\b)",
-        r"\bregress\w*\b",
-    ],
-    "causal-lm": [
-        r"\bllms?\b", r"\b(?:chat|instruct\w*|sft|dialog(?:ue)?)[ -]?(?:fine[ -]?)?tun\w*",
-        r"\bfor chat\b", r"\bchat ?bots?\b", r"\bfollow\w* (?:my |the |your )?instructions\b",
-        r"\bwrites? like\b", r"\bcontinue[ds]? pre-?train\w*", r"\banswer\w* questions like\b",
-        r"\bgenerat\w* text\b", r"\bnext[- ]token\b",
-    ],
-    "token-classification": [
-        r"\b(?:tag|label|mark|find|extract|recogni[sz])\w* (?:the |each |every |all )?"
-        r"(?:named )?(?:entit(?:y|ies)|words?|tokens?|names of)\b",
-        r"\btagger\b", r"\bpart[- ]of[- ]speech\b", r"\bpos tags?\b", r"\bbio tags?\b",
-    ],
-    "image-classification": [
-        r"\bclassif\w* (?:the |my |these |some )?(?:[\w-]+ ){0,2}?(?:images?|photos?|pictures?|"
-        r"scans?|x-?rays?)\b",
-        r"\b(?:images?|photos?|pictures?) (?:classif|recogni)\w*",
-        r"\bvision\b",
-    ],
-}
 # image models' families: a model id of one, said with no task word, means images
 VISION_MODELS = re.compile(r"(?:^|[/_-])(?:vit|deit|beit|swin\w*|convnext\w*|resnet\w*|"
                            r"efficientnet\w*|mobilenet\w*|regnet\w*|dinov2|levit|poolformer)"
                            r"(?:$|[-_])", re.IGNORECASE)
+# generative models' families, the same way
+LANGUAGE_MODELS = re.compile(r"(?:^|[/_\s-])(?:llama\w*|mistral\w*|mixtral\w*|gpt[-\w]*|qwen\w*|"
+                             r"gemma\w*|phi-?\d\w*|falcon\w*|smollm\w*|olmo\w*|opt-\w+|"
+                             r"pythia\w*|tinyllama\w*)(?:$|[-_\s])", re.IGNORECASE)
+JOB = r"\b(?:to|so it|that) \w+"
 # words before "regression" that make it a classifier's head, not the task
 NOT_THE_TASK = re.compile(r"\blogistic (?:regression|regressor)\b")
 
@@ -113,10 +76,28 @@ def read_task(reading: Reading) -> None:
     task, note = _weigh_data(reading, task, named)
     if task is None:
         return
-    if task != (reading.draft.get("task") or "text-classification"):
+    current = reading.draft.get("task") or TEXT_CLASSIFICATION
+    if said is not None and said[0][0] < 2 and not named and task == TEXT_CLASSIFICATION \
+            and current != task:
+        return  # the default family's own cues ("spam or not") do not undo a task chosen
+    if task != current:
         reading.result.set("task", task, f"task: {task}{note}")
     elif note and said is None:
         reading.result.keep(f"task: {task}{note}")
+    elif said is not None:
+        reading.result.keep(f"task: {task}")
+    if said is not None:
+        _wants_data(reading)
+
+
+def _wants_data(reading: Reading) -> None:
+    """A task said with no data named, and none of the person's in the run yet: the reply
+    asks for the file (and says what the task reads), never a sample put in silently."""
+    dataset = reading.draft.get("dataset")
+    has_path = isinstance(dataset, dict) and dataset.get("path")
+    named = any(path.split(".")[0] == "dataset" for path in reading.result.changes)
+    if not has_path and not named and not reading.result.wants_data:
+        reading.result.wants_data = "data"
 
 
 def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
@@ -140,16 +121,23 @@ def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
                 score = (len(words), where, task)
                 by_name.add(score)
                 best = max(best, score) if best else score
-        for cue in CUES.get(task, []):
-            for match in re.finditer(cue, text):
-                where = len(_words(text[:match.start()]))
-                score = (2, where, task)
-                best = max(best, score) if best else score
+            # the default family's words are the weakest: "classify the x-rays" is images
+            # (above a one-word alias of another: "tag each email as urgent or not")
+            weight = 1.5 if task == TEXT_CLASSIFICATION else 2
+            for cue in family.phrases:
+                for match in re.finditer(cue, text):
+                    where = len(_words(text[:match.start()]))
+                    score = (weight, where, task)
+                    best = max(best, score) if best else score
     if best is None:  # a vision model named with no task word: "a vit on the beans dataset"
         model = str((reading.result.changes.get("backbone") or {}).get("model") or "")
         vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
         if vision and "image-classification" in reading.catalog.tasks():
             return (0, 0, "image-classification"), False
+        # a generative model's family named with words of a job: "fine-tune llama to reply"
+        if LANGUAGE_MODELS.search(model or text) and re.search(JOB, text) and \
+                "causal-lm" in reading.catalog.tasks():
+            return (0, 0, "causal-lm"), False
     return (best, best in by_name) if best else None
 
 
