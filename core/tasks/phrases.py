@@ -91,7 +91,14 @@ TOKEN_CLASSIFICATION = (
     r"persons)\b",
     rf"\b(?:pull\w* out|pick\w* out|extract\w*)\b [^.;?!]{{0,40}}?\b(?:from|in|inside|within|"
     rf"out of) (?:the |my |our |each |every |all |these |some )?(?:[\w-]+ ){{0,2}}?{TEXTS}\b",
-    r"\b(?:where|every|each|all|any)\b [^.;?!]{0,40}?\bmention(?:ed|s)?\b",
+    r"\b(?:where|which|every|each|all|any)\b [^.;?!]{0,40}?\bmention(?:ed|s)?\b",
+    # things found inside texts: "find the symptoms and medications in doctor notes" (what
+    # is wrong with the data is the data check's: "find duplicates in my reviews")
+    rf"\b(?:find|extract|pull out|highlight|mark|spot|identify|detect|pick out|locate)\w* "
+    rf"(?!(?:the |all |any )?(?:duplicat|error|mistake|typo|problem|issue|spam|wrong|bad|noisy|"
+    rf"outlier|leak|bias)\w*)(?:the |all |every |each |any )?(?:[\w-]+ ){{1,4}}?(?:in|inside|"
+    rf"within|from) (?:the |my |our |each |every |these |some |a |an )?(?:[\w-]+ ){{0,2}}?"
+    rf"{TEXTS}\b",
     r"\b(?:each|every|per|which) (?:single )?(?:word|token)s?\b|\bword[- ]by[- ]word\b|"
     r"\b(?:word|token)[- ]level\b",
 )
@@ -111,14 +118,16 @@ CAUSAL_LM = (
     # generates sql queries", "get it to summarise meeting notes", "continue writing"
     # (said of the model, or as the job itself: "write a description of the model" asks for
     # a model card, not a language model)
-    rf"\b(?:to|it|that|which|who|can|will|should|could|would|so it|model|llm|bot|assistant) "
+    # (not asked of the assistant: "can you answer my questions", "I want you to write")
+    rf"(?<!you )(?<!\bu )\b(?:to|it|that|which|who|so it|model|llm|bot|assistant) "
     rf"(?:\w+ )?{GENERATING} "
     rf"(?:\w+ ){{0,3}}?{WRITINGS}\b",
     rf"^(?:please |i want to |we want to )?{GENERATING} (?:\w+ ){{0,3}}?{WRITINGS}\b(?! (?:of|"
     rf"for|about) (?:the|this|my|our) (?:model|run|spec|results?|training|settings|data))",
     r"\b(?:continu|keep)\w* (?:on )?writing\b|\bautocomplet\w*",
     # speaking in a language or a manner: "fine-tune it to reply in french"
-    rf"\b(?:to|it|that|so it|model|bot|llm) (?:\w+ )?{SPEAKING} (?:only |always )?(?:in|like) "
+    rf"(?<!you )(?<!\bu )\b(?:to|it|that|so it|model|bot|llm) (?:\w+ )?{SPEAKING} "
+    rf"(?:only |always )?(?:in|like) "
     r"(?!(?:the )?(?:batch|epoch|step|json|csv)\w*)\w+",
     # one text made into another: "turn bullet points into full paragraphs"
     rf"\b(?:turn|convert|transform|expand)\w* [^.?!]{{0,40}}?\binto (?:\w+ ){{0,2}}?{WRITINGS}\b",
@@ -126,7 +135,8 @@ CAUSAL_LM = (
     rf"these |long |short )?(?:[\w-]+ ){{0,2}}?{TEXTS}\b",
     # speaking like someone: "answers like our support team", "in the style of my novels"
     rf"\b{SPEAKING} (?:just |exactly )?(?:like|the way|as) (?:our|my|the|a|an|us|me|\w+'s)\b",
-    r"\bin (?:the |our |my |a |an |his |her |their )?(?:own )?(?:\w+ )?(?:style|voice|tone)\b",
+    r"\bin (?:the |our |my |a |an |his |her |their )?(?:own )?(?:\w+ )?(?:style|voice|tone)\b"
+    r"(?! of (?:the |a |my )?(?:default|config\w*|spec|settings|run|yaml|json)\b)",
     r"\b(?:bot|chat ?bot|agent|assistant|copilot)s? (?:that|which|to|who) (?:\w+ ){0,3}?"
     rf"{GENERATING}",
     r"\b(?:make|build|create|train|fine[- ]?tune|want|need)\w* (?:me )?(?:an? |our |my |the )?"
@@ -139,11 +149,16 @@ TEXT_CLASSIFICATION = (
     r"\b(?:whether|if|is|are|decide|determine|tell|detect\w*)\b (?:an?|the|this|that|each|"
     r"every|my|our|a given) (?:[a-z'-]+ ){1,3}?(?:is |are |was |looks |sounds |seems )?(?:an? )?"
     r"[a-z]+ or (?:an? )?(?:not|non-?[a-z]+|un[a-z]+|[a-z]+)\b",
+    # "is this comment sarcastic", "is the review positive": a kind of each text, asked
+    rf"^(?:is|are|was) (?:this|that|the|a|an|each|every|my|our|a given) (?:[\w-]+ )?{TEXTS} "
+    r"(?:an? )?[a-z]+\b",
     r"\b(?:positive|negative|neutral) (?:or|from|vs\.?|versus|and) (?:positive|negative|"
     r"neutral)\b",
     r"\b(?:which|what) (?:department|team|category|class|label|topic|queue|folder|bucket|"
     r"group|kind|type|intent|language|genre|priority)\b",
-    r"\b(?:sort|rout|assign|file|send|triag|bucket|group|split|label|tag|flag)\w* [^.;?!]{0,40}?"
+    # (verbs, not the nouns: "the labels are in the category column" names a column)
+    r"\b(?:sort|route|assign|file|send|triage|bucket|group|split|label|tag|flag)(?:s|ed|ing|led|"
+    r"ling|ged|ging)?\b(?<!\blabels)(?<!\btags)(?<!\bgroups)(?<!\bfiles) [^.;?!]{0,40}?"
     r"\b(?:into|to the right|by|as|in) (?:the |a |an |one of )?(?:[\w-]+ )?(?:topics?|themes?|"
     r"subjects?|categor(?:y|ies)|departments?|teams?|intents?|sentiments?|types?|kinds?|"
     r"classes|groups|buckets|queues|folders|languages?|priorit(?:y|ies)|urgency|tones?|"

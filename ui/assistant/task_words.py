@@ -34,7 +34,6 @@ VISION_MODELS = re.compile(r"(?:^|[/_-])(?:vit|deit|beit|swin\w*|convnext\w*|res
 LANGUAGE_MODELS = re.compile(r"(?:^|[/_\s-])(?:llama\w*|mistral\w*|mixtral\w*|gpt[-\w]*|qwen\w*|"
                              r"gemma\w*|phi-?\d\w*|falcon\w*|smollm\w*|olmo\w*|opt-\w+|"
                              r"pythia\w*|tinyllama\w*)(?:$|[-_\s])", re.IGNORECASE)
-JOB = r"\b(?:to|so it|that) \w+"
 # words before "regression" that make it a classifier's head, not the task
 NOT_THE_TASK = re.compile(r"\blogistic (?:regression|regressor)\b")
 
@@ -77,6 +76,8 @@ def read_task(reading: Reading) -> None:
     if task is None:
         return
     current = reading.draft.get("task") or TEXT_CLASSIFICATION
+    if task == current and "task" in reading.result.changes:
+        return  # the file named decided ("classify the leaf diseases" in a folder of images)
     if said is not None and said[0][0] < 2 and not named and task == TEXT_CLASSIFICATION \
             and current != task:
         return  # the default family's own cues ("spam or not") do not undo a task chosen
@@ -134,9 +135,8 @@ def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
         vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
         if vision and "image-classification" in reading.catalog.tasks():
             return (0, 0, "image-classification"), False
-        # a generative model's family named with words of a job: "fine-tune llama to reply"
-        if LANGUAGE_MODELS.search(model or text) and re.search(JOB, text) and \
-                "causal-lm" in reading.catalog.tasks():
+        # a generative model's family named with no task word: "fine-tune llama on my chats"
+        if LANGUAGE_MODELS.search(model or text) and "causal-lm" in reading.catalog.tasks():
             return (0, 0, "causal-lm"), False
     return (best, best in by_name) if best else None
 
