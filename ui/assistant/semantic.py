@@ -14,8 +14,12 @@ the second, the top component is *proposed*: named with its description (a strat
 which layers train) and held as an offer that only a yes or its button applies. Otherwise,
 from ``ASK`` up, the best two or three are offered as buttons. Below ``ASK`` the turn is not
 about anything in the catalog ("hello there") and the usual "I did not catch a setting"
-stands. Nothing is ever set by the fallback alone. The thresholds were chosen on the
-phrasings of tests/test_semantic.py.
+stands. Nothing but a task is ever set by the fallback alone: a turn that describes a job
+(``DESCRIBES_A_JOB``) whose closest entry is a task family sets that task when it is
+``TASK_SURE`` and ``TASK_MARGIN`` clear of the next one, says "I read this as ..." with the
+runner-up a button away and asks for the data; less sure, the two closest tasks are asked
+between. The thresholds were chosen on the phrasings of tests/test_semantic.py and
+tests/test_assistant_tasks_words.py.
 
 The model loads at the first turn that needs it, once per process; the catalog's vectors are
 kept on disk (``cache_folder()``) under a key of the model's files, one vector per text, so a

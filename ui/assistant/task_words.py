@@ -3,10 +3,14 @@
 Each task family's registration carries its title and aliases (``tunekit.tasks.describe``,
 which builds nothing); they are matched word by word on stems, so "instruction-tune",
 "instruction tuned" and "instruct tuning" all meet the alias "instruction tuning", and with a
-typo's tolerance ("regresion"). Beyond the aliases, a few cues the families cannot list as
-phrases: a number as the target ("predict the price", "as a number") means regression.
+typo's tolerance ("regresion"). Beyond the aliases, each family's ``phrases`` (regular
+expressions in its registration, core/tasks/phrases.py) read the job described in other words:
+"score essays 0-10", "pull out drug names from clinical notes", "is this photo a cat or a dog",
+"make a bot that answers like our support team". The default family's own phrases ("spam or
+not") weigh least: a more specific family's win, and they never undo a task already chosen.
 When several tasks are named, the one said most fully wins, then the one said last
-("train on ratings.csv ... actually this is a regression problem").
+("train on ratings.csv ... actually this is a regression problem"). A task said with no data
+in the run asks for the file (``wants_data``): never a bundled sample put in silently.
 
 The data has its say too, when the turn names the file or its label column and no task by
 name: a label column of many distinct numbers (or fractions) is a regression target
