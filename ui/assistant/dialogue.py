@@ -57,6 +57,12 @@ RESET = re.compile(r"^(?:start over|start again|reset|clear|new run|begin again|
 SHOW = re.compile(r"^(?:show|what'?s|what is|summari[sz]e|review|recap)\b.*\b(?:spec|config|"
                   r"configuration|settings|setup|plan|run|so far)\b|^(?:summary|status)$")
 
+# a question about what something is, or how two compare: answered, never read as the job
+ASKS_ABOUT = re.compile(r"^(?:what(?:'s| is| are| does| do)\b|whats\b|why\b|explain|define|"
+                        r"describe|compare|meaning of|tell me (?:about|what|more))|"
+                        r"\b(?:difference between|vs\.?|versus|supported|possible|better|"
+                        r"worse|best|should (?:i|we) use|recommend\w*)\b")
+
 LAUNCH, CHANGE = "Start training", "Change something"
 
 
@@ -148,6 +154,8 @@ class Assistant:
             kind = question_kind(sentence)
             if kind == "tentative":  # "LoRA with r 16?" asks for a setting
                 kind = "request" if self._understand(sentence).changes else "question"
+            elif kind == "question" and self._describes_a_job(sentence):
+                kind = "request"  # "how do I train something that predicts a number?"
             (questions if kind == "question" else requests).append(sentence)
         understood = self._understand(" ".join(requests)) if requests else Understanding()
         if not understood and requests:  # "make that three": the number just set, again
@@ -179,11 +187,28 @@ class Assistant:
                                "strategy, or numbers such as epochs and learning rate.")
         return self._not_understood(message)
 
+    def _describes_a_job(self, question: str) -> bool:
+        """A question-shaped sentence that describes the job to train ("how do I train
+        something that predicts a number from text?", "is this photo a cat or a dog") rather
+        than asking what something is ("what is NER?"): read for its task."""
+        if ASKS_ABOUT.search(normalise(question)):
+            return False
+        understood = self._understand(question)
+        return "task" in understood.changes or any(
+            note.startswith("task: ") for note in understood.acknowledged)
+
     def _not_understood(self, message: str) -> Reply:
         """The rules read nothing: the catalog ranked by meaning (semantic.py) proposes or
         asks, and only a yes or a button then changes the draft; else examples to follow."""
-        from .semantic import suggest  # loads the embedding model at the first such turn
+        from .semantic import ask_task, suggest, task_by_meaning  # loads the model at the
+        # first such turn
 
+        meant = task_by_meaning(self, message)
+        if meant is not None:
+            tasks, sure = meant
+            if not sure:  # the two closest, asked
+                return self._hold(ask_task(self, tasks))
+            return self._read_as(tasks[0], tasks[1:])
         said = suggest(self, message)
         if said is not None:
             return self._hold(said)
@@ -192,6 +217,22 @@ class Assistant:
             "with LoRA for 5 epochs\", \"keep the pretrained layers fixed\", \"lr 3e-5\", or "
             "ask \"which strategy should I use?\".",
             ["Use the sample data", "Which strategy should I use?"])
+
+    def _read_as(self, task: Any, others: list[Any]) -> Reply:
+        """The task the semantic fallback is sure of, set and said so it can be corrected
+        (the runner-up a button away), and the data asked for."""
+        from .tool_talk import Offer
+
+        change = Understanding()
+        change.set("task", task.name, f"I read this as **{task.title}** (`{task.name}`: "
+                   f"{task.description.rstrip('.')}); if you meant another task, say which")
+        change.wants_data = "data"
+        reply = self._apply(change)
+        for other in others:
+            reply.choices.append(other.label)
+            self.offers[normalise(other.label).strip(" .!")] = Offer("apply",
+                                                                    {"task": other.name})
+        return reply
 
     def _bare_number(self, message: str) -> Understanding:
         """A short correction with a number and no field ("make that 3", "4 is too many, use
@@ -320,8 +361,11 @@ class Assistant:
         lead = f"Got it — {'; '.join(noticed)}. " if noticed else ""
         self.awaiting_confirmation = False  # a sample run is not what was asked for
         can_read = f" (for {task} I can read: {'; '.join(readers)})" if readers else ""
-        text = (f"{lead}Which file or folder holds your {what}? Give me its path{can_read}. "
-                "Until then the spec keeps the bundled sample.")
+        dataset = self.draft.get("dataset")
+        sample = dataset.get("name") if isinstance(dataset, dict) else dataset
+        until = (f"Until then the spec keeps the bundled sample ({sample})." if sample else
+                 f"There is no bundled sample for {task}: the run needs yours.")
+        text = f"{lead}Which file or folder holds your {what}? Give me its path{can_read}. {until}"
         missing = self._missing_part([])
         if missing is not None and not self.draft.get("backbone"):
             text += "\n\n" + missing.text

@@ -33,10 +33,19 @@ class Understanding:
     # what the next turn may refer to ("halve the batch size" ... "and the learning rate too")
     carried: dict[str, Any] = field(default_factory=dict)
 
+    # the note each path was last set with: a path set again (the task read from the data,
+    # then from the words) is said once, in its latest words
+    notes: dict[str, str] = field(default_factory=dict)
+
     def set(self, path: str, value: Any, note: str | None = None) -> None:
         self.changes[path] = value
-        if note:
+        old = self.notes.pop(path, None)
+        if old in self.noticed and note:
+            self.noticed[self.noticed.index(old)] = note
+        elif note:
             self.noticed.append(note)
+        if note:
+            self.notes[path] = note
 
     def keep(self, note: str) -> None:
         """Something understood that needs no change ("with early stopping": it is on)."""

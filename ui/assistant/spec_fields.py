@@ -107,7 +107,7 @@ def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
     words = list(WORD.finditer(segment))
     # a validator's other spellings begin like the choice ("weights_and_biases": wandb)
     firsts = {str(choice)[0] for choice in choices(name)}
-    found: list[tuple[int, int, Any]] = []
+    found = _said_in_any_order(name, segment, words)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             group = words[i:i + size]
@@ -124,6 +124,47 @@ def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
             if value is not None and not any(s < end and start < e for s, e, _ in found):
                 found.append((start, end, value))
     return sorted(found)
+
+
+# words that may stand between the words of a choice said in another order ("cosine
+# annealing with hard restarts")
+SPREAD = 5
+
+
+def _said_in_any_order(name: str, segment: str,
+                       words: list[re.Match[str]]) -> list[tuple[int, int, Any]]:
+    """The choices of several words said with their words in another order or with words
+    between ("restarting cosine", "cosine annealing with hard restarts" say
+    cosine_with_restarts), the choice of the most words first, so it wins its place over a
+    shorter one inside it; a word turned down does not count ("cosine without restarts")."""
+    said = [w.group(0) for w in words]
+    found: list[tuple[int, int, Any]] = []
+    for choice in sorted(choices(name), key=lambda c: -len(_content_words(c))):
+        parts = _content_words(choice)
+        if len(parts) < 2:
+            continue
+        for i in range(len(said)):  # a window opening on one of the choice's words
+            window = range(i, min(len(said), i + len(parts) + SPREAD))
+            at = [next((j for j in window if _is_form_of(said[j], p)), None) for p in parts]
+            if None in at or i not in at:
+                continue
+            if any(negated_before(segment, words[j].start(), window=12)
+                   for j in at if j != min(at)):
+                continue
+            start, end = words[min(at)].start(), words[max(at)].end()
+            if not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, choice))
+    return found
+
+
+def _content_words(choice: Any) -> list[str]:
+    return [w for w in re.split(r"[_-]", str(choice)) if w and w not in STOPWORDS]
+
+
+def _is_form_of(word: str, part: str) -> bool:
+    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts)."""
+    root = part[:-1] if part.endswith("s") and len(part) > 4 else part
+    return word == part or (len(root) >= 4 and word.startswith(root))
 
 
 def _distinctive(said: str) -> bool:
