@@ -215,8 +215,18 @@ def use_file(reading: Reading, path: str) -> None:
                 new[key] = current[key]
     # the reader is said when the suffix does not name it (a .txt corpus read as texts)
     named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
-    reading.result.set("dataset", new, f"data: {path}" + ("" if named else
-                                                          f" (read as {component.title})"))
+    how = _how_it_reads(reading, path, component)
+    reading.result.set("dataset", new, f"data: {path}" + (
+        f" (read as {component.title}: {how})" if how else "" if named else
+        f" (read as {component.title})"))
+
+
+def _how_it_reads(reading: Reading, path: str, component: Any) -> str:
+    """The dataset's own words on how it reads this file (``Dataset.explains``)."""
+    if not hasattr(component, "how_it_reads"):
+        return ""
+    file = Path(path).expanduser()
+    return component.how_it_reads(file if file.is_absolute() else reading.base_dir / file)
 
 
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
