@@ -111,6 +111,10 @@ PROMPTS = [
      ["The sea was", "At night"]),
     ("notes.jsonl, gpt2, generation prompts: Hello there; How are you", ["Hello there",
                                                                          "How are you"]),
+    ("notes.jsonl with gpt2 and use 'My garden' and 'In spring' as test prompts",
+     ["My garden", "In spring"]),
+    ("notes.jsonl, gpt2; prompts to check after each epoch: 'Roses are' , 'The lawn'",
+     ["Roses are", "The lawn"]),
 ]
 
 
@@ -129,8 +133,10 @@ STEPS = [
     (["sample instructions, max steps 100", "double the number of steps"], "max_steps", 200),
     (["sample instructions, stop after 300 steps", "halve the steps please"], "max_steps", 150),
     (["sample instructions, warmup steps 50", "and 20 more steps"], "warmup_steps", 70),
-    (["sample instructions, 400 max steps, eval every 50 steps",
-      "make it 3x the training steps"], "eval_steps", 150),
+    (["sample instructions, max steps 400, eval every 50 steps",
+      "make it 3x the training steps"], "max_steps", 1200),
+    (["sample instructions, max steps 400, eval every 50 steps", "double the steps"],
+     "eval_steps", 100),
     (["sample instructions with gpt2, max 1000 steps", "cut the steps by half"], "max_steps", 500),
 ]
 
@@ -151,6 +157,7 @@ TOOLS = [
     "chats.jsonl + the tiny-gpt2 model under models/ ; export gguf q4_k_m",
     "chats.jsonl using the gpt2 inside models. llama.cpp export please",
     "chats.jsonl tiny gpt2 in models/ then convert to ggml for llama-cpp-python",
+    "chats.jsonl with my local gpt2 in ./models, and afterwards a Q4_K_M gguf",
 ]
 
 
@@ -161,9 +168,17 @@ def test_tool_names_are_no_models_and_a_gguf_export_is_said_missing(
     model_folder(isolated / "models", "tiny-gpt2")
     model_folder(isolated / "models", "vit-small", "vit")
     reply = assistant.respond(said)
-    assert assistant.spec()["backbone"].get("model") == "models/tiny-gpt2", reply.text
+    assert assistant.spec()["backbone"].get("model", "").removeprefix("./") == \
+        "models/tiny-gpt2", reply.text
     assert "Not taken:" in reply.text and "GGUF" in reply.text, reply.text
     assert "QLoRA" not in reply.text
+
+
+def test_serving_it_with_vllm_is_said_not_taken(assistant: Assistant, isolated: Path) -> None:
+    jsonl(isolated / "chats.jsonl", SHAPES["sys_chats.jsonl"])
+    reply = assistant.respond("chats.jsonl with gpt2, then I will run it on vllm")
+    assert assistant.spec()["backbone"].get("model") == "gpt2", reply.text
+    assert "Not taken:" in reply.text and "vllm" in reply.text.lower(), reply.text
 
 
 def test_two_folders_that_fit_leave_the_choice_open(assistant: Assistant,
@@ -198,3 +213,12 @@ def test_a_decoder_family_and_chats_mean_causal_lm_and_the_file_is_asked(
 def test_a_decoder_family_asked_to_classify_stays_a_classifier(assistant: Assistant) -> None:
     reply = assistant.respond("classify my support tickets with qwen")
     assert assistant.spec()["task"] == "text-classification", reply.text
+
+
+@pytest.mark.parametrize(("file", "words"), [("alpaca_style.jsonl", "'output' the response"),
+                                             ("convos.jsonl", "read as messages")])
+def test_the_reply_says_how_the_shape_is_read(assistant: Assistant, isolated: Path, file: str,
+                                              words: str) -> None:
+    jsonl(isolated / file, SHAPES[file])
+    reply = assistant.respond(f"fine-tune gpt2 on {file}")
+    assert words in reply.text, reply.text

@@ -139,3 +139,15 @@ def test_a_run_on_such_a_file_trains(tmp_path: Path, records: list[dict]) -> Non
     points = Registry.open(registry).metric_points(record.id, split="validation")
     ppl = [p.value for p in sorted(points, key=lambda p: p.step) if p.name == "perplexity"]
     assert len(ppl) >= 2 and ppl[-1] < ppl[0], ppl
+
+
+def test_the_dataset_says_how_it_reads_another_tools_shape(tmp_path: Path) -> None:
+    dataset = manager_with().get("dataset", "text-jsonl")
+    alpaca = write(tmp_path / "alpaca.jsonl", ALPACA)
+    sharegpt = write(tmp_path / "sharegpt.jsonl", SHAREGPT)
+    own = write(tmp_path / "own.jsonl", [{"instruction": "a", "response": "b"}])
+    assert "'output' the response" in dataset.how_it_reads(alpaca)
+    assert "'input' appended" in dataset.how_it_reads(alpaca)
+    assert "'conversations' [from, value]" in dataset.how_it_reads(sharegpt)
+    assert dataset.how_it_reads(own) == ""
+    assert dataset.how_it_reads(tmp_path / "missing.jsonl") == ""

@@ -233,6 +233,7 @@ def register_datasets(register):
         ),
         load=load_text_jsonl,
         reads=looks.instruction_file,
+        explains=looks.instruction_shape,
     ))
     register(tunekit.Dataset(
         name="sample-instructions",

@@ -59,6 +59,27 @@ def _answer_field(record: dict[str, Any]) -> str | None:
     return next((f for f in ANSWER_FIELDS if f in record), None)
 
 
+def explain(record: Any) -> str:
+    """How a record in another tool's shape is read, in words ("" for tunekit's own forms)."""
+    shape = form(record)
+    if shape == "chat":
+        field = next(f for f in CHAT_FIELDS if isinstance(record.get(f), list))
+        turns = [t for t in record[field] if isinstance(t, dict)]
+        if field == "messages" and all("role" in t and "content" in t for t in turns):
+            return ""
+        keys = ", ".join(dict.fromkeys(k for t in turns[:1] for k in t))
+        return (f"chats in '{field}' [{keys}], read as messages (role, content): human/user "
+                "is the user, gpt/assistant the assistant, system the system; the assistant's "
+                "turns are the response trained on")
+    if shape != "instruction" or {"instruction", "response"} <= set(record):
+        return ""
+    asked, answer = _prompt_field(record), _answer_field(record)
+    extra = next((f for f in CONTEXT_FIELDS if f != asked and f in record), None)
+    prompt = f"'{asked}'" + (f" (its '{extra}' appended)" if extra else "")
+    return (f"records of {', '.join(map(str, record))}: {prompt} is the prompt, "
+            f"'{answer}' the response trained on")
+
+
 def labelled(records: list[Any]) -> bool:
     """Whether records read as instructions look rather like texts and their labels: an
     answer field other than tunekit's own (``output``, ``answer``) whose values are a word or

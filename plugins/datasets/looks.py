@@ -148,6 +148,15 @@ def instruction_file(path: Path) -> float:
     return 0.1
 
 
+def instruction_shape(path: Path) -> str:
+    """How ``text-jsonl`` reads a file in another tool's shape (alpaca, ShareGPT...), in
+    words; "" for its own forms or a file it does not read."""
+    if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
+        return ""
+    records = _first_records(path, arrays=True)
+    return lm_records.explain(records[0]) if records else ""
+
+
 def _is_prose(lines: list[str]) -> bool:
     """Plain running text: no table (the first line's delimiter in every line) and no CoNLL."""
     filled = [line for line in lines if line.strip()]

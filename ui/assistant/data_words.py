@@ -310,8 +310,10 @@ def use_file(reading: Reading, path: str) -> None:
                 new[key] = current[key]
     # the reader is said when the suffix does not name it (a .txt corpus read as texts)
     named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
-    reading.result.set("dataset", new, f"data: {path}" + ("" if named else
-                                                          f" (read as {component.title})"))
+    how = _how_it_reads(reading, path, component)
+    reading.result.set("dataset", new, f"data: {path}" + (
+        f" (read as {component.title}: {how})" if how else "" if named else
+        f" (read as {component.title})"))
     _use_splits(reading, component, folder, splits)
 
 
@@ -323,6 +325,14 @@ def _use_splits(reading: Reading, component: Any, folder: str, splits: dict[str,
         if role in params and f"dataset.{role}" not in reading.result.changes:
             reading.result.set(f"dataset.{role}", split, f"{role.replace('_', ' ')}: {split} "
                                f"(the {Path(split).name} split in {folder})")
+
+
+def _how_it_reads(reading: Reading, path: str, component: Any) -> str:
+    """The dataset's own words on how it reads this file (``Dataset.explains``)."""
+    if not hasattr(component, "how_it_reads"):
+        return ""
+    file = Path(path).expanduser()
+    return component.how_it_reads(file if file.is_absolute() else reading.base_dir / file)
 
 
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)

@@ -76,7 +76,10 @@ NOTES: dict[str, tuple[tuple[str, ...], str]] = {
     "data-format": (("format", "csv", "jsonl", "upload", "columns", "my own data", "my data"),
         "Give me a CSV, TSV or JSON-lines file with one column of text and one of labels (by "
         "path, or upload it in the studio). I find columns with common names (text, review, "
-        "label, category...) myself; otherwise say \"the text column is X, labels are in Y\"."),
+        "label, category...) myself; otherwise say \"the text column is X, labels are in Y\". "
+        "To teach a language model: JSON lines of instructions and responses (alpaca's "
+        "instruction/input/output, prompt/completion too), of chats (messages, or ShareGPT's "
+        "conversations) or of texts, or a plain .txt corpus."),
     "freezing": (("freeze", "freezing", "frozen", "unfreeze"),
         "Freezing a layer means its weights do not change during training. Freezing more of "
         "the model (head-only, freeze-bottom) trains faster and overfits less on small data; "

@@ -194,12 +194,19 @@ def _named_in_folder(reading: Reading) -> list[tuple[int, int, str]]:
             names = [p.name for p in folder.iterdir() if (p / "config.json").is_file()]
         except OSError:
             continue
-        fits = [n for n in names if all(w in re.split(r"[-_.\s]+", n.lower()) or
-                                        w in n.lower() and len(w) > 3 for w in words)]
+        # the words that name some folder ("my local gpt2": gpt2), then the one they fit
+        words = [w for w in words if any(_names(w, n) for n in names)]
+        fits = [n for n in names if words and all(_names(w, n) for w in words)]
         if len(fits) == 1:
             where = match.group(2).rstrip("./")
             found.append((match.start(1), match.end(2), f"{where}/{fits[0]}"))
     return found
+
+
+def _names(word: str, folder: str) -> bool:
+    """``word`` is a part of the folder's name ("gpt2" of tiny-gpt2), or a long piece of it."""
+    name = folder.lower()
+    return word in re.split(r"[-_.\s]+", name) or len(word) > 3 and word in name
 
 
 def _is_model_choice(lowered: str, start: int, end: int) -> bool:

@@ -93,7 +93,8 @@ OUT_OF_SCOPE = (
     Limit("deploy", re.compile(
         r"\bdeploy\w*\b|\bsage ?maker\b|\b(?:aws|azure|gcp|google cloud|vertex ai)\b|"
         r"\b(?:api|inference|http|rest|online|real-?time) endpoints?\b|\bin production\b|"
-        r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b"),
+        r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b|"
+        r"\bvllm\b|\btgi\b|\btext-generation-inference\b|\blm ?studio\b|\btriton\b"),
           lambda m, c: f"{m}: deploying is not done from here. After the run, its "
           f"export folders ({_exporters(c)}) are what a server loads, and `tunekit push "
           "RUN_ID --repo ID` puts the model on the Hugging Face Hub, where an inference "

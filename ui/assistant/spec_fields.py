@@ -246,8 +246,12 @@ PROMPT_VERB = (r"(?:generation[ _]prompts?|prompts?|ask\w*|generat\w*|sampl\w*|c
                r"writ\w*|(?:try|tries|test|probe)\w*|feed\w*)")
 PROMPT_CUE = (rf"{PROMPT_VERB}(?: (?:it|the model|them|to|on|with|from|for|up|texts?|"
               r"prompts?|completions?|generations?|outputs?|like|such as|e\.?g\.?|"
-              r"for example|things like|the (?:prompts?|texts?|lines?|phrases?|sentences?)))"
+              r"for example|things like|the (?:prompts?|texts?|lines?|phrases?|sentences?)|"
+              r"check|watch|see|look at|after (?:each|every) (?:epoch|eval\w*)))"
               r"{0,3}")
+# after the quotes: "use 'My garden' and 'In spring' as test prompts"
+PROMPT_AFTER = re.compile(r"\s*as (?:the |a |my |our )?(?:generation |test |sample |eval\w* )?"
+                          r"prompts?\b")
 QUOTED = re.compile(r"(?<!\w)'([^']+?)'(?!\w)|\"([^\"]+)\"")
 # unquoted, the rest of the message after "prompt:" ("generate from the prompt: once upon a
 # time"); several prompts split by ";" or "|"
@@ -273,6 +277,9 @@ def read_prompts(reading: Reading) -> None:
         if joined or re.search(rf"\b{PROMPT_CUE}\s*(?::|=)?\s*$", before):
             prompts.append(written[index].strip())
             spans.append((match.start(), match.end()))
+    after = PROMPT_AFTER.match(reading.text, spans[-1][1]) if spans else None
+    if not prompts or after is None and len(prompts) < len(normalised):
+        prompts, spans = _prompts_before_as(reading, written, normalised) or (prompts, spans)
     if not prompts:
         _prompts_left(reading)
         return
@@ -280,6 +287,22 @@ def read_prompts(reading: Reading) -> None:
                        "prompts after each evaluation: " + "; ".join(prompts))
     for start, end in spans:
         reading.consume(start, end)
+
+
+def _prompts_before_as(reading: Reading, written: list[str], normalised: list[re.Match],
+                       ) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """The quoted texts joined before "as test prompts" ("use 'A' and 'B' as prompts")."""
+    for last in range(len(normalised) - 1, -1, -1):
+        if not PROMPT_AFTER.match(reading.text, normalised[last].end()):
+            continue
+        first = last
+        while first and re.fullmatch(r"\s*(?:,|and|or|plus|, and|, or)?\s*", reading.text[
+                normalised[first - 1].end():normalised[first].start()]):
+            first -= 1
+        chosen = range(first, last + 1)
+        return ([written[i].strip() for i in chosen],
+                [(normalised[i].start(), normalised[i].end()) for i in chosen])
+    return None
 
 
 def _prompts_left(reading: Reading) -> None:

@@ -323,7 +323,9 @@ def _spoken_numbers() -> list[tuple[str, str]]:
     found += [(field_words(alias), field) for alias, (field, _) in TRAINING_ALIASES.items()
               if field in numeric]
     found += [(words, name) for words, name in RELATIVE_SPOKEN.items()]
-    found.append((r"step(?: count)?|training step|optimi[sz]er step", STEPS))
+    found.append((r"step(?: count)?", STEPS))
+    # the run's length in steps, said as such
+    found.append((r"(?:training|total|optimi[sz]er) step", "max_steps"))
     # the run of more words first: "accumulation steps" before "accumulation"
     return sorted(found, key=lambda pair: (pair[0].count("[ _-]?") + pair[0].count(" "),
                                            len(pair[0])), reverse=True)
