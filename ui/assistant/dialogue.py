@@ -152,7 +152,7 @@ class Assistant:
         understood = self._understand(" ".join(requests)) if requests else Understanding()
         if not understood and requests:  # "make that three": the number just set, again
             understood = self._bare_number(" ".join(requests)) or understood
-        answers = [said for q in questions if (said := self._answer(q))]
+        answers = [said for q in questions if (said := self._asked_beyond(q) + self._answer(q))]
         if understood:
             reply = self._apply(understood)
             if answers:
@@ -172,6 +172,13 @@ class Assistant:
             return self._reply("Sure: what would you like to change? The data, the model, the "
                                "strategy, or numbers such as epochs and learning rate.")
         return self._not_understood(message)
+
+    def _asked_beyond(self, question: str) -> str:
+        """"can it also explain each prediction with SHAP?": what a question adds to the run
+        that nothing here does, said before the answer (only what a connector added: "can you
+        explain LoRA?" is a question for the answer alone)."""
+        notes = [note for note, added in self._understand(question).leftovers if added]
+        return "".join(f"Not taken: {note}.\n\n" for note in dict.fromkeys(notes))
 
     def _not_understood(self, message: str) -> Reply:
         """The rules read nothing: the catalog ranked by meaning (semantic.py) proposes or
