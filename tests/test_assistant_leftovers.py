@@ -83,6 +83,26 @@ UNAVAILABLE = [
      "explain each prediction with SHAP"),
     (["train on tickets.csv. Also a dashboard with live predictions please."],
      "a dashboard with live predictions"),
+    (["fine-tune bert on tickets.csv. after training, i need the model running on my "
+      "raspberry pi"], "i need the model running on my raspberry pi"),
+    (["train on tickets.csv", "Can it give confidence scores too?"],
+     "Can it give confidence scores"),
+    (["train on tickets.csv", "is it possible to also get shap values?"], "get shap values"),
+    (["train on tickets.csv and when it's done, send the report to my boss"],
+     "send the report to my boss"),
+    (["train tickets.csv lora, next step anonymize all names in texts before training"],
+     "anonymize all names in texts before training"),
+    (["train on tickets.csv then also do active learning on the unlabeled ones"],
+     "do active learning on the unlabeled ones"),
+    (["train on tickets.csv. Also, I'd like to A/B test it against our current model."],
+     "A/B test it against our current model"),
+    (["essays.jsonl regress grade then calibrate the outputs with isotonic regression"],
+     "calibrate the outputs with isotonic regression"),
+    (["tags.jsonl ner model, and also visualise the attention heads"],
+     "visualise the attention heads"),
+    (["train on tickets.csv", "could you also track the CO2 emissions?"], "CO2 emissions"),
+    (["train on tickets.csv, then distill it into a smaller student model"],
+     "distill it into a smaller student model"),
 ]
 
 
@@ -90,8 +110,8 @@ UNAVAILABLE = [
 def test_what_nothing_here_does_is_said_in_the_users_words(plugins, tmp_path, turns, quoted):
     assistant, replies = talk(plugins, tmp_path, *turns)
     said = replies[-1]
-    assert f"\"{quoted}\" — {NOTE}" in said or \
-        (quoted in said and NOTE in said and "Not taken" in said), said
+    note = said[said.index("\""):said.index(NOTE)] if NOTE in said else ""
+    assert quoted in note, said  # the quote, as written, before the note
     assert assistant.draft["dataset"]["path"].endswith((".csv", ".jsonl"))  # the rest taken
 
 
@@ -113,6 +133,36 @@ HARMLESS = [
     ["train on tickets.csv, it also contains emails from customers"],
     ["train on tickets.csv", "also use 4 epochs", "and then lower the learning rate a bit"],
     ["train on tickets.csv", "can you explain what lora does?"],
+    # settings and tools said after a connector: read by their readers, or nothing asked
+    ["train on tickets.csv, then use 5 epochs instead"],
+    ["train on tickets.csv and also freeze the embeddings"],
+    ["train on tickets.csv plus f1 and precision"],
+    ["train on tickets.csv, after that, export it as onnx and safetensors"],
+    ["train on tickets.csv and then let me know what you think"],
+    ["train on tickets.csv, then tell me how long it will take"],
+    ["train on tickets.csv, also keep 10% for validation"],
+    ["train on tickets.csv and make it quick"],
+    ["train on tickets.csv then evaluate on the test set"],
+    ["train on tickets.csv, also save a checkpoint every 100 steps"],
+    ["train on tickets.csv and give me the best checkpoint at the end"],
+    ["train on tickets.csv, also log everything to wandb"],
+    ["train on tickets.csv and then show me the config"],
+    ["train on tickets.csv, then find a good learning rate"],
+    ["fine-tune bert on tickets.csv. Make sure it doesn't overfit."],
+    ["fine-tune bert on tickets.csv. Keep it small and cheap."],
+    ["Train a sentiment model on tickets.csv. Use the message column as input and category as "
+     "the target."],
+    ["I have 3 teams. Classify tickets.csv into them."],
+    ["Please fine-tune roberta-base on tickets.csv, and stop when it stops improving"],
+    ["train on tickets.csv with a warmup of 10% and then cosine decay"],
+    ["train on tickets.csv. Use gradient checkpointing to save memory."],
+    ["train on tickets.csv, plus label smoothing 0.1"],
+    ["fine-tune on tickets.csv; also balance the classes"],
+    ["train on tickets.csv, then make a gradio demo"],
+    ["train on tickets.csv and make the run reproducible with seed 7"],
+    ["train on tickets.csv and also augment the text with typos"],
+    ["train on tickets.csv, also limit each text to 256 tokens"],
+    ["train on tickets.csv and then explain why you chose these settings"],
 ]
 
 

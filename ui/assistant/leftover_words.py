@@ -33,33 +33,40 @@ from .fuzzy import SETTING_WORDS
 from .language import normalise
 from .reading import Reading
 
+# "after training, ...", "once it's done, ...": what comes next is asked on top of the run
+AFTERWARDS = (r"(?:after (?:the )?(?:training|run|that)|once (?:it'?s|it is|training is|the run "
+              r"is|that'?s) (?:done|finished|over|trained)|when (?:it'?s|it is|training is|the "
+              r"run is) (?:done|finished|over))\b,?")
 # connectors that add a request to the turn: the clause after one is read on its own
 STRONG = re.compile(
     r"(?:,\s*|\b)(?:and\s+)?(?:then|afterwards|after that|after which|additionally|"
-    r"in addition|on top of that|finally|as well as)\b|"
-    r"(?:^|(?<=[.!?:;\n])\s*|(?<=[.!?:;]\s)|[,;]\s*|\band\s+|\bplease\s+)(?:also|plus)\b|"
+    r"in addition|on top of that|finally|as well as|(?:as |in )?(?:a |the )?next step)\b|"
+    r"(?:^|(?<=[.!?:;\n])\s*|(?<=[.!?:;]\s)|[,;]\s*|\b(?:and|please)\s+|(?<=\bto\s))(?:also|plus)\b|"
     r"\b(?:and\s+)?(?:i|we) (?:also|additionally) (?:want|need|would like|'d like|wish)\b|"
     r"\b(?:and\s+)?(?:can|could|would|will) (?:it|you|tunekit|we|i) (?:also|additionally)\b|"
-    r"\band (?=[a-z]+ (?:me|us)\b)")  # "and give me", "and email me", "and let us know"
+    r"\band (?=[a-z]+ (?:me|us)\b)|"  # "and give me", "and email me", "and let us know"
+    r"(?:^|(?<=[.!?:;,\n])\s*|(?<=[.!?:;,]\s)|\band\s+)" + AFTERWARDS)
 WEAK = re.compile(r",\s*and (?=[a-z])")  # ", and ...": a request only when it reads as one
 SENTENCE_END = re.compile(r"[.!?;:]+(?:\s|$)|\n+")
 OPENING, JOINED, ADDED = 0, 1, 2  # how a clause came: a sentence, ", and", a connector
 # the connector, politeness and hesitation before a clause's first word
 LEAD = re.compile(r"[\s,;:-]*(?:(?:and|then|also|plus|afterwards|additionally|finally|please|"
                   r"kindly|pls|plz|now|so|ok|okay|oh|just|maybe|perhaps|actually|ideally|"
-                  r"lastly|after that|after which|in addition|on top of that|as well as)\b"
-                  r"[\s,]*)*")
+                  r"lastly|after that|after which|in addition|on top of that|as well as|"
+                  r"(?:as |in )?(?:a |the )?next step)\b"
+                  r"[\s,]*|" + AFTERWARDS + r"\s*)*")
 # how a request opens: "I'd like", "can you", "let's" (the request is what follows)
 FRAME = re.compile(
     r"^(?:(?:i|we) (?:also |really |would |will |'d )?(?:want|need|would like|'d like|wish|"
     r"require|expect|am looking for|'m looking for|would love|'d love)(?: (?:you|it|tunekit|"
     r"the model|the tool))?(?: to)?\b\s*|"
     r"(?:can|could|would|will) (?:you|it|tunekit|we|i) (?:also |additionally |please )*"
-    r"(?:be able to )?|let'?s |let (?:me|us) |please )")
+    r"(?:be able to )?|let'?s |let (?:me|us) |please |(?:is|would) (?:it|there) (?:be )?"
+    r"(?:possible|a way) to |(?:is there )?any way to |do you support )(?:also )?")
 # a clause that opens with these describes (the data, the model): it asks for nothing
 DESCRIBING = frozenset("""it its it's they them their there this that these those which who
 whose where when what whatever how why he she his her is are was were be been has have had
-does did do don't doesn't isn't aren't as if because since though although while but or nor
+does did don't doesn't isn't aren't as if because since though although while but or nor
 not no one ones my our your mine ours i i'm im we we're you you're i've we've here heres
 here's only just even mostly especially simply after before during on in at for from with
 by between per about like near over under into without within across through via than vs
@@ -70,7 +77,7 @@ DETERMINERS = frozenset("a an the some each every all any both".split())
 OBJECTS = frozenset("me us it them this that these those each every all the a an its their "
                     "some any both everything anything".split())
 # verbs whose object says what is asked ("make a model", "give me a confidence interval")
-LIGHT = frozenset("make build create get give have produce prepare set".split())
+LIGHT = frozenset("make build create get give have produce prepare set do".split())
 # "use my customer reviews", "take our support emails": the person's data, described
 USING = frozenset("use using take taking load read with on from given".split())
 POSSESSIVE = frozenset("my our your their his her the company's".split())
@@ -87,7 +94,9 @@ needs needed wish would like love get gets got give gives make makes made let le
 put take takes keep keeps see show tell help try go going know think sure well good great
 nice best better right fine properly quick quickly fast faster simple basic usual normal
 sensible default defaults new old first next last final finally full possible able instead
-rather besides either as well rest ask asking asked confirm confirmation wait waiting""".split())
+rather besides either as well rest end beginning time cheap cheaper small smaller tiny
+light lean efficient accurate robust stable reliable precise safe short shorter long longer big
+bigger large larger quicker higher ask asking asked confirm confirmation wait waiting""".split())
 # words of the training itself: a clause that opens with one is the training request
 TRAINING_HEADS = frozenset("""train trains training trained retrain retraining finetune
 finetunes finetuning fine-tune fine-tunes fine-tuning fine-tuned tune tunes tuning tuned
@@ -106,7 +115,8 @@ learning run runs running launch start results result output outputs metric metr
 accuracy loss score scores number numbers value values class classes category categories
 target targets input inputs token tokens word words entity entities image images picture
 pictures photo photos use used using set setting settings config configuration spec
-export exports exported save saved saving log logging track tracking checkpoint
+export exports exported save saved saving write writes written dump store print log
+logging track tracking checkpoint
 checkpoints weights layer layers head base pretrained task tasks job plan summary overview
 recap setup
 ignore ignoring skip disable enable turn switch allow avoid balance weigh compute calculate
@@ -148,8 +158,9 @@ def _clauses(said: str) -> list[tuple[int, int, int]]:
         cuts = [(a, how) for a, how in cuts if a > start]
         bounds = [(start, opens), *cuts, (stop, OPENING)]  # "also, ...", "then ...": added
         for (a, how), (b, _) in zip(bounds, bounds[1:], strict=False):
-            if said[a:b].strip(" ,.;:!?") and b > a:
-                clauses.append((a, b, how))
+            clause = said[a:b].strip(" ,.;:!?")
+            if clause:  # "...confidence scores too": added as "also" adds
+                clauses.append((a, b, ADDED if clause.endswith((" too", " as well")) else how))
         start = stop
     return clauses
 
@@ -166,6 +177,9 @@ def _asks(clause: str, how: int) -> bool:
         return False
     if len(words) > 1 and words[0] in USING and words[1] in POSSESSIVE:
         return False  # "use my customer reviews": the data, described
+    after = words[2:] if len(words) > 2 and words[1] in ("me", "us") else words[1:]
+    if after and after[0] in ("why", "what", "how", "which", "whether"):
+        return False  # "tell me how long it takes", "explain why": a question to answer
     if words[0] in DETERMINERS and (framed or how == ADDED):
         return not _names_training(_noun_phrase(words))  # "plus a confidence interval"
     if words[0] in DESCRIBING or words[0] in DETERMINERS or FUNCTION_HEAD.match(words[0]):
@@ -197,7 +211,7 @@ def _names_training(words: list[str]) -> bool:
 # the stems of the words that name the training itself ("instruct-tune", "pretraining")
 TRAINING_STEMS = ("train", "finetun", "fine-tun", "tune", "tuning", "classif", "categori",
                   "predict", "regress", "tagg", "label", "extract", "recogni", "detect",
-                  "identif", "estimat", "forecast", "model", "learn")
+                  "identif", "estimat", "forecast", "model")
 
 
 def _training(word: str) -> bool:
