@@ -62,8 +62,8 @@ UNAVAILABLE = [
      "Translate the predictions into French"),
     (["use tickets.csv, 5 epochs, after that convert the model to CoreML for my iPhone app"],
      "convert the model to CoreML for my iPhone app"),
-    (["fine-tune distilbert on tickets.csv; I also want a dashboard of live predictions"],
-     "I also want a dashboard of live predictions"),
+    (["fine-tune distilbert on tickets.csv; I also want a weekly PDF report for my manager"],
+     "I also want a weekly PDF report for my manager"),
     (["please train on tickets.csv and after that make summary of each ticket in one sentence"],
      "make summary of each ticket in one sentence"),
     (["trian on tickets.csv and text me when it finishes"], "text me when it finishes"),
@@ -163,6 +163,8 @@ HARMLESS = [
     ["train on tickets.csv and also augment the text with typos"],
     ["train on tickets.csv, also limit each text to 256 tokens"],
     ["train on tickets.csv and then explain why you chose these settings"],
+    ["train on tickets.csv, then make sure the classes are balanced"],
+    ["train on tickets.csv. I'd like to see the loss curve while it trains."],
 ]
 
 

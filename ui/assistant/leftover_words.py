@@ -29,6 +29,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
+from .data_words import DATA_SUFFIXES
 from .fuzzy import SETTING_WORDS
 from .language import normalise
 from .reading import Reading
@@ -107,8 +108,8 @@ estimate forecast guess score rate grade regress regression regressor tag tags t
 tagger label labels labelling labeling mark extract find finds learn model models network
 teach answer generate chat chatbot llm""".split())
 # other words of the domain: they carry no request of their own
-DOMAIN = frozenset("""data dataset datasets file files folder folders csv jsonl json tsv
-parquet table column columns row rows field fields text texts sentence sentences document
+DOMAIN = frozenset("""data dataset datasets file files folder folders table column columns
+row rows field fields text texts sentence sentences document
 documents example examples sample samples record records split splits set sets train test
 validation dev eval evaluate evaluation epoch epochs step steps batch batches rate lr
 learning run runs running launch start results result output outputs metric metrics
@@ -122,7 +123,9 @@ recap setup
 ignore ignoring skip disable enable turn switch allow avoid balance weigh compute calculate
 measure report monitor watch stop hold keep increase decrease lower raise double halve change
 reduce shuffle drop remove add include exclude limit cap warn warning warnings refuse check
-checks""".split())
+checks curve curves plot plots chart charts progress history compare comparison diagnose
+diagnosis sweep search bakeoff bake-off demo studio chat predict push resume publish serve
+upload""".split()) | set(DATA_SUFFIXES)  # and tunekit's own commands (`tunekit --help`)
 FUNCTION_HEAD = re.compile(r"^(?:\d[\w.%-]*|[^a-z]+)$")
 
 
@@ -277,14 +280,18 @@ def _gather_domain(components: tuple[Any, ...]) -> frozenset[str]:
         about = describe(task)
         phrases += [task, about.title, *about.aliases]
     words = {w for p in phrases for w in re.split(r"[^a-z0-9+-]+", str(p).lower()) if w}
-    return frozenset(words | _stems(words) | SETTING_WORDS | DOMAIN | TRAINING_HEADS)
+    words |= SETTING_WORDS | DOMAIN | TRAINING_HEADS
+    return frozenset(words | _stems(words))
 
 
 def _stems(words: set[str]) -> set[str]:
-    """Plurals and singulars of ``words``: "entity" for "entities", "labels" for "label"."""
+    """Other forms of ``words``: "entity" for "entities", "labels" for "label", "balanced"
+    for "balance", "checking" for "check"."""
     out = set()
     for word in words:
-        out |= {word + "s", word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")}
+        base = word[:-1] if word.endswith("e") else word
+        out |= {word + "s", word[:-3] + "y" if word.endswith("ies") else word.rstrip("s"),
+                base + "ed", base + "ing"}
     return out
 
 
