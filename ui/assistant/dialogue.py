@@ -162,7 +162,7 @@ class Assistant:
             understood = self._bare_number(" ".join(requests)) or understood
         for question in questions:  # "could gpt2 learn from notes.txt?": the file is taken
             _add(understood, self._settings_asked(question))
-        answers = [said for q in questions if (said := self._answer(q))]
+        answers = [said for q in questions if (said := self._asked_beyond(q) + self._answer(q))]
         if understood and len(answers) > 1:
             answers = [a for a in answers if not a.startswith(POINTER)] or answers[:1]
         elif understood:  # the settings taken are the reply; a pointer to them is not needed
@@ -196,6 +196,13 @@ class Assistant:
         understood = self._understand(question)
         return "task" in understood.changes or any(
             note.startswith("task: ") for note in understood.acknowledged)
+
+    def _asked_beyond(self, question: str) -> str:
+        """"can it also explain each prediction with SHAP?": what a question adds to the run
+        that nothing here does, said before the answer (only what a connector added: "can you
+        explain LoRA?" is a question for the answer alone)."""
+        notes = [note for note, added in self._understand(question).leftovers if added]
+        return "".join(f"Not taken: {note}.\n\n" for note in dict.fromkeys(notes))
 
     def _not_understood(self, message: str) -> Reply:
         """The rules read nothing: the catalog ranked by meaning (semantic.py) proposes or

@@ -43,6 +43,8 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             f"the number of GPUs is not part of the spec: start it with `tunekit run spec.yaml "
             f"--processes {count}` (accelerate launch, one process per GPU)")
+    for said in (PUSH, QLORA, DEVICES):
+        reading.decline(said)
     read_scope(reading, devices_said=devices is not None)
 
 

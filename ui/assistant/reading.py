@@ -26,6 +26,9 @@ class Understanding:
     changes: dict[str, Any] = field(default_factory=dict)  # dotted path -> value
     noticed: list[str] = field(default_factory=list)  # short notes for the reply
     unknown: list[str] = field(default_factory=list)  # things named that are not installed
+    # of ``unknown``: the requests no reader took (leftover_words.py), and whether a connector
+    # added each ("..., then link every entity to wikipedia": True)
+    leftovers: list[tuple[str, bool]] = field(default_factory=list)
     negated: list[str] = field(default_factory=list)  # components the message turns down
     # the person's own data, spoken of but not named ("my sentences"): asked for
     wants_data: str = ""
@@ -67,6 +70,9 @@ class Reading:
     text: str = ""
     carried: dict[str, Any] = field(default_factory=dict)  # left by the previous turn
     written: str = ""  # the message as written, nothing consumed
+    # spans of the normalised text a known limit already said "not taken" of (scope_words,
+    # limit_words): the leftover reader (leftover_words.py) leaves them to that saying
+    declined: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.written = self.written or self.message
@@ -82,6 +88,10 @@ class Reading:
             words = self.catalog.words = catalog_words(self.catalog.components)
         self.text = correct(distribute_negation(strip_interjections(normalise(self.message))),
                             words)
+
+    def decline(self, pattern: re.Pattern) -> None:
+        """Mark what ``pattern`` matches in the text as said by a known limit."""
+        self.declined += [m.span() for m in pattern.finditer(self.text)]
 
     def consume(self, start: int, end: int) -> None:
         """Blank a span of the normalised text."""

@@ -146,6 +146,9 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
         said.append("the device is not part of the spec: a run trains on a CUDA GPU when torch "
                     f"sees one, else on the CPU; {device_here()}")
     reading.result.unknown += said
+    for limit in OUT_OF_SCOPE:  # said here: the leftover reader leaves these words alone
+        reading.decline(limit.words)
+    reading.decline(DEVICE)
 
 
 def _sayings(texts: tuple[str, ...], catalog: Any) -> list[str]:

@@ -37,6 +37,7 @@ from .data_words import (
     read_splits,
     use_file,
 )
+from .leftover_words import read_leftovers
 from .limit_words import read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
@@ -82,6 +83,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_task(reading)
     move_columns_to_task(reading)
     read_own_data(reading)
+    read_leftovers(reading, said, message)
     return reading.result
 
 
