@@ -219,6 +219,47 @@ def use_file(reading: Reading, path: str) -> None:
                                                           f" (read as {component.title})"))
 
 
+# a look below this says "surely not this format" (a CoNLL file looked at as a table)
+READS_AT_ALL = 0.2
+
+
+def fit_data_to_task(reading: Reading) -> None:
+    """The task the turn says picks among the datasets that read the file: a .txt file of
+    paragraphs or of comma-holding lines is texts for a language model, a table for a
+    classifier. When none of that task reads it, the file is not taken and the reply says so
+    (never a bundled sample silently in its place)."""
+    task = reading.result.changes.get("task")
+    slot = reading.slot("dataset")
+    component = reading.component("dataset", "dataset")
+    path = slot.get("path")
+    if not task or not path or component is None or not component.tasks or \
+            task in component.tasks:
+        return
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return
+    scored = [(d.how_well_it_reads(file), d) for d in reading.catalog.by_kind.get("dataset", [])
+              if hasattr(d, "how_well_it_reads") and task in d.tasks]
+    scored = [s for s in scored if s[0] >= READS_AT_ALL]
+    for key in [k for k in reading.result.changes if k == "dataset" or
+                k.startswith("dataset.")]:
+        del reading.result.changes[key]
+    # the file's own reading of it (its dataset, the task it said) gives way
+    reading.result.noticed = [n for n in reading.result.noticed if not (
+        n.startswith(f"data: {path}") or n.endswith(f"(from {path})"))]
+    if not scored:
+        reading.result.unknown.append(
+            f"{path}: no installed dataset reads it for {task} (it reads as "
+            f"{component.title}, for {', '.join(component.tasks)}): give me a file in a form "
+            f"the {task} datasets read, or say which dataset reads it")
+        reading.result.wants_data = f"{task} data"
+        return
+    best = max(scored, key=lambda s: s[0])[1]
+    reading.result.set("dataset", {"name": best.name, "path": path},
+                       f"data: {path} (read as {best.title}, for {task})")
+
+
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
 READS_AS_IS = 0.5
 
@@ -252,8 +293,11 @@ def _record_shape(file: Path) -> str:
     try:
         with file.open(encoding="utf-8-sig") as handle:
             lines = list(islice((li for li in handle if li.strip()), 200))
-        records = [json.loads(line) for line in lines]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        if lines and lines[0].lstrip().startswith("["):  # one JSON array of records
+            records = json.loads(file.read_text(encoding="utf-8-sig"))[:200]
+        else:
+            records = [json.loads(line) for line in lines]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError):
         return ""
     # a broken file (a line that is no object) is not a shape: the preview names its line
     if not records or not all(isinstance(r, dict) for r in records):
@@ -790,6 +834,10 @@ def _known_preview(reading: Reading) -> Preview | None:
     file = file if file.is_absolute() else reading.base_dir / file
     if not file.is_file():
         return None
+    component = reading.component("dataset", "dataset")
+    if component is not None and not any(p.name.endswith(("_column", "_field")) and
+                                         p.type is str for p in component.params):
+        return None  # no columns to name (plain text, a CoNLL file): not read as a table
     preview = peek(file, limit=500)
     return preview if preview.columns else None
 
