@@ -139,6 +139,115 @@ def test_a_csv_saved_as_txt_with_a_header_stays_a_table(tmp_path: Path) -> None:
                                                                                  "pos.txt")
 
 
+# ---------------------------------------------------------------- 2. options said in words
+
+def three_columns(path: Path) -> Path:
+    """Word, entity tag, part-of-speech tag: the entity tag in the middle."""
+    rows = [("Ana", "B-PER", "PROPN"), ("flew", "O", "VERB"), ("to", "O", "ADP"),
+            ("Oslo", "B-LOC", "PROPN")]
+    path.write_text("\n\n".join("\n".join("\t".join(r) for r in rows) for _ in range(10))
+                    + "\n", encoding="utf-8")
+    return path
+
+
+TAG_COLUMN = [
+    ("the columns are token, NER tag, POS tag; train on the NER column", 1),
+    ("columns: word / entity / pos. i want the entities", 1),
+    ("layout is token, pos, ner - do named entity recognition", 2),
+    ("the fields are word, ner and pos, tag the entities", 1),
+    ("the ner tags are in the second column", 1),
+    ("entity labels: 2nd column, the word is the 1st", 1),
+    ("the word is the 1st column and the tags are the 2nd one", 1),
+    ("labels in column 2 please", 2),
+    ("the tags are in the third column", 2),
+    ("tag is the last column", -1),
+]
+
+
+@pytest.mark.parametrize("said, column", TAG_COLUMN, ids=[t[0][:50] for t in TAG_COLUMN])
+def test_the_tag_column_is_read_from_the_words(plugins: Any, tmp_path: Path, said: str,
+                                               column: int) -> None:
+    three_columns(tmp_path / "clinic.conll")
+    spec, text = talk(plugins, tmp_path, f"NER on clinic.conll. {said}")
+    assert spec["dataset"]["name"] == "conll", text
+    assert spec["dataset"]["tag_column"] == column, text
+    assert "column names need a data file" not in text
+
+
+def test_a_list_of_columns_that_leaves_the_tag_open_changes_nothing(plugins: Any,
+                                                                    tmp_path: Path) -> None:
+    three_columns(tmp_path / "clinic.conll")
+    spec, said = talk(plugins, tmp_path, "tag clinic.conll; the columns are word, ner, pos")
+    assert spec["dataset"]["tag_column"] == -1, said
+
+
+SPLITS = [
+    ("hold out 25% for validation and 10% for a final test", 0.25, 0.1),
+    ("20% as a separate validation set and 5% for an independent test", 0.2, 0.05),
+    ("validation 15%, and keep 10% aside for the final test", 0.15, 0.1),
+    ("set aside 30% for validation plus 10 percent for a held-out test", 0.3, 0.1),
+    ("use 10% for a small validation and 20% for the test", 0.1, 0.2),
+]
+
+
+@pytest.mark.parametrize("said, validation, test", SPLITS, ids=[s[0][:50] for s in SPLITS])
+def test_a_validation_and_a_test_share_said_together_are_both_taken(
+        plugins: Any, tmp_path: Path, said: str, validation: float, test: float) -> None:
+    (tmp_path / "mail.jsonl").write_text("".join(json.dumps(
+        {"body": f"mail {i}", "box": "a" if i % 2 else "b"}) + "\n" for i in range(30)),
+        encoding="utf-8")
+    spec, text = talk(plugins, tmp_path, "classify mail.jsonl, body into box", said)
+    assert spec["dataset"]["validation_split"] == validation, text
+    assert spec["dataset"]["test_split"] == test, text
+
+
+ONLY_METRICS = [
+    "only report entity f1 and token accuracy",
+    "just entity f1 + token accuracy please",
+    "metrics: token accuracy and entity f1, nothing else",
+    "i want only token-accuracy and entity-f1 in the report",
+    "report entity f1 and token accuracy only",
+]
+
+
+@pytest.mark.parametrize("said", ONLY_METRICS)
+def test_an_only_list_of_metrics_with_names_of_several_words(plugins: Any, tmp_path: Path,
+                                                             said: str) -> None:
+    (tmp_path / "spans.jsonl").write_text("".join(json.dumps(
+        {"tokens": ["at", str(i), "Elm", "Road"], "tags": ["O", "B-NUM", "B-ST", "I-ST"]})
+        + "\n" for i in range(30)), encoding="utf-8")
+    spec, text = talk(plugins, tmp_path, "NER on spans.jsonl", said)
+    names = sorted(m if isinstance(m, str) else m["name"] for m in spec["metrics"])
+    assert names == ["entity-f1", "token-accuracy"], text
+    assert spec["dataset"].get("tokens_field", "tokens") == "tokens", text
+
+
+# ---------------------------------------------------------------- 4. a sample by its alias
+
+SAMPLES = [
+    ("try the bundled shapes sample with 4 classes", "sample-shapes",
+     "image-classification", {"classes": 4}),
+    ("a sample of shapes, 2 classes please", "sample-shapes", "image-classification",
+     {"classes": 2}),
+    ("the shapes demo with 3 classes and 500 images", "sample-shapes", "image-classification",
+     {"classes": 3, "n": 500}),
+    ("can I test on the built-in images sample?", "sample-shapes", "image-classification", {}),
+    ("the ner sample, 200 sentences", "sample-ner", "token-classification", {"n": 200}),
+    ("run the instructions sample", "sample-instructions", "causal-lm", {}),
+]
+
+
+@pytest.mark.parametrize("said, name, task, options", SAMPLES, ids=[s[0][:50] for s in SAMPLES])
+def test_a_bundled_sample_named_by_its_alias_is_that_sample(plugins: Any, tmp_path: Path,
+                                                            said: str, name: str, task: str,
+                                                            options: dict) -> None:
+    spec, text = talk(plugins, tmp_path, said)
+    assert spec["dataset"]["name"] == name, text
+    assert spec["task"] == task, text
+    for key, value in options.items():
+        assert spec["dataset"][key] == value, (key, text)
+
+
 # ---------------------------------------------------------------- 3. typos in setting words
 
 TYPOS = [
