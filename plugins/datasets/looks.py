@@ -8,6 +8,7 @@ dataset's look on every file a message names, and chat stays fast.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,13 @@ def _head_lines(path: Path, count: int = 40) -> list[str]:
     return lines[:-1][:count] if len(raw) == HEAD_BYTES else lines[:count]
 
 
-def _first_records(path: Path, arrays: bool = False) -> list[dict[str, Any]]:
-    """The first records of a JSON-lines file; with ``arrays``, also those of a file holding
-    one JSON array of records (read as far as the head goes)."""
+def _first_records(path: Path) -> list[dict[str, Any]]:
+    """The first records of a JSON-lines file, or of a file holding one JSON array of
+    objects (an alpaca export, ``df.to_json(orient="records")``); [] when it is neither."""
     lines = _head_lines(path, 10)
-    if arrays and lines and lines[0].lstrip().startswith("["):
-        return _array_head("\n".join(_head_lines(path, 400)))
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("["):
+        return _array_records(path)
     records = []
     for line in lines:
         if not line.strip():
@@ -56,19 +58,21 @@ def _first_records(path: Path, arrays: bool = False) -> list[dict[str, Any]]:
     return records
 
 
-def _array_head(text: str, count: int = 10) -> list[dict[str, Any]]:
-    """The first objects of a JSON array, decoded one by one (the head of a big file ends in
-    the middle of one)."""
+def _array_records(path: Path, count: int = 10) -> list[dict[str, Any]]:
+    """The first objects of a JSON array, decoded one by one from the file's head (the
+    array may be far longer than the look reads)."""
+    text = "\n".join(_head_lines(path, 10_000))
     decoder = json.JSONDecoder()
-    records: list[dict[str, Any]] = []
     at = text.index("[") + 1
+    records: list[dict[str, Any]] = []
     while len(records) < count:
-        while at < len(text) and text[at] in " \t\r\n,":
-            at += 1
+        at = len(text) - len(text[at:].lstrip(" \t\r\n,"))
+        if at >= len(text) or text[at] == "]":
+            break
         try:
             obj, at = decoder.raw_decode(text, at)
         except json.JSONDecodeError:
-            break
+            break  # the head ends inside an object: the ones before it are enough
         if not isinstance(obj, dict):
             return []
         records.append(obj)
@@ -76,13 +80,31 @@ def _array_head(text: str, count: int = 10) -> list[dict[str, Any]]:
 
 
 def _is_conll(lines: list[str]) -> bool:
-    """One token per line with its tag last (``O``, ``B-X``, ``I-X``), blank lines between."""
+    """One token per line with its tag last (``O``, ``B-X``, ``I-X``), blank lines between;
+    or plain tags (parts of speech) in sentences of such lines (``_is_column_file``)."""
     rows = [line.split() for line in lines if line.strip() and not line.startswith("-DOCSTART-")]
     if len(rows) < 2:
         return False
     tags = [row[-1] for row in rows if len(row) >= 2]
     tagged = sum(t == "O" or t[:2] in ("B-", "I-", "E-", "S-") for t in tags)
-    return len(tags) == len(rows) and tagged >= 0.8 * len(rows)
+    return (len(tags) == len(rows) and tagged >= 0.8 * len(rows)) or _is_column_file(lines)
+
+
+def _is_column_file(lines: list[str]) -> bool:
+    """Sentences of "word tag" lines with plain tags (``NOUN``, ``VBD``): blank lines between
+    sentences (a table has none), the same few columns on every line, and far fewer distinct
+    tags than words. A CSV of texts has spaces inside its cells; a file of words has none."""
+    blocks = [block for block in "\n".join(lines).split("\n\n") if block.strip()]
+    rows = [line.split() for line in lines if line.strip() and not line.startswith("-DOCSTART-")]
+    if len(blocks) < 2 or len(rows) < 4 or len(rows) < 2 * len(blocks):
+        return False
+    widths = {len(row) for row in rows}
+    if len(widths) != 1 or not 2 <= min(widths) <= 12:
+        return False
+    tags = {row[-1] for row in rows}
+    words = {row[0] for row in rows}
+    return len(tags) <= max(2, len(rows) // 3) and len(words) > len(tags) and \
+        all(len(tag) <= 16 for tag in tags)
 
 
 def table_file(path: Path) -> float:
@@ -130,10 +152,12 @@ def instruction_file(path: Path) -> float:
     (``text-jsonl``). Records meant for a language model in a form it does not read
     (preference pairs) score low: meant for it, not read as is."""
     if path.suffix.lower() in PLAIN_TEXT_SUFFIXES and path.is_file():
-        return 0.8 if _is_prose(_head_lines(path)) else 0.0
+        lines = _head_lines(path)
+        # any text file can be read as texts: a table-like one only when the task says so
+        return 0.8 if _is_prose(lines) else 0.0 if _is_conll(lines) else 0.2
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return 0.0
-    records = _first_records(path, arrays=True)
+    records = _first_records(path)
     if not records:
         return 0.1
     forms = [lm_records.form(r) for r in records]
@@ -153,20 +177,31 @@ def instruction_shape(path: Path) -> str:
     words; "" for its own forms or a file it does not read."""
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return ""
-    records = _first_records(path, arrays=True)
+    records = _first_records(path)
     return lm_records.explain(records[0]) if records else ""
 
 
 def _is_prose(lines: list[str]) -> bool:
-    """Plain running text: no table (the first line's delimiter in every line) and no CoNLL."""
+    """Plain running text: no table (the first line's delimiter in every line, under a header
+    of names) and no CoNLL."""
     filled = [line for line in lines if line.strip()]
     if not filled or _is_conll(lines):
         return False
+    if len(filled) > 1 and len(lines) - len(filled) >= len(filled) - 1:
+        return True  # a blank line after every line: paragraphs, never the rows of a table
     for delimiter in (",", "\t", ";", "|"):
         counts = {line.count(delimiter) for line in filled}
-        if len(filled) > 1 and len(counts) == 1 and counts != {0}:
+        if len(filled) > 1 and len(counts) == 1 and counts != {0} and \
+                _is_header(filled[0].split(delimiter)):
             return False
     return True
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A table's first line names its columns: short names, not sentences ("Recipe 1. Boil
+    the pasta" is a line of text that happens to hold a comma)."""
+    return all(len(cell.split()) <= 5 and not re.search(r"\w[.!?]\s+\w", cell)
+               for cell in cells)
 
 
 def tagged_records(path: Path) -> float:

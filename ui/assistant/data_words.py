@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import islice
+from itertools import islice, permutations
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +335,47 @@ def _how_it_reads(reading: Reading, path: str, component: Any) -> str:
     return component.how_it_reads(file if file.is_absolute() else reading.base_dir / file)
 
 
+# a look below this says "surely not this format" (a CoNLL file looked at as a table)
+READS_AT_ALL = 0.2
+
+
+def fit_data_to_task(reading: Reading) -> None:
+    """The task the turn says picks among the datasets that read the file: a .txt file of
+    paragraphs or of comma-holding lines is texts for a language model, a table for a
+    classifier. When none of that task reads it, the file is not taken and the reply says so
+    (never a bundled sample silently in its place)."""
+    task = reading.result.changes.get("task")
+    slot = reading.slot("dataset")
+    component = reading.component("dataset", "dataset")
+    path = slot.get("path")
+    if not task or not path or component is None or not component.tasks or \
+            task in component.tasks:
+        return
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return
+    scored = [(d.how_well_it_reads(file), d) for d in reading.catalog.by_kind.get("dataset", [])
+              if hasattr(d, "how_well_it_reads") and task in d.tasks]
+    scored = [s for s in scored if s[0] >= READS_AT_ALL]
+    for key in [k for k in reading.result.changes if k == "dataset" or
+                k.startswith("dataset.")]:
+        del reading.result.changes[key]
+    # the file's own reading of it (its dataset, the task it said) gives way
+    reading.result.noticed = [n for n in reading.result.noticed if not (
+        n.startswith(f"data: {path}") or n.endswith(f"(from {path})"))]
+    if not scored:
+        reading.result.unknown.append(
+            f"{path}: no installed dataset reads it for {task} (it reads as "
+            f"{component.title}, for {', '.join(component.tasks)}): give me a file in a form "
+            f"the {task} datasets read, or say which dataset reads it")
+        reading.result.wants_data = f"{task} data"
+        return
+    best = max(scored, key=lambda s: s[0])[1]
+    reading.result.set("dataset", {"name": best.name, "path": path},
+                       f"data: {path} (read as {best.title}, for {task})")
+
+
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
 READS_AS_IS = 0.5
 
@@ -368,8 +409,11 @@ def _record_shape(file: Path) -> str:
     try:
         with file.open(encoding="utf-8-sig") as handle:
             lines = list(islice((li for li in handle if li.strip()), 200))
-        records = [json.loads(line) for line in lines]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        if lines and lines[0].lstrip().startswith("["):  # one JSON array of records
+            records = json.loads(file.read_text(encoding="utf-8-sig"))[:200]
+        else:
+            records = [json.loads(line) for line in lines]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError):
         return ""
     # a broken file (a line that is no object) is not a shape: the preview names its line
     if not records or not all(isinstance(r, dict) for r in records):
@@ -427,6 +471,11 @@ HELD_OUT = {
 }
 
 
+# words between a share and its split: "10% for a final test", "5% as a separate validation"
+SPLIT_ADJECTIVES = (r"(?:final|separat\w*|held[- ]?out|holdout|independent|last|small|blind|"
+                    r"extra|unseen)")
+
+
 def read_splits(reading: Reading) -> None:
     """"hold out 20% for validation", "validation split 0.1", "a 10% test set", "80/20"."""
     dataset = reading.component("dataset", "dataset")
@@ -446,13 +495,15 @@ def read_splits(reading: Reading) -> None:
             # "20% of the rows for validation", "keep 30% of it for validation"
             rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
             rf"your )?[\w-]+) )?"
-            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}\b",
+            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a |an )?"
+            rf"(?:{SPLIT_ADJECTIVES} )?{word}\b",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
-            rf"(?:for|as) (?:the |a )?{word}",
+            rf"(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",
             # "keep 20% aside for testing", "put 10 percent of the rows back for validation"
             rf"(?:hold|keep|set|put)\w* {NUMBER}\s*(%|percent)?(?: of (?:the |my )?\w+)? (?:out|"
-            rf"aside|back|apart)[\w /.-]{{0,40}}(?:for|as) (?:the |a )?{word}",
+            rf"aside|back|apart)[\w /.-]{{0,40}}(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?"
+            rf"{word}",
         ]
         for pattern in patterns:
             match = reading.find(pattern)
@@ -575,18 +626,27 @@ def _switch(text: str, param: Any) -> tuple[bool, tuple[int, int]] | None:
     return found
 
 
+# what a column of tags is also called: "the NER labels are in the 2nd column"
+SAME_THING = {"tag": "label", "label": "tag"}
+
+
 def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
     """Which column holds a thing, counted from 0 as the option says: "the pos tag is
     column 1", "column 2 has the chunk tags", "the tags are in the third column" (2)."""
     thing = r"[ _-]?".join(re.escape(w) for w in param.name.split("_")[:-1])
     if not thing:
         return None
+    thing = f"(?:{thing}|{SAME_THING[thing]})" if thing in SAME_THING else thing
     numbered = r"\b(?:column|col)\.?\s*(?:number |no\.? |#|=|:)?\s*(\d+)\b"
     ordinal = rf"\b({'|'.join(ORDINALS)}|last|\d+(?:st|nd|rd|th))\s+(?:column|col)\b"
+    # "the labels are the 2nd one": said after the thing, "one" is its column
+    ordinal_after = ordinal.replace("(?:column|col)", r"(?:column|col|one|1(?![\d.]))")
+    # a column said before the thing is its own only within one clause ("the token is the
+    # 1st column, the labels are the 2nd": the 1st is the token's)
     for pattern in (rf"\b{thing}s?\b[^.;!?]{{0,40}}?{numbered}",
-                    rf"{numbered}[^.;!?]{{0,30}}?\b{thing}s?\b",
-                    rf"\b{thing}s?\b[^.;!?]{{0,40}}?{ordinal}",
-                    rf"{ordinal}[^.;!?]{{0,30}}?\b{thing}s?\b"):
+                    rf"{numbered}[^.;!?,]{{0,30}}?\b{thing}s?\b",
+                    rf"\b{thing}s?\b[^.;!?]{{0,40}}?{ordinal_after}",
+                    rf"{ordinal}[^.;!?,]{{0,30}}?\b{thing}s?\b"):
         match = re.search(pattern, text)
         if not match:
             continue
@@ -597,7 +657,56 @@ def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
             return -1, match.span()
         count = ORDINALS.get(said) or int(re.sub(r"\D", "", said))
         return count - 1, match.span()  # "the second column" is column 1, counted from 0
-    return None
+    return _listed_column(text, thing)
+
+
+# the columns listed in order: "the columns are token, NER tag, POS tag", "format: word / pos"
+COLUMN_LIST = re.compile(r"\b(?:columns?|fields?|format|layout)\s*(?:are|is|:|=|were|read)\s*"
+                         r"(?:the\s+)?([^.;:()!?]+)")
+# the kinds of tags a column file holds, and the words that say each ("entities" for NER)
+TAG_KINDS = {"ner": r"ner|entit\w*|named", "pos": r"u?pos|xpos|part[- ]of[- ]speech|speech",
+             "chunk": r"chunk\w*"}
+
+
+def _listed_items(said: str) -> list[str]:
+    """The names of a list, up to the one after its "and" ("word, ner and pos, tag the
+    entities": word, ner, pos) or a dash that starts another thought."""
+    said = re.split(r"\s[-–]\s", said)[0]
+    parts = re.split(r"(,|/|\||\band\b|\bthen\b)", said)
+    items, last = [], False
+    for part in parts[::2]:
+        items.append(part.strip())
+        if last:
+            break
+        last = len(items) < len(parts[1::2]) + 1 and parts[2 * len(items) - 1].strip() in (
+            "and", "then")
+    return items
+
+
+def _listed_column(text: str, thing: str) -> tuple[int, tuple[int, int]] | None:
+    """The column a list of the columns says holds the thing wanted: the one the rest of the
+    message names ("... train on the NER column"; "NER on it" with NER and POS columns
+    listed), counted from 0 as the list goes. None when the message lists none, or leaves
+    the choice open."""
+    match = COLUMN_LIST.search(text)
+    if not match:
+        return None
+    items = _listed_items(match.group(1))
+    if len(items) < 3 or not all(items) or any(len(i.split()) > 3 for i in items):
+        return None
+    rest = text[:match.start()] + " " + text[match.end():]
+    mentions = []
+    for index, item in enumerate(items[1:], start=1):  # the first column is the token
+        words = [w for w in re.findall(r"[a-z]+", item) if not re.fullmatch(rf"{thing}s?|labels?|"
+                                                                                r"column", w)]
+        kinds = [next((kind for kind in TAG_KINDS.values() if re.fullmatch(kind, w)),
+                      re.escape(w)) for w in words] or [r"(?!x)x"]
+        said = sum(len(re.findall(rf"\b(?:{kind})\b", rest)) for kind in kinds)
+        mentions.append((said, index))
+    best = max(mentions)
+    if best[0] == 0 or sum(m[0] == best[0] for m in mentions) > 1:
+        return None
+    return best[1], match.span()
 
 
 def _amount(text: str, param: Any) -> tuple[float | int, tuple[int, int]] | None:
@@ -737,7 +846,7 @@ def read_columns(reading: Reading) -> None:
         absent = {k: v for k, v in found.items() if v[0] not in preview.columns}
         for key in absent:
             del found[key]
-        _mentioned(reading.message, preview, found)
+        _mentioned(reading.message, preview, found, _other_names(reading))
         for key, value in absent.items():
             found.setdefault(key, value)
     if len(found) == 1:
@@ -751,8 +860,9 @@ def read_columns(reading: Reading) -> None:
     roles = TAGGING_ROLE_PARAMS if task == "token-classification" else ROLE_PARAMS
     fields = {key: next((p for p in roles[key] if p in params), None) for key in found}
     if not all(fields.values()):
-        reading.result.unknown.append("column names need a data file of yours first (for "
-                                      "example: train on data/tickets.csv)")
+        if not _counts_columns(component):
+            reading.result.unknown.append("column names need a data file of yours first (for "
+                                          "example: train on data/tickets.csv)")
         return
     _measured(reading, preview, found)
     for key, (name, start, end) in found.items():
@@ -761,6 +871,13 @@ def read_columns(reading: Reading) -> None:
         reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}{why}")
         if end > start:
             reading.consume_written(start, end)
+
+
+def _counts_columns(component: Any) -> bool:
+    """A dataset whose file has columns counted, not named (CoNLL's tag_column): the column
+    said is its option's, read by ``read_dataset_options``."""
+    return component is not None and any(p.type is int and p.name.endswith("_column")
+                                         for p in component.params)
 
 
 # the option that holds each role, by the dataset's kind of file: a table's columns, the
@@ -908,6 +1025,10 @@ def _known_preview(reading: Reading) -> Preview | None:
     file = file if file.is_absolute() else reading.base_dir / file
     if not file.is_file():
         return None
+    component = reading.component("dataset", "dataset")
+    if component is not None and not any(p.name.endswith(("_column", "_field")) and
+                                         p.type is str for p in component.params):
+        return None  # no columns to name (plain text, a CoNLL file): not read as a table
     preview = peek(file, limit=500)
     return preview if preview.columns else None
 
@@ -941,7 +1062,17 @@ ROLE_OF_KIND = {"text": "text_column", "tokens": "text_column", "category": "lab
 WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, int]]) -> None:
+def _other_names(reading: Reading) -> list[tuple[int, int]]:
+    """Where the message names a metric or an exporter in several words ("token accuracy",
+    "entity f1"): a column's word inside one ("tokens") is not that column said."""
+    lowered = reading.message.lower()
+    return [(m.start, m.end) for kind in ("metric", "exporter")
+            for m in reading.catalog.exact(kind, lowered)
+            if re.search(r"[\s-]", lowered[m.start:m.end])]
+
+
+def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, int]],
+               elsewhere: list[tuple[int, int]] = ()) -> None:
     """The file's columns said in the message in any form ("comment_text", "tasting note",
     "the score" for csat_score, a typo) take the role the words around them say, or else
     the role their values say (free text is the text, a few values or numbers the label).
@@ -949,7 +1080,7 @@ def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, 
     taken = {name for name, _, _ in found.values()}
     claims: dict[str, list[tuple[str, int, int]]] = {}
     for column, start, end in _column_mentions(message, preview.columns):
-        if column in taken:
+        if column in taken or any(s <= start and end <= e for s, e in elsewhere):
             continue
         role = _role_by_words(message, start, end) or ROLE_OF_KIND.get(
             preview.kinds.get(column, ""))
@@ -1080,8 +1211,10 @@ def read_dataset_name(reading: Reading) -> bool:
     named: file plugins ("csv") mean nothing without a path. True when it is a new one."""
     if "dataset" in reading.result.changes:
         return False
-    component, _ = reading.catalog.best("dataset", reading.text)
-    if component is None or any(getattr(p, "required", False) for p in component.params):
+    component = _named_in_other_order(reading) or _named_without_a_file(reading)
+    if component is None:
+        component, _ = reading.catalog.best("dataset", reading.text)
+    if component is None or _needs_a_file(component):
         return False
     if reading.slot("dataset").get("name") != component.name:
         reading.result.set("dataset", {"name": component.name}, f"data: {component.title}")
@@ -1092,6 +1225,45 @@ def read_dataset_name(reading: Reading) -> bool:
         return True
     reading.result.keep(f"data: {component.title}")
     return False
+
+
+def _needs_a_file(component: Any) -> bool:
+    return any(getattr(p, "required", False) for p in component.params)
+
+
+def _named_without_a_file(reading: Reading) -> Any | None:
+    """The latest dataset named that needs no file (a bundled sample): "the shapes demo
+    with 500 images" is the sample, though "images" also names the folder dataset."""
+    named = [m for m in reading.catalog.exact("dataset", reading.text)
+             if not m.negated and not _needs_a_file(m.component)]
+    named.sort(key=lambda m: (m.end, m.length))
+    return named[-1].component if named else None
+
+
+# between the words of a name said in another order: "the sample of shapes"
+LINK = r"\s+(?:(?:of|with|of the|with the)\s+)?"
+
+
+def _named_in_other_order(reading: Reading) -> Any | None:
+    """A dataset whose name of several words is said in another order ("the shapes sample",
+    "a sample of shapes" for "sample shapes"), when no other dataset is named outside those
+    words: that one, not the one a single word of it names ("sample")."""
+    text = reading.text
+    for component in reading.catalog.by_kind.get("dataset", []):
+        for phrase in reading.catalog.phrases(component):
+            words = phrase.split()
+            if not 2 <= len(words) <= 3:
+                continue
+            for order in dict.fromkeys(permutations(words)):
+                match = re.search(r"\b" + LINK.join(map(re.escape, order)) + r"\b", text)
+                if match and list(order) == words and match.group(0) == phrase:
+                    continue  # said as it is written: the catalog finds it
+                if match and not any(
+                        m.component is not component and not m.negated and
+                        (m.start < match.start() or m.end > match.end())
+                        for m in reading.catalog.exact("dataset", text)):
+                    return component
+    return None
 
 
 # ---------------------------------------------------------------- datasets named on a hub

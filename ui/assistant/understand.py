@@ -25,6 +25,7 @@ from .catalog import Catalog
 from .data_words import (
     DATA_SUFFIXES,
     UNQUOTED_PATH,
+    fit_data_to_task,
     move_columns_to_task,
     read_columns,
     read_data_files,
@@ -81,6 +82,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    fit_data_to_task(reading)
     move_columns_to_task(reading)
     read_own_data(reading)
     read_leftovers(reading, said, message)
