@@ -249,6 +249,15 @@ def image_folder(path: Path) -> float:
         return 0.0
     if images:
         return 0.95
-    # class folders not yet filled are still most likely meant as images; a folder with no
+    # class folders not yet filled are still most likely meant as images
+    if folders:
+        return 0.5
+    # images loose at the top, in no class folder (a labels table beside them, perhaps):
+    # meant as images, but not a layout image-folder reads; a folder with no images and no
     # folders in it (even an empty one named like a file) is nobody's data
-    return 0.5 if folders else 0.0
+    try:
+        loose = any(f.suffix.lower() in IMAGE_SUFFIXES for _, f in zip(range(200), path.iterdir(),
+                                                                        strict=False))
+    except OSError:
+        return 0.0
+    return 0.2 if loose else 0.0

@@ -45,12 +45,28 @@ def read_data_files(reading: Reading) -> None:
     current = reading.draft.get("dataset") or {}
     if "path" not in roles and not (isinstance(current, dict) and current.get("path")):
         roles[0] = "path"  # no training file yet: "hold out 20% for validation on t.csv"
+    folders = [p for _, _, p in found if _here(reading, p).is_dir()]
     for (start, end, path), role in zip(found, roles, strict=True):
         reading.consume_written(start, end)
+        if _part_of(reading, path, folders):
+            continue
         if role == "path" and "dataset" not in reading.result.changes:
             use_file(reading, path)
         elif role != "path":
             reading.result.set(f"dataset.{role}", path, f"{role.replace('_', ' ')}: {path}")
+
+
+def _part_of(reading: Reading, path: str, folders: list[str]) -> bool:
+    """A file named by a name that is not here but is inside a folder the message names
+    ("unsorted_pics/ ... and a labels.csv"): a part of that folder, not data of its own."""
+    if _here(reading, path).exists():
+        return False
+    for folder in folders:
+        if (_here(reading, folder) / path).is_file():
+            reading.result.unknown.append(
+                f"{path} is a file inside {folder}, not data of its own: the data is {folder}")
+            return True
+    return False
 
 
 def _paths(reading: Reading) -> list[tuple[int, int, str]]:
@@ -80,22 +96,43 @@ FOLDER_AT_LEAST = 0.5
 def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Folders, and files of other suffixes, the message names that an installed dataset
     says it reads ("train on photos", "data/xrays/", a plugin's "corpus.xyz")."""
-    found, unread = [], []
+    found, unread, meant = [], [], []
     for match in FOLDER_WORD.finditer(reading.message):
         if any(s <= match.start() < e for s, e, _ in taken):
             continue
-        word = match.group(1)
+        word, item = match.group(1), (match.start(1), match.end(1), match.group(1))
         best = _read_best(reading, word)
         if best is None:
             continue
-        if best >= FOLDER_AT_LEAST or (match.group(2) and best > 0):
-            found.append((match.start(1), match.end(1), word))
+        if best >= FOLDER_AT_LEAST:
+            found.append(item)
+        elif best > 0 and (match.group(2) or re.search(r"[_\d\\/]", word)):
+            # read less well, still meant: written as a folder or by a name no word is
+            # ("loose_shots": the dataset then says what it lacks), or a class folder
+            meant.append(item)
         elif re.search(r"[\\/]", word):
-            unread.append((match.start(1), match.end(1), word))
-    parent = _common_parent(reading, unread)
+            unread.append(item)
+    parent = _common_parent(reading, unread + meant)
     if parent is not None:  # "sorted into leaves/train/rust and leaves/train/healthy"
         found = [f for f in found if re.search(r"[\\/]", f[2])] + [parent]
-    return found
+    else:
+        found += meant
+    return _named_over_common(reading.message, found, taken)
+
+
+def _named_over_common(message: str, found: list[tuple[int, int, str]],
+                       taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A folder named as one ("flowers/", "./scans") or by a name of its own wins over a word
+    for data in general that is also a folder here ("the flower photos in flowers/": there is
+    a photos folder too); alone, such a word still names its folder ("train on photos")."""
+    def common(item: tuple[int, int, str]) -> bool:
+        start, end, word = item
+        marked = re.search(r"[\\/]", word) or re.match(r"[\\/]", message[end:end + 1])
+        return not marked and bool(re.fullmatch(OWN_DATA_NOUNS, word.lower())
+                                   or word.lower() in FOLDER_WORDS)
+
+    kept = [f for f in found if not common(f)]
+    return kept if kept or taken else found
 
 
 def _read_best(reading: Reading, word: str) -> float | None:
@@ -384,23 +421,50 @@ def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
     """Records of a shape no dataset reads as they are, though the closest one is meant for
     them: its task is taken, the file is not, and the reply names the file's fields and what
     the dataset reads instead (its description), so the person can convert it."""
-    file = Path(path).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
-    if not file.is_file() or not 0 < component.how_well_it_reads(file) < READS_AS_IS:
+    file = _here(reading, path)
+    if not file.exists() or not 0 < component.how_well_it_reads(file) < READS_AS_IS:
         return False
-    shape = _record_shape(file)
+    shape = _folder_shape(file) if file.is_dir() else _record_shape(file)
     if not shape:
         return False
     task = reading.draft.get("task") or "text-classification"
     if component.tasks and task not in component.tasks:
         reading.result.set("task", component.tasks[0], f"task: {component.tasks[0]} "
                            f"(from {path})")
+    what, change, tool, new = (
+        ("its records hold", "Rename or restructure the fields", "Python or jq", "file")
+        if file.is_file() else ("it holds", "Move the files", "Python", "folder"))
     reading.result.unknown.append(
-        f"{path} is not in a form I can read as it is: its records hold {shape}. The closest "
-        f"dataset, {component.title}, reads {_lowered(component.description)} Rename or "
-        "restructure the fields into one of those forms (for example with a few lines of "
-        "Python or jq) and give me the new file")
+        f"{path} is not in a form I can read as it is: {what} {shape}. The closest "
+        f"dataset, {component.title}, reads {_lowered(component.description)} {change} "
+        f"into one of those forms (for example with a few lines of {tool}) and give me the "
+        f"new {new}")
     return True
+
+
+def _here(reading: Reading, path: str) -> Path:
+    file = Path(path).expanduser()
+    return file if file.is_absolute() else reading.base_dir / file
+
+
+def _folder_shape(folder: Path) -> str:
+    """What lies at the top of a folder, by kind ("12 .jpg files and labels.csv, in no
+    sub-folder"); "" when it holds folders (a layout of its own)."""
+    try:
+        entries = [e for _, e in zip(range(2000), folder.iterdir(), strict=False)
+                   if not e.name.startswith(".")]
+    except OSError:
+        return ""
+    if any(e.is_dir() for e in entries):
+        return ""
+    suffixes: dict[str, int] = {}
+    for entry in entries:
+        suffixes[entry.suffix.lower()] = suffixes.get(entry.suffix.lower(), 0) + 1
+    # the many files by their suffix, the few (a labels table, a readme) by name
+    many = [f"{n} {suffix or 'suffix-less'} files" for suffix, n in suffixes.items() if n > 3]
+    few = sorted(e.name for e in entries if suffixes[e.suffix.lower()] <= 3)
+    return (" and ".join(filter(None, [", ".join(many), ", ".join(few[:4])]))
+            + ", in no sub-folder")
 
 
 def _record_shape(file: Path) -> str:

@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .language import normalise
 from .reading import Reading
 
 
@@ -30,12 +31,15 @@ class Limit:
     # a kind of component a plugin may add to lift the limit (a GGUF exporter): then the
     # words are that component's to read, not a limit
     lifted_by: str = ""
+    acronyms: bool = False  # its short words are acronyms, said in capitals: "dpo" -> "DPO"
 
     def asked(self, *texts: str) -> str | None:
         """The words that ask for it in any of ``texts``, as said ("host it, azure")."""
         said = [m.group(0).strip() for text in texts for m in self.words.finditer(text)]
-        said = list(dict.fromkeys(w.upper() if w.isalpha() and len(w) <= 5 else w
-                                  for w in said))  # an acronym in capitals: "dpo" -> "DPO"
+        # once each, as first written ("two outputs" as written is "2 outputs" normalised)
+        said = list({normalise(w): w for w in reversed(said)}.values())[::-1]
+        said = list(dict.fromkeys(w.upper() if self.acronyms and w.isalpha() and len(w) <= 5
+                                  else w for w in said))
         return ", ".join(said) or None
 
 
@@ -80,6 +84,168 @@ QUANTIZED_EXPORT = re.compile(
     r"\bquanti[sz]\w*\b(?:[^.;]{0,30}\b(?:\d+[- ]?bits?|int[48]|for (?:llama\.cpp|ollama|"
     r"cpu|inference|edge|mobile)))?|\bllama\.cpp\b|\bollama\b")
 
+
+# ---- shapes of the five tasks that tunekit's task families do not take (core/tasks/): a
+# text or image gets one label, a run one target column, a word one BIO tag, a run one split
+
+# "several" of a thing, and what it is counted of ("more than one tag", "many categories")
+# (normalised, "one" is "1": both are read)
+SEVERAL = (r"(?:several|multiple|many|more than (?:one|1)|(?:two|2|one|1) or more|any number of|"
+           r"\d+\+)")
+LABELS = r"(?:labels?|tags?|categor(?:y|ies)|classes|intents?|topics?|genres?|themes?|aspects?)"
+# ... per text (not per word or sentence: a sentence has many tags in token-classification)
+AT_ONCE = (r"(?:per|for each|for every|on each|on every|to each|to every|for one|on one)\s+"
+           r"(?!(?:\w+\s+)?(?:words?|tokens?|sentences?|lines?)\b)|"
+           r"(?:at once|at the same time|simultaneously|together)\b")
+WHO_HAS = (r"(?:can|could|may|might|will|often|sometimes|usually|should)\s+(?:\w+\s+)?(?:have|has|"
+           r"get|carry|bear|belong to|be in|fall (?:into|under)|take|hold|match)")
+MULTI_LABEL = re.compile(
+    rf"\bmulti[- ]?labels?(?:led|ed)?\b|\b{SEVERAL}\s+(?:\w+\s+)?{LABELS}\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:{AT_ONCE})|\b{WHO_HAS}\s+{SEVERAL}\s+(?:\w+\s+)?{LABELS}\b|\bsigmoid (?:per|for each|"
+    r"on each|over the) (?:label|class|intent|tag|output)\w*|\bone[- ]vs?[- ](?:the[- ])?rest\b|"
+    r"\bbinary relevance\b")
+TARGETS = r"(?:outputs?|targets?|target columns?|label columns?|numbers|scores|predictions)"
+MULTI_OUTPUT = re.compile(
+    r"\bmulti[- ]?(?:output|target|task)\w*|\b(?:two|three|four|several|multiple|many|"
+    r"more than (?:one|1)|[2-9])\s+(?:\w+\s+)?(?:outputs|targets|target columns|label columns)\b|"
+    rf"\b(?:two|three|several|multiple|[2-9])\s+(?:\w+\s+)?{TARGETS}\s+(?:\w+\s+){{0,2}}?"
+    r"(?:per (?:text|row|example|review|essay|item|input)|at once|at the same time|"
+    r"simultaneously|together|jointly)|\b(?:predict|regress|estimate|forecast|score|rate)\w*\s+"
+    r"(?:both\s+)?[^.;?!]{1,50}?\s+and\s+[^.;?!]{1,50}?\s+(?:at once|at the same time|"
+    r"simultaneously|together|jointly|in one (?:go|model|run))|\b(?:regress|predict|estimate)\w* "
+    r"(?:them |those )?(?:both|all)(?: of them)? (?:at once|at the same time|simultaneously|"
+    r"together|jointly)|\b(?:one|1) model (?:for|with) (?:both|two|all|2)\b(?: (?:outputs|targets|"
+    r"tasks|heads|numbers|scores)\b)?")
+CROSS_VALIDATION = re.compile(
+    r"\bcross[- ]?validat\w*|\bcross[- ]?val\b|\bx-?val\b|\b(?:\d+|k|n|two|three|four|five|six|"
+    r"seven|eight|nine|ten)[- ]?folds?\b|\b(?:in|into|over|across|per) (?:the |each )?folds?\b|"
+    r"\bfolds\b|\bleave[- ](?:one|p)[- ]out\b|\bloocv\b")
+RELATIONS = re.compile(
+    r"\brelation(?:ship)?s? (?:extraction|classification|types?|labels?|between)\b|"
+    r"\b(?:extract|find|detect|predict|classify|label|tag)\w* (?:the |their |all |any )?"
+    r"(?:\w+ )?relation(?:ship)?s?\b|\brelation(?:ship)?s? (?:of|among) (?:the )?entit\w*|"
+    r"\b(?:link|connect|pair|match)\w* (?:the |each |every )?(?:entit\w*|mentions?|spans?) "
+    r"(?:to|with) (?:each other|one another|the other|another)\b|\bentity (?:linking|pairs)\b|"
+    r"\bcoreferen\w*|\bcoref\b")
+NESTED = re.compile(
+    r"\bnested (?:ner|entit\w*|spans?|tags?|mentions?|labels?|named[- ]entit\w*)|\bnested\b(?= "
+    r"(?:\w+ )?(?:ner|entit\w*|model|tagg\w*))|\boverlapp?ing (?:entit\w*|spans?|tags?|"
+    r"mentions?|labels?|annotations?|ner)|\b(?:entit\w*|spans?|mentions?|tags?) (?:that |which |"
+    r"can |may |often |sometimes )*overlap\w*|\b(?:entit\w*|spans?|mentions?) (?:inside|within|"
+    r"in) (?:other |another |bigger |larger |outer )+(?:entit\w*|spans?|mentions?|ones?)\b|"
+    r"\b(?:two|several|multiple|more than (?:one|1)|2) (?:tags|labels|entit\w*) (?:per|for|on) "
+    r"(?:a |one |each |the same |every )?(?:words?|tokens?)\b|\b(?:words?|tokens?) (?:\w+ )?"
+    r"(?:have|has|get|carry|with) (?:two|several|multiple|more than (?:one|1)|2) (?:tags|labels)\b")
+
+SHAPES_OF_A_TASK = (
+    Limit("multi-label", MULTI_LABEL,
+          lambda m, c: f"{m}: multi-label classification (several labels for one text or "
+          "image) is not available: text- and image-classification give each example exactly "
+          "one label (a softmax over the classes). Instead, train one yes/no classifier per "
+          "label (a column per label, e.g. is_billing = yes/no, one run each), or join each "
+          "row's labels into one class (billing+refund) when there are few combinations"),
+    Limit("multi-output", MULTI_OUTPUT,
+          lambda m, c: f"{m}: one model with several outputs at once is not available: a run "
+          "learns one label column (text-regression: a single number per text). Instead, "
+          "train two runs (or more), one per target column: the same data with label_column "
+          "set to each in turn"),
+    Limit("cross-validation", CROSS_VALIDATION,
+          lambda m, c: f"{m}: k-fold cross-validation is not available: a run trains once, on "
+          "one split (validation_split holds out a share for validation, test_split a final "
+          "test set; or give validation_path / test_path). Instead, repeat the run with other "
+          "seeds, each of which holds out another split: `tunekit sweep spec.yaml --param "
+          "training.seed=1,2,3,4,5 --no-prune` trains one run per seed (training.seed), all "
+          "recorded"),
+    Limit("relations", RELATIONS,
+          lambda m, c: f"{m}: relation extraction (which entity relates to which) is not "
+          "available: token-classification gives each word one BIO tag (entities such as "
+          "PERSON, DRUG), with no link between the spans. Tag the entities here, then pair "
+          "them with rules, or train a text-classification run on sentences in which the two "
+          "entities are marked (e.g. [E1] ... [/E1]), labelled with their relation"),
+    Limit("nested-entities", NESTED,
+          lambda m, c: f"{m}: nested or overlapping entities are not available: "
+          "token-classification gives each word one BIO tag, so spans cannot overlap or sit "
+          "inside each other. Instead, keep one layer per file (e.g. the outer entities, the "
+          "address) and train one run per layer (one for addresses, one for streets)"),
+)
+
+
+def _task_list(what: str) -> Callable[[str, Any], str]:
+    """A saying for a kind of model no task family trains: what it is, and the tasks."""
+    return lambda m, c: f"{m}: {what}. The tasks here: {_tasks(c)}"
+
+
+# ---- kinds of model and of training beyond the five task families and their parts
+BEYOND_THE_TASKS = (
+    Limit("seq2seq", re.compile(
+        r"\bseq2seq\b|\bsequence[- ]to[- ]sequence\b|\bencoder[- ]decoder\b"),
+          # a T5 or BART named is a model id (its sequence classifier may well load): only
+          # the generating kind is said here
+          _task_list("encoder-decoder (seq2seq) training, as T5 or BART generate, is not "
+                     "available; text generation here is causal-lm with a decoder-only model "
+                     "(GPT-2, Llama, Qwen...), which learns to summarise or translate from "
+                     "prompt and response pairs")),
+    Limit("audio", re.compile(
+        r"\baudio\b|\bspeech (?:recognition|to text|audio|clips?|files?|data|recordings?)\b|"
+        r"\bspeech-to-text\b|\bwhisper\b|\bwav2vec\w*|\bhubert\b|\basr\b|\bvoice (?:recordings?|"
+        r"clips?|notes?|data|messages)\b|\b\w+\.(?:wav|mp3|flac|ogg|m4a)\b"),
+          _task_list("sound (audio, speech) is not available: the tasks read text or images; "
+                     "transcribe the recordings first and train on the text")),
+    Limit("multimodal", re.compile(
+        r"\bmulti-?modal\w*|\bvision[- ]language\b|\bvlm\b|\bllava\w*|\bimage[- ]caption\w*|"
+        r"\bcaption\w* (?:the |each |every |my |our )?(?:images?|photos?|pictures?)|"
+        r"\bvisual question\w*|\bvqa\b|\b(?:images?|photos?|pictures?) and (?:the |their |its )?"
+        r"(?:texts?|captions?|descriptions?) together\b"),
+          _task_list("a model that reads text and images together (multimodal) is not "
+                     "available: a run reads one or the other, text or images")),
+    Limit("tabular", re.compile(
+        r"\btabular\b|\bxgboost\b|\blight ?gbm\b|\bcatboost\b|\brandom forests?\b|"
+        r"\bgradient[- ]boost\w*|\bscikit-learn\b|\bsklearn\b|\b(?:numeric|numerical|structured|"
+        r"categorical|tabular) (?:features?|inputs?|variables?|columns as inputs?)\b"),
+          lambda m, c: f"{m}: models on table columns (numbers or categories as features) are "
+          "not available: tunekit fine-tunes pretrained transformers on one text column (or "
+          "images). Put the few features that matter into the text (\"age: 42. city: Paris. "
+          "note: ...\"), or use scikit-learn / XGBoost for tabular data"),
+    Limit("distillation", re.compile(
+        r"\bdistill?(?:ation|ing|ed|s)?\b(?![- ]?(?:bert|roberta|gpt|\w*-base))|"
+        r"\bteacher[- ]student\b|\b(?:teacher|student) model\b|\bknowledge transfer\b"),
+          lambda m, c: f"{m}: distillation (a student model learning from a teacher) is not "
+          "available: a run fine-tunes one model on your labels. For a smaller model, "
+          "fine-tune a smaller backbone directly (a distilled checkpoint such as "
+          "distilbert-base-uncased, or the bundled minilm-l6)"),
+    Limit("pruning", re.compile(
+        r"\bprun(?:e|es|ing|ed) (?:the |its |my |our )?(?:model|network|weights|heads|"
+        r"attention heads|neurons|layers|channels|parameters|params)\b|\b(?:weight|magnitude|"
+        r"structured|unstructured|head|model) pruning\b|\bsparsif\w*|\bsparse model\b"),
+          lambda m, c: f"{m}: pruning a model's weights is not available (a sweep's pruning "
+          "stops hopeless trials; it does not thin a model). For a smaller model, fine-tune a "
+          "smaller backbone (e.g. the bundled minilm-l6, or a distilled checkpoint)"),
+    Limit("quantization", re.compile(
+        # (GGUF, GPTQ, AWQ and llama.cpp are the quantized-export limit's, said first)
+        r"\bquanti[sz](?:e|es|ed|ing|ation)\w*|\bint[48]\b|\b8[- ]?bit\b|\bqat\b|"
+        r"\bbitsandbytes\b"),
+          lambda m, c: f"{m}: quantizing (int8, GGUF, quantization-aware training) is not "
+          "available: runs train in fp32, bf16 or fp16 (training.precision) and each export "
+          f"({_exporters(c)}) is full precision. Quantize the exported model afterwards "
+          "(e.g. with optimum or onnxruntime's quantization, or llama.cpp for GGUF)"),
+    Limit("embeddings", re.compile(
+        r"\b(?:sentence|text|document) embeddings?\b|\bembedding model\w*|\bcontrastive\b|"
+        r"\btriplet\w*|\bsemantic (?:search|similarity)\b|\b(?:sentence|text) similarity\b|"
+        r"\bsentence[- ]transformers?\b|\bsimcse\b|\bre-?rank\w*|\bdense retriev\w*|"
+        r"\bretrieval model\w*|\bbi-?encoder\b|\bcross-?encoder\b"),
+          _task_list("embedding models (similarity, semantic search, retrieval, reranking) are "
+                     "not a task here: a run learns labels (text-classification), numbers "
+                     "(text-regression), word tags or text generation")),
+    Limit("extractive-qa", re.compile(
+        r"\bextractive (?:qa|question answering)\b|\bsquad\w*|\banswer spans?\b|"
+        r"\bspan extraction\b"),
+          _task_list("extractive question answering (finding the answer span in a passage, as "
+                     "SQuAD) is not a task here; a causal-lm run learns to answer questions "
+                     "from prompt and response pairs (the passage and question in the "
+                     "prompt)")),
+)
+
+
 OUT_OF_SCOPE = (
     Limit("deepspeed", re.compile(r"\bdeep ?speed\b|\bzero[- ]?(?:stage[- ]?)?[123]\b|"
                                   r"\bzero (?:stage|offload|redundancy)\w*"),
@@ -89,7 +255,7 @@ OUT_OF_SCOPE = (
           "examples/accelerate/fsdp.yaml`, docs/multi-gpu.md)"),
     Limit("tpu", re.compile(r"\btpus?(?: pod| v\d\w*)?\b|\bxla\b"),
           lambda m, c: f"a TPU is not supported: tunekit trains on a CUDA GPU when torch sees "
-          f"one, else on the CPU ({device_here()})"),
+          f"one, else on the CPU ({device_here()})", acronyms=True),
     Limit("deploy", re.compile(
         r"\bdeploy\w*\b|\bsage ?maker\b|\b(?:aws|azure|gcp|google cloud|vertex ai)\b|"
         r"\b(?:api|inference|http|rest|online|real-?time) endpoints?\b|\bin production\b|"
@@ -98,7 +264,7 @@ OUT_OF_SCOPE = (
           lambda m, c: f"{m}: deploying is not done from here. After the run, its "
           f"export folders ({_exporters(c)}) are what a server loads, and `tunekit push "
           "RUN_ID --repo ID` puts the model on the Hugging Face Hub, where an inference "
-          "endpoint can serve it"),
+          "endpoint can serve it", acronyms=True),
     Limit("spacy", re.compile(r"\bspacy(?:'s)?\b|\ben_core_\w+"),
           lambda m, c: f"{m} is not available as a model: tunekit fine-tunes "
           "transformers models, by Hugging Face id or a local folder (a transformers "
@@ -109,7 +275,8 @@ OUT_OF_SCOPE = (
         r"\b(?:locate|locali[sz]e)\w* (?:the |each |every )?(?:objects?|defects?|scratch\w*)"),
           lambda m, c: f"{m}: finding where things are in a picture (object detection, "
           "boxes, masks) is not a task here; whole-image classification is (say which class "
-          f"each picture belongs to, e.g. scratched or not). The tasks: {_tasks(c)}"),
+          f"each picture belongs to, e.g. scratched or not). The tasks: {_tasks(c)}",
+          acronyms=True),
     Limit("closed-model", re.compile(
         r"\bgpt-?(?:3\.5|4|5)[\w.-]*|\bchatgpt\b|\bopenai\b|\bclaude[\w.-]*|\bgemini\b|"
         r"\banthropic\b"),
@@ -127,7 +294,9 @@ OUT_OF_SCOPE = (
         r"\bdirect preference\b|\breinforcement learning\b"),
           lambda m, c: f"{m} (preference tuning) is not available: tunekit fine-tunes "
           "with supervised fine-tuning only (your examples' responses as targets), so there "
-          f"is no beta or reward to set. Strategies: {_strategies(c)}"),
+          f"is no beta or reward to set. Strategies: {_strategies(c)}", acronyms=True),
+    *SHAPES_OF_A_TASK,
+    *BEYOND_THE_TASKS,
 )
 # asking which device a run uses ("on the GPU", "the cuda one"): said, as the spec has none
 DEVICE = re.compile(r"\bcuda\b|\b(?:on|use|using|with|via) (?:the |a |my |our )?(?:gpu|"
@@ -138,9 +307,13 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
     """What the turn asks for that tunekit cannot do, each said with what to do instead;
     the device a run will use, when the turn asks for one (``devices_said``: a number of
     GPUs was already answered). Names are looked for as written too: the typo tolerance
-    would read "spacy" as "space"."""
-    texts = (reading.message.lower(), reading.text)
+    would read "spacy" as "space"; and whole, as a column or file read earlier may hold the
+    words ("several topics at once" where the label column is "topic")."""
+    texts = (reading.written.lower(), reading.text)
     said = _sayings(texts, reading.catalog)
+    for limit in OUT_OF_SCOPE:  # said: no later reader takes "tag" or "photos" out of them
+        for match in list(limit.words.finditer(reading.text)):
+            reading.consume(match.start(), match.end())
     if not devices_said and not any(m.startswith("a TPU") for m in said) and \
             any(DEVICE.search(text) for text in texts):
         said.append("the device is not part of the spec: a run trains on a CUDA GPU when torch "
