@@ -115,6 +115,35 @@ MORE_DESCRIBED = [
     ("is this comment sarcastic", "text-classification"),
 ]
 
+# a third batch, measured at first sight (22 of 25) before the rules were widened again
+THIRD_DESCRIBED = [
+    ("I'd like to predict what grade a teacher would give an essay", "text-regression"),
+    ("estimate delivery time in days from the order notes", "text-regression"),
+    ("from a product title, guess how much it sells for", "text-regression"),
+    ("put a readability number on each paragraph", "text-regression"),
+    ("customer reviews -> predicted star rating as a decimal", "text-regression"),
+    ("highlight medication names and doses in prescriptions", "token-classification"),
+    ("recognise brand names in instagram captions", "token-classification"),
+    ("find job titles and company names in resumes", "token-classification"),
+    ("mark the start and end of every address in the letters", "token-classification"),
+    ("tag the ingredients in recipe texts", "token-classification"),
+    ("is there a crack in this photo of a pipe", "image-classification"),
+    ("classify microscope images of cells", "image-classification"),
+    ("pics of receipts: which store is it from", "image-classification"),
+    ("train something to recognise my handwriting letters from scans", "image-classification"),
+    ("does this x-ray show a fracture", "image-classification"),
+    ("an assistant that writes cover letters", "causal-lm"),
+    ("help desk bot trained on our old tickets and answers", "causal-lm"),
+    ("make it talk like shakespeare", "causal-lm"),
+    ("generate product titles from a list of features", "causal-lm"),
+    ("teach a small model to explain sql errors in plain english", "causal-lm"),
+    ("is this email a phishing attempt", "text-classification"),
+    ("group tweets by emotion: joy, anger, sadness", "text-classification"),
+    ("predict which category a support ticket belongs to", "text-classification"),
+    ("classify legal clauses as risky or safe", "text-classification"),
+    ("what topic is each news headline about", "text-classification"),
+]
+
 # the task named outright, no data: the reply asks for the file and says what it reads
 NAMED_NO_DATA = [
     ("text regression please", "text-regression"),
@@ -151,7 +180,7 @@ def _asks_for_data(text: str) -> bool:
                for word in ("file", "data", "dataset", "column"))
 
 
-@pytest.mark.parametrize(("said", "task"), CASES + MORE_DESCRIBED)
+@pytest.mark.parametrize(("said", "task"), CASES + MORE_DESCRIBED + THIRD_DESCRIBED)
 def test_a_task_described_in_ordinary_words_is_read(said: str, task: str, plugins: Any,
                                                     isolated: Path) -> None:
     assistant = Assistant(plugins)

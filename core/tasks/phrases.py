@@ -87,8 +87,10 @@ TOKEN_CLASSIFICATION = (
     r"\b(?:pull\w* out|pick\w* out|extract\w*|highlight\w*|mark\w*|find\w*|spot\w*|detect\w*|"
     r"identif\w*|locat\w*|tag\w*|recogni[sz]\w*|annotat\w*|redact\w*|anonymi[sz]\w*|mask\w*|"
     r"underlin\w*|catch\w*)\b [^.;?!]{0,40}?\b(?:names|mentions?|entit(?:y|ies)|spans?|"
-    r"(?:phone )?numbers|dates|addresses|adresses|places|locations|organi[sz]ations|people|"
-    r"persons)\b",
+    r"(?:phone )?numbers|dates?|address(?:es)?|adress(?:es)?|places|locations?|"
+    r"organi[sz]ations?|people|persons)\b",
+    # where a span starts and ends: "mark the start and end of every address"
+    r"\b(?:start|beginning) and (?:the )?end of\b",
     rf"\b(?:pull\w* out|pick\w* out|extract\w*)\b [^.;?!]{{0,40}}?\b(?:from|in|inside|within|"
     rf"out of) (?:the |my |our |each |every |all |these |some )?(?:[\w-]+ ){{0,2}}?{TEXTS}\b",
     r"\b(?:where|which|every|each|all|any)\b [^.;?!]{0,40}?\bmention(?:ed|s)?\b",
@@ -111,7 +113,10 @@ IMAGE_CLASSIFICATION = (
 )
 CAUSAL_LM = (
     r"\bllms?\b", r"\b(?:chat|instruct\w*|sft|dialog(?:ue)?)[ -]?(?:fine[ -]?)?tun\w*",
-    r"\bfor chat\b", r"\bchat ?bots?\b", r"\bfollow\w* (?:my |the |your )?instructions\b",
+    r"\bfor chat\b", r"\bchat ?bots?\b", r"\bbots?\b",
+    # "explain sql errors in plain english": a model that puts things in words
+    r"\bin (?:plain|simple|simpler|everyday|formal|casual|friendly|polite) (?:english|words|"
+    r"language|terms|french|german|spanish)\b", r"\bfollow\w* (?:my |the |your )?instructions\b",
     r"\bwrites? like\b", r"\bcontinue[ds]? pre-?train\w*", r"\banswer\w* questions like\b",
     r"\bgenerat\w* text\b", r"\bnext[- ]token\b",
     # the person's chats or instructions as the data: "fine-tune llama on my chats"

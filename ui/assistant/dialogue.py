@@ -346,11 +346,12 @@ class Assistant:
         noticed = understood.noticed + understood.acknowledged
         # what the turn asked for that is not in the spec is said, never dropped
         not_taken = "".join(f"\n\nNot taken: {u}." for u in dict.fromkeys(understood.unknown))
-        if problems:
-            return self._after_change(noticed, "I could not use part of that: "
-                                      + "; ".join(problems) + not_taken)
+        refused = ("I could not use part of that: " + "; ".join(problems) + not_taken
+                   ) if problems else not_taken.strip()
         if understood.wants_data and not (self.draft.get("dataset") or {}).get("path"):
-            return self._ask_for_data(noticed, understood.wants_data, not_taken.strip())
+            return self._ask_for_data(noticed, understood.wants_data, refused)
+        if problems:
+            return self._after_change(noticed, refused)
         return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
 
     def _supports(self, kind: str, item: Any) -> bool:
