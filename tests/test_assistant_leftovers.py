@@ -52,10 +52,6 @@ UNAVAILABLE = [
     (["train on tickets.csv, then email me when it's done"], "email me when it's done"),
     (["fine-tune on tickets.csv with lora. Afterwards explain each prediction with SHAP values"],
      "explain each prediction with SHAP values"),
-    (["classify tickets.csv and also ensemble it with an xgboost model"],
-     "ensemble it with an xgboost model"),
-    (["train on tickets.csv for 3 epochs and then quantize it to GGUF for llama.cpp"],
-     "quantize it to GGUF for llama.cpp"),
     (["i want a tagger from tags.jsonl, plus a weekly report sent to slack"],
      "a weekly report sent to slack"),
     (["Train on tickets.csv. Translate the predictions into French."],
@@ -90,8 +86,9 @@ UNAVAILABLE = [
     (["train on tickets.csv", "is it possible to also get shap values?"], "get shap values"),
     (["train on tickets.csv and when it's done, send the report to my boss"],
      "send the report to my boss"),
-    (["train tickets.csv lora, next step anonymize all names in texts before training"],
-     "anonymize all names in texts before training"),
+    # ("anonymize all names in the texts" describes a tagger: task_words reads it so)
+    (["train tickets.csv lora, next step translate all the texts to french before training"],
+     "translate all the texts to french before training"),
     (["train on tickets.csv then also do active learning on the unlabeled ones"],
      "do active learning on the unlabeled ones"),
     (["train on tickets.csv. Also, I'd like to A/B test it against our current model."],
@@ -101,8 +98,6 @@ UNAVAILABLE = [
     (["tags.jsonl ner model, and also visualise the attention heads"],
      "visualise the attention heads"),
     (["train on tickets.csv", "could you also track the CO2 emissions?"], "CO2 emissions"),
-    (["train on tickets.csv, then distill it into a smaller student model"],
-     "distill it into a smaller student model"),
 ]
 
 
@@ -113,6 +108,25 @@ def test_what_nothing_here_does_is_said_in_the_users_words(plugins, tmp_path, tu
     note = said[said.index("\""):said.index(NOTE)] if NOTE in said else ""
     assert quoted in note, said  # the quote, as written, before the note
     assert assistant.draft["dataset"]["path"].endswith((".csv", ".jsonl"))  # the rest taken
+
+
+# what a known limit names (ui/assistant/scope_words.py) is said once, with its advice, and
+# not quoted again
+KNOWN = [
+    ("classify tickets.csv and also ensemble it with an xgboost model", "XGBoost"),
+    ("train on tickets.csv for 3 epochs and then quantize it to GGUF for llama.cpp",
+     "convert_hf_to_gguf"),
+    ("train on tickets.csv, then distill it into a smaller student model", "distillation"),
+]
+
+
+@pytest.mark.parametrize(("turn", "advice"), KNOWN)
+def test_a_known_limit_is_said_once_with_its_advice(plugins, tmp_path, turn, advice):
+    assistant, replies = talk(plugins, tmp_path, turn)
+    said = replies[-1]
+    assert advice in said and NOTE not in said, said
+    assert said.count("Not taken:") == 1, said
+    assert assistant.draft["dataset"]["path"].endswith(".csv")
 
 
 # the data described, settings said in words, and turns read in full: no note

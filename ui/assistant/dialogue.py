@@ -20,7 +20,7 @@ from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
-from .knowledge import POINTER, answer, question_focus, question_kind, recommend
+from .knowledge import NOTES, POINTER, answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
 from .tool_talk import (
     Offer,
@@ -193,6 +193,8 @@ class Assistant:
         than asking what something is ("what is NER?"): read for its task."""
         if ASKS_ABOUT.search(normalise(question)):
             return False
+        if NOTES["data-quality"][1] in self._answer(question):
+            return False  # "are 5 pictures per class enough?": a question about the data
         understood = self._understand(question)
         return "task" in understood.changes or any(
             note.startswith("task: ") for note in understood.acknowledged)

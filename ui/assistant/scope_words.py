@@ -325,8 +325,20 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
 
 
 def _sayings(texts: tuple[str, ...], catalog: Any) -> list[str]:
-    return [limit.say(asked, catalog) for limit in OUT_OF_SCOPE
-            if (asked := limit.asked(*texts)) and not _lifted(limit, asked, catalog)]
+    """The limits the texts ask for, each once: a limit whose words all lie inside words an
+    earlier one said ("quantize" in "quantize it to gguf") is that one's to say."""
+    said: list[str] = []
+    earlier: list[str] = []
+    for limit in OUT_OF_SCOPE:
+        asked = limit.asked(*texts)
+        if not asked or _lifted(limit, asked, catalog):
+            continue
+        words = [w.lower() for w in asked.split(", ")]
+        if earlier and all(any(w in e for e in earlier) for w in words):
+            continue
+        earlier += words
+        said.append(limit.say(asked, catalog))
+    return said
 
 
 def _lifted(limit: Limit, asked: str, catalog: Any) -> bool:

@@ -82,6 +82,9 @@ def read_task(reading: Reading) -> None:
     if said is not None and said[0][0] < 2 and not named and task == TEXT_CLASSIFICATION \
             and current != task:
         return  # the default family's own cues ("spam or not") do not undo a task chosen
+    if said is not None and not named and task != current and _file_says_otherwise(reading,
+                                                                                  task):
+        return  # "train tickets.csv, then translate the texts": a side request, not the task
     if task != current:
         reading.result.set("task", task, f"task: {task}{note}")
     elif note and said is None:
@@ -90,6 +93,32 @@ def read_task(reading: Reading) -> None:
         reading.result.keep(f"task: {task}")
     if said is not None:
         _wants_data(reading)
+
+
+# a dataset's look at a file from this up: it reads it (plugins/datasets/looks.py)
+READS_IT = 0.5
+
+
+def _file_says_otherwise(reading: Reading, task: str) -> bool:
+    """The file this turn names is read well by a dataset of the task as it stands, and by
+    none of ``task``'s: a task only described (a cue, not its name) gives way to the data."""
+    slot = reading.slot("dataset")
+    path = slot.get("path") if "dataset" in reading.result.changes else None
+    if not path or any(k.split(".")[0] == "backbone" for k in reading.result.changes):
+        return False  # a model named for the task ("gpt2 to generate text") says it too
+    file = Path(str(path)).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return False
+    current = reading.result.changes.get("task") or reading.draft.get("task") or \
+        TEXT_CLASSIFICATION
+    best = {True: 0.0, False: 0.0}
+    for dataset in reading.catalog.by_kind.get("dataset", []):
+        if hasattr(dataset, "how_well_it_reads") and (task in dataset.tasks) != (
+                current in dataset.tasks):
+            side = task in dataset.tasks
+            best[side] = max(best[side], dataset.how_well_it_reads(file))
+    return best[False] >= READS_IT and best[True] < READS_IT
 
 
 def _wants_data(reading: Reading) -> None:
