@@ -406,12 +406,28 @@ class Dataset(Component):
     # and light (a few lines of the file, no heavy import) and never raise. None: the dataset
     # reads no file a person names (a bundled sample).
     reads: Callable[[Path], float] | None = None
+    # ``explains(path) -> str``: how it reads this file, in a few words, when that is not
+    # plain ("alpaca records: output is the response"); "" otherwise. As quick and safe as
+    # ``reads``: the assistant says it when it takes the file.
+    explains: Callable[[Path], str] | None = None
 
     def check(self) -> None:
-        if self.reads is not None and not callable(self.reads):
-            raise PluginError(f"dataset {self.name!r}: reads must be a callable "
-                              "reads(path) -> float, or None")
+        for name in ("reads", "explains"):
+            if getattr(self, name) is not None and not callable(getattr(self, name)):
+                raise PluginError(f"dataset {self.name!r}: {name} must be a callable "
+                                  f"{name}(path) -> {'float' if name == 'reads' else 'str'}, "
+                                  "or None")
         super().check()
+
+    def how_it_reads(self, path: Path) -> str:
+        """``explains(path)``, or "" when it declares nothing or its look fails."""
+        if self.explains is None:
+            return ""
+        try:
+            said = self.explains(Path(path))
+        except Exception:  # a plugin's look at a file never stops the caller
+            return ""
+        return said.strip() if isinstance(said, str) else ""
 
     def how_well_it_reads(self, path: Path) -> float:
         """``reads(path)`` kept to 0..1; 0 when it declares nothing or its look fails."""
@@ -542,6 +558,24 @@ class Backbone(Component):
     _work: ClassVar[str] = "build"
     build: Callable[[Options, ModelRequest], BuiltModel]
     load_tokenizer: Callable[[Options], Preprocessor] | None = None
+    # for the assistant: model families (a regular expression of their names) and the task a
+    # bare mention of one means ("fine-tune llama on my chats": causal-lm)
+    model_families: Mapping[str, str] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if not isinstance(self.model_families, Mapping):
+            raise PluginError(f"backbone {self.name!r}: model_families must map a pattern "
+                              "to a task")
+        for pattern, task in self.model_families.items():
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                raise PluginError(f"backbone {self.name!r}: model family {pattern!r} is not a "
+                                  f"regular expression ({exc})") from None
+            if not isinstance(task, str) or not task:
+                raise PluginError(f"backbone {self.name!r}: model family {pattern!r} needs a "
+                                  "task name")
+        super().check()
 
 
 # ---------------------------------------------------------------- strategies

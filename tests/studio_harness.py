@@ -20,6 +20,12 @@ import pytest
 
 TINY_PLUGIN = "from tunekit.testing import register_backbones  # the tiny test backbones\n"
 
+
+def client_http() -> dict[str, Any]:
+    """``httpx_kwargs`` for a gradio_client ``Client``: its default 5 s timeout on reading the
+    API info is too short on 2 loaded cores (a fresh dict each time: the Client pops from it)."""
+    return {"timeout": 60.0}
+
 # every kind of background work the studio starts (ui/studio/jobs/), by its attribute on
 # the Studio; stopping in this order ends the tools before the runs they launched
 JOBS: tuple[str, ...] = ("rate_finder", "sweeps", "bakeoffs", "runner")

@@ -118,7 +118,7 @@ STRATEGIES = [
     case("freeze only the embeddings", strategy=freeze(0)),
     case("freeze layers 0-3", strategy=freeze(4)),
     case("train only the top 2 layers", strategy=freeze(4)),
-    case("freeze the lower layers", strategy=freeze(3)),
+    case("freeze the lower layers", strategy=freeze(None)),
     case("freeze half of the layers", strategy=freeze(3)),
     case("partial fine-tuning: freeze 2 layers", strategy=freeze(2)),
     case("use bert-base-uncased and train only the last 4 layers",

@@ -100,22 +100,32 @@ SHAREGPT = [{"conversations": [{"from": "human", "value": f"hi {i}"},
 PROMPTS = [{"prompt": f"Q{i}", "completion": f"A{i}"} for i in range(6)]
 
 
-@pytest.mark.parametrize("message, records, fields", [
-    ("train an llm on {file}", ALPACA, ["output", "response"]),
-    ("gpt2 sft with {file} please", ALPACA, ["instruction", "response"]),
-    ("fine tune qwen on the chats in {file}", SHAREGPT, ["conversations [from, value]",
-                                                        "messages"]),
-    ("can you instruction-tune distilgpt2 on {file}?", PROMPTS, ["prompt, completion",
-                                                                 "response"]),
+PREFERENCES = [{"prompt": f"Q{i}", "chosen": f"A{i}", "rejected": "no"} for i in range(6)]
+
+
+@pytest.mark.parametrize("message, records", [
+    ("train an llm on {file}", ALPACA),
+    ("gpt2 sft with {file} please", ALPACA),
+    ("fine tune qwen on the chats in {file}", SHAREGPT),
+    ("can you instruction-tune distilgpt2 on {file}?", PROMPTS),
 ])
-def test_records_no_dataset_reads_as_they_are_are_named_with_what_it_reads(
-        plugins: Any, tmp_path: Path, message: str, records: list, fields: list) -> None:
+def test_records_in_other_tools_shapes_are_taken(plugins: Any, tmp_path: Path, message: str,
+                                                 records: list) -> None:
+    """alpaca's output, ShareGPT's conversations, prompt/completion: text-jsonl reads them
+    (plugins/datasets/lm_records.py), so the file is the data."""
     lines(tmp_path / "mine.jsonl", records)
     spec, said = talk(plugins, tmp_path, message.format(file="mine.jsonl"))
     assert spec["task"] == "causal-lm", said
+    assert spec["dataset"].get("path") == "mine.jsonl", said
+
+
+def test_records_no_dataset_reads_as_they_are_are_named_with_what_it_reads(
+        plugins: Any, tmp_path: Path) -> None:
+    lines(tmp_path / "mine.jsonl", PREFERENCES)
+    spec, said = talk(plugins, tmp_path, "train an llm on mine.jsonl")
+    assert spec["task"] == "causal-lm", said
     assert spec["dataset"].get("path") != "mine.jsonl", said  # a run would refuse it
-    assert "mine.jsonl" in said
-    for word in fields:
+    for word in ("mine.jsonl", "prompt, chosen, rejected", "response"):
         assert word in said, (word, said)
 
 

@@ -169,7 +169,7 @@ def load(manager: Any, name: str, folder: Path, **options: Any) -> Any:
     ('{"instruction": "hi", "response": "  "}', "'response' must be a non-empty text"),
     ('{"instruction": "hi", "response": 7}', "'response' must be a non-empty text"),
     ('{"messages": [{"role": "user", "content": "hi"}]}', "the chat has no assistant turn"),
-    ('{"messages": [{"role": "robot", "content": "hi"}]}', "'messages' must be a list of"),
+    ('{"messages": [{"role": "robot", "content": "hi"}]}', "has the speaker 'robot'"),
     ('{"text": 3}', "expected {instruction, response}, {messages: [...]} or {text}"),
 ], ids=["json", "not-an-object", "no-response", "empty-response", "response-type",
         "no-assistant", "bad-role", "text-type"])

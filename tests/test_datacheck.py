@@ -456,8 +456,31 @@ def test_the_command_checks_a_spec_with_its_backbones_tokenizer(tmp_path):
     assert f"the longest has {longest} tokens" in over["message"]
 
 
+def test_set_changes_a_field_as_a_run_would(tmp_path):
+    rows = clean_rows(200, 0)
+    write(tmp_path / "tickets.csv", rows + [list(r) for r in rows[:40]],
+          header=("message", "category"))
+    (tmp_path / "spec.yaml").write_text("dataset: {name: csv, path: tickets.csv}\n")
+
+    _, out, _ = data_check("spec.yaml", "--json")
+    assert "exact-duplicates" in {f["code"] for f in json.loads(out)["findings"]}
+    code, out, err = data_check("spec.yaml", "--set", "dataset.deduplicate=true", "--json")
+    report = json.loads(out)
+    assert code == 0, err
+    assert "exact-duplicates" not in {f["code"] for f in report["findings"]}
+    assert report["sizes"]["train"] + report["sizes"]["validation"] == 200
+    # a file: its dataset's options
+    code, out, err = data_check("tickets.csv", "--set", "dataset.validation_split=0.5", "--json")
+    assert code in (0, 1), err
+    sizes = json.loads(out)["sizes"]
+    assert sizes["validation"] == pytest.approx(sizes["train"], abs=2)
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["gone.csv"], "file not found: gone.csv"),
+    (["data.csv", "--set", "training.epochs=3"], "means nothing for a data file"),
+    (["data.csv", "--set", "dataset.validation_splt=0.3"], 'Did you mean "validation_split"'),
+    (["spec.yaml", "--set", "trainin.epochs=3"], "unknown field 'trainin'"),
     (["notes.md"], "cannot tell from its name"),
     (["data.csv", "--strategy", "lorra"], 'Did you mean "lora"'),
     (["data.csv", "--text-column", "body"], "no text column 'body'"),
@@ -465,6 +488,7 @@ def test_the_command_checks_a_spec_with_its_backbones_tokenizer(tmp_path):
 def test_bad_input_exits_2_with_one_message(tmp_path, args, expected):
     write_text_csv(tmp_path / "data.csv", n=40)
     (tmp_path / "notes.md").write_text("# notes\n")
+    (tmp_path / "spec.yaml").write_text("dataset: {name: csv, path: data.csv}\n")
 
     code, out, err = data_check(*args)
 

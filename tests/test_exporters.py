@@ -21,7 +21,7 @@ import httpx
 import pytest
 import torch
 import tunekit
-from studio_harness import free_port
+from studio_harness import client_http, free_port
 from tunekit.registry import Registry
 from tunekit.testing import tiny_model, tiny_splits, train_tiny, write_text_csv
 from tunekit.ui.cli import build_parser
@@ -244,7 +244,7 @@ def test_tunekit_demo_serves_the_app_and_answers_through_gradio_client(lora_run:
             assert time.monotonic() < deadline, "the demo did not start"
             time.sleep(0.5)
         assert httpx.get(f"{url}config", timeout=10).status_code == 401  # a login first
-        client = Client(url, auth=(USER, PASSWORD), verbose=False)
+        client = Client(url, auth=(USER, PASSWORD), verbose=False, httpx_kwargs=client_http())
         answer = client.predict(TEXTS[0], api_name="/predict")
     finally:
         app.terminate()

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from fake_hub import USER, FakeHub, serve_hub
-from studio_harness import free_port
+from studio_harness import client_http, free_port
 from tunekit.registry import Registry
 from tunekit.testing import train_tiny
 
@@ -283,7 +283,7 @@ class Page:
 
         self.app = app
         self.client = Client(app.local_url, auth=auth, verbose=False,
-                             download_files=str(downloads))
+                             download_files=str(downloads), httpx_kwargs=client_http())
 
     def call(self, api_name: str, *args: Any) -> dict[str, Any]:
         result = self.client.predict(*args, api_name=f"/{api_name}")

@@ -25,7 +25,9 @@ FALLBACK = "I did not catch a setting in that. Try"
 
 # (what a person said, the names or kinds that would be right), measured on 2026-12-07: the top
 # one right for 29 of 43, one of the top three for 36 (since then "score each essay from 1 to
-# 10" is read by the regression rule and left out: 28 of 42 and 35). With PROPOSE 0.65 and
+# 10" is read by the regression rule and left out: 28 of 42 and 35; since 2026-12-07 the task
+# families' phrases read the 10 task descriptions, left out too, and the families' examples
+# join the index: 21 of 32 and 26). With PROPOSE 0.65 and
 # MARGIN 0.05, 8 are
 # proposed (6 right; wrong: "only update a small part" -> full, "thaw" -> freeze-bottom: the
 # model holds antonyms close), 28 asked (the right one among the buttons for 24), 7 fall below
@@ -37,11 +39,6 @@ MEANT = [
     ("cheap fine-tuning that touches few parameters", "lora|bitfit|head-only"),
     ("train just the bias terms", "bitfit"),
     ("change everything in the model", "full"),
-    ("find the people and organisations in each sentence", "token-classification"),
-    ("pick out place names from text", "token-classification"),
-    ("put emails into folders by topic", "text-classification"),
-    ("spam or not spam", "text-classification"),
-    ("write answers like a helpful assistant", "causal-lm"),
     ("a file with the predictions for each row", "predictions-csv"),
     ("a format that runs without python", "onnx"),
     ("add noise to the texts so it generalises", "augmentation"),
@@ -57,11 +54,6 @@ MEANT = [
     ("keep most of the model as it is and adjust the top", "head-only|freeze-bottom"),
     ("add small trainable matrices beside the frozen weights", "lora"),
     ("thaw the layers one after another", "gradual"),
-    ("I need to spot people and places in sentences", "token-classification"),
-    ("find company names in news articles", "token-classification"),
-    ("sort support emails into departments", "text-classification"),
-    ("decide if a tweet is happy or sad", "text-classification"),
-    ("a bot that answers customers", "causal-lm"),
     ("measure how often it is right", "accuracy"),
     ("count how many entities it gets exactly right", "entity-f1|token-accuracy"),
     ("write a description of the model for others", "model-card"),
@@ -76,15 +68,13 @@ MEANT = [
 ]
 # written after the thresholds were chosen and measured without a change for them (those of
 # the same batch that a rule read are left out): the top one right for 5 of 9, one of the top
-# three for 7; none proposed ("retrain every layer": full
+# three for 7 (the 3 task descriptions now read by the families' phrases left out: 4 of 6, 4);
+# none proposed ("retrain every layer": full
 # 0.80, head-only 0.75, too close); of HELD_OUT_NOTHING, "bla bla" reaches ASK (perplexity,
 # 0.41, offered as no button: it cannot be used for text classification)
 HELD_OUT = [
     ("unlock the network bit by bit", "gradual"),
     ("retrain every layer", "full"),
-    ("work out the sentiment of product reviews", "text-classification"),
-    ("mark every city and country mentioned", "token-classification"),
-    ("teach it to continue my stories", "causal-lm"),
     ("a small file with just what was learned on top", "adapter"),
     ("something I can open in a web browser to test", "gradio-demo"),
     ("see which approach wins", "bakeoff"),
@@ -141,7 +131,7 @@ def test_every_phrasing_reaches_the_fallback_and_ranks_as_measured(installed: An
         ranked = index.rank(said)[:3]
         top1 += _right(ranked[0].entry, meant)
         top3 += any(_right(m.entry, meant) for m in ranked)
-    assert top1 >= 28 and top3 >= 35, (top1, top3)
+    assert top1 >= 21 and top3 >= 26, (top1, top3)
     for said in NOTHING:  # below ASK: the examples to follow, no guess
         assert index.rank(said)[0].score < semantic.ASK, said
         assert Assistant(installed).respond(said).text.startswith(FALLBACK), said
@@ -152,7 +142,7 @@ def test_held_out_phrasings_rank_as_measured(installed: Any) -> None:
     ranked = {said: index.rank(said)[:3] for said, _ in HELD_OUT}
     top1 = sum(_right(ranked[said][0].entry, meant) for said, meant in HELD_OUT)
     top3 = sum(any(_right(m.entry, meant) for m in ranked[said]) for said, meant in HELD_OUT)
-    assert top1 >= 5 and top3 >= 7, (top1, top3)
+    assert top1 >= 4 and top3 >= 4, (top1, top3)
     assert index.rank("nice weather")[0].score < semantic.ASK
 
 
@@ -160,7 +150,7 @@ def test_a_task_without_a_bundled_model_is_offered_and_then_asked_for(installed:
     """As when the task is named: choosing it leaves the model to choose, asked next."""
     assistant = Assistant(installed)
     assert "Use Causal language modelling" in assistant.respond(
-        "teach it to continue my stories").choices
+        "an ai that guesses what my customers feel").choices
     reply = assistant.respond("Use Causal language modelling")
     assert assistant.spec()["task"] == "causal-lm" and reply.action is None
     assert "Which model shall I fine-tune for causal-lm?" in reply.text
@@ -189,16 +179,16 @@ def test_above_the_threshold_it_proposes_and_waits_for_a_yes(installed: Any) -> 
 def test_below_it_asks_with_the_top_choices_and_a_yes_sets_nothing(installed: Any) -> None:
     assistant = Assistant(installed)
     before = assistant.spec()
-    reply = assistant.respond("find the people and organisations in each sentence")
+    reply = assistant.respond("add noise to the texts so it generalises")
     assert reply.text.startswith("I did not catch a setting in that. Did you mean one of these?")
-    assert reply.choices[0] == "Use Token classification"
+    assert reply.choices[0] == "Use Random swap"
     assert 1 <= len(reply.choices) <= semantic.MOST_CHOICES
     assert assistant.respond("yes").action is None
     assert assistant.spec() == before  # a yes to a question with choices accepts none
 
-    assistant.respond("find the people and organisations in each sentence")
-    assistant.respond("Use Token classification")  # the button, sent as the next turn
-    assert assistant.spec()["task"] == "token-classification"
+    assistant.respond("add noise to the texts so it generalises")
+    assistant.respond("Use Random swap")  # the button, sent as the next turn
+    assert [a["name"] for a in assistant.spec()["augmentations"]] == ["random-swap"]
 
 
 def test_a_part_already_in_the_run_or_unusable_is_said_not_offered(installed: Any) -> None:

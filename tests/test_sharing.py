@@ -18,7 +18,7 @@ import httpx
 import pytest
 import tunekit
 from gradio_client import Client, handle_file
-from studio_harness import TINY_PLUGIN, free_port, serving
+from studio_harness import TINY_PLUGIN, client_http, free_port, serving
 from test_studio import text, value
 from tunekit import load_plugins
 from tunekit.errors import TunekitError
@@ -81,7 +81,7 @@ class Tab:
     def __init__(self, app: Any, downloads: Path):
         self.app = app
         self.client = Client(app.local_url, auth=(USER, PASSWORD), verbose=False,
-                             download_files=str(downloads))
+                             download_files=str(downloads), httpx_kwargs=client_http())
 
     def call(self, api_name: str, *args: Any) -> dict[str, Any]:
         result = self.client.predict(*args, api_name=f"/{api_name}")
@@ -325,7 +325,8 @@ def test_demo_turns_off_plugin_management(workdir: Path, tmp_path: Path) -> None
     assert app.studio.safety.demo and options["auth"] is None  # --demo alone stays local
     app.launch(**{**options, "quiet": True})
     try:
-        client = Client(app.local_url, verbose=False, download_files=str(tmp_path / "d"))
+        client = Client(app.local_url, verbose=False, download_files=str(tmp_path / "d"),
+                        httpx_kwargs=client_http())
         answer = client.predict("exporters-model-card", api_name="/disable_plugin")
         notice = answer[app.output_names["disable_plugin"].index("notice")]
         assert LOCKED in value(notice)

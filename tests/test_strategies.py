@@ -22,14 +22,14 @@ ALL_GROUPS = (*BODY, "head")
 
 def train(manager, data: Path, strategy, *, backbone: str = "tiny-bert", epochs: int = 1,
           learning_rate: float = 1e-3, exporters=("capture",), listeners=(),
-          cache_features: str = "auto"):
+          cache_features: str = "auto", max_steps: int | None = None):
     spec = tunekit.parse_spec({
         "dataset": {"name": "csv", "path": str(data)},
         "backbone": backbone,
         "strategy": strategy,
         "training": {"epochs": epochs, "batch_size": 8, "learning_rate": learning_rate,
                      "early_stopping": None, "warmup_ratio": 0.0,
-                     "cache_features": cache_features},
+                     "cache_features": cache_features, "max_steps": max_steps},
         "metrics": ["accuracy"],
         "exporters": list(exporters),
     }, manager)
@@ -250,6 +250,20 @@ def test_gradual_unfreezes_one_group_per_epoch_from_the_top(capture, cap_manager
     assert counts == sorted(counts) and len(set(counts)) == 4
     built = capture.last()
     assert [g for g in ALL_GROUPS if not any(built.changed(n) for n in built.groups[g])] == []
+
+
+def test_gradual_plans_by_the_epochs_max_steps_takes(cap_manager, small_csv):
+    starts = []
+    result = train(cap_manager, small_csv, "gradual", epochs=1, max_steps=13,
+                   listeners=[on("epoch_start")(lambda event: starts.append(event.data["epoch"]))])
+
+    assert result.status == "completed"
+    # 34 training rows in batches of 8: 5 steps an epoch, so 13 steps take 3 epochs (not 1)
+    assert starts == [0, 1, 2]
+    summary = json.loads(Registry.open(Path.cwd() / "registry.db").get_run(
+        result.run_id).summary_json)
+    assert summary["epochs"] == 3
+    assert "with 3 epochs only the top 3 of 4 groups unfreeze" in summary["strategy"]
 
 
 def test_gradual_rates_divide_by_the_factor_per_group_down_the_model(manager):

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from gradio_client import Client, handle_file
-from studio_harness import TINY_PLUGIN, free_port
+from studio_harness import TINY_PLUGIN, client_http, free_port
 from tunekit.errors import TunekitError
 from tunekit.registry import Registry
 from tunekit.testing import write_text_csv
@@ -35,7 +35,8 @@ class StudioClient:
 
     def __init__(self, app: Any, url: str, downloads: Path):
         self.app = app
-        self.client = Client(url, verbose=False, download_files=str(downloads))
+        self.client = Client(url, verbose=False, download_files=str(downloads),
+                             httpx_kwargs=client_http())
 
     def call(self, api_name: str, *args: Any) -> dict[str, Any]:
         result = self.client.predict(*args, api_name=f"/{api_name}")
@@ -155,9 +156,22 @@ def test_chat_and_form_stay_in_sync(studio: StudioClient, project: Path, tmp_pat
     assert studio.session.assistant.spec() == before
     assert value(refused["field:training.batch_size"]) == 16  # the form shows the draft again
 
+    # the fields read off the spec's schema: a choice, a number and a switch
+    studio.call("set_training_precision", "fp32")
+    studio.call("set_training_max_steps", 30)
+    shown = studio.call("set_training_gradient_checkpointing", True)
+    assert value(shown["field:training.precision"]) == "fp32"
+    assert value(shown["field:training.max_steps"]) == 30
+    training = studio.session.assistant.spec()["training"]
+    assert (training["precision"], training["max_steps"], training["gradient_checkpointing"]) \
+        == ("fp32", 30, True)
+    refused = studio.call("set_training_max_steps", 0)
+    assert "max_steps" in value(refused["notice"]) and "Traceback" not in value(refused["notice"])
+
     exported = yaml.safe_load(Path(value(refused["export"])).read_text())
     assert exported["strategy"] == {**before["strategy"], "r": 4}
     assert exported["training"]["epochs"] == 2
+    assert exported["training"]["max_steps"] == 30
 
 
 def test_a_turn_no_rule_reads_gets_buttons_that_set_only_when_clicked(
@@ -349,7 +363,7 @@ def test_tunekit_studio_command_serves_with_a_login(tmp_path: Path) -> None:
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do
             Client(url, verbose=False)
         client = Client(url, auth=("ana", "s3cret"), verbose=False,
-                        download_files=str(tmp_path / "dl"))
+                        download_files=str(tmp_path / "dl"), httpx_kwargs=client_http())
         summary = client.predict(api_name="/load")[2]
         assert "sample-reviews" in summary
         assert Registry.open(tmp_path / "r.db").runs() == []

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from gradio_client import Client, handle_file
-from studio_harness import serving
+from studio_harness import client_http, serving
 from tunekit.testing import write_text_csv
 
 
@@ -20,8 +20,10 @@ def timed_chat(client: Client, text: str) -> float:
 def test_a_slow_data_check_does_not_hold_up_another_sessions_chat(tmp_path: Path):
     big = write_text_csv(tmp_path / "big.csv", n=60_000)
     with serving(tmp_path) as app:
-        busy = Client(app.local_url, verbose=False, download_files=str(tmp_path / "a"))
-        other = Client(app.local_url, verbose=False, download_files=str(tmp_path / "b"))
+        busy = Client(app.local_url, verbose=False, download_files=str(tmp_path / "a"),
+                      httpx_kwargs=client_http())
+        other = Client(app.local_url, verbose=False, download_files=str(tmp_path / "b"),
+                       httpx_kwargs=client_http())
         timed_chat(other, "hello")  # the first turn loads what the chat needs
         alone = timed_chat(other, "what can you do?")
 

@@ -6,6 +6,7 @@ the accelerator, the feature cache, the schedule, the meter and early stopping a
 from __future__ import annotations
 
 import functools
+import math
 import os
 import platform
 from dataclasses import dataclass, field
@@ -78,6 +79,19 @@ def run_data_check(splits: Any, training: Any, strategy: str, bus: EventBus,
     return report.to_dict()
 
 
+def planned_epochs(training: Any, train_rows: int) -> int | None:
+    """The epochs a run goes through: ``training.max_steps`` wins over ``training.epochs`` (as
+    many epochs as those steps take, counted as ``start`` counts them: the batches of one
+    process, per optimizer update); None when neither is set (the strategy's default). A
+    strategy plans by it (gradual unfreezing's stages), so it is known before the model is."""
+    if not training.max_steps:
+        return training.epochs
+    processes = max(1, int(os.environ.get("WORLD_SIZE", "1")))
+    batches = math.ceil(math.ceil(train_rows / training.batch_size) / processes)
+    per_epoch = max(1, math.ceil(batches / training.gradient_accumulation_steps))
+    return math.ceil(training.max_steps / per_epoch)
+
+
 def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
     import torch
 
@@ -131,7 +145,7 @@ def prepare(spec: RunSpec, manager: PluginManager, bus: EventBus) -> Prepared:
 
     # strategy: what trains, at which rate, for how long (its defaults unless the spec says)
     base_lr = training.learning_rate or strategy.default_learning_rate
-    epochs = training.epochs or strategy.default_epochs
+    epochs = planned_epochs(training, len(splits.train)) or strategy.default_epochs
     plan = call_component(strategy, "applying the strategy", strategy.apply, built.model,
                           spec.options("strategy"),
                           StrategyContext(task=spec.task, epochs=epochs, layer_groups=groups))

@@ -35,6 +35,8 @@ class Task:
     title: str = ""
     description: str = ""
     aliases: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()  # the ways people describe the job (About.phrases)
+    examples: tuple[str, ...] = ()  # the job in plain sentences (About.examples)
     # the metrics and strategy a spec gets when it names none
     default_metrics: tuple[str, ...] = ()
     default_strategy: str = "lora"
@@ -138,6 +140,13 @@ class About:
     default_strategy: str = "lora"
     default_backbone: str | None = None
     default_dataset: str | None = None
+    # the ways people describe the job without naming it, as regular expressions on the
+    # lower-cased message ("score essays 0-10", "pull out drug names from clinical notes"):
+    # read by the assistant when no task is named and no file decides it
+    phrases: tuple[str, ...] = ()
+    # the job in a few plain sentences ("predict a number from a text"): what the assistant's
+    # semantic fallback compares a turn with when neither the words nor a file decide
+    examples: tuple[str, ...] = ()
 
 
 _FAMILIES: dict[str, Callable[[], Task]] = {}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from . import phrases
 from .base import TEXT_CLASSIFICATION, Task, family
 
 
 @family(
     TEXT_CLASSIFICATION,
+    phrases=phrases.TEXT_CLASSIFICATION,
+    examples=phrases.TEXT_CLASSIFICATION_EXAMPLES,
     title="Text classification",
     description="put each text in one of a fixed set of classes (sentiment, topic, intent)",
     aliases=("classify", "classification", "categorise", "categorize", "sentiment"),
@@ -22,6 +25,8 @@ def _text_classification() -> Task:
 
 @family(
     "text-regression",
+    phrases=phrases.TEXT_REGRESSION,
+    examples=phrases.TEXT_REGRESSION_EXAMPLES,
     title="Text regression",
     description="predict a number for each text (a rating, a score, a price, a reading level)",
     # no bare "score": people say it of every metric
@@ -40,6 +45,8 @@ def _text_regression() -> Task:
 
 @family(
     "token-classification",
+    phrases=phrases.TOKEN_CLASSIFICATION,
+    examples=phrases.TOKEN_CLASSIFICATION_EXAMPLES,
     title="Token classification",
     description=("tag each word of a text (named entities such as people, places and "
                  "organisations; parts of speech)"),
@@ -59,6 +66,8 @@ def _token_classification() -> Task:
 
 @family(
     "image-classification",
+    phrases=phrases.IMAGE_CLASSIFICATION,
+    examples=phrases.IMAGE_CLASSIFICATION_EXAMPLES,
     title="Image classification",
     description="put each image in one of a fixed set of classes (objects, defects, species)",
     aliases=("classify images", "image classifier", "images", "pictures", "photos",
@@ -75,6 +84,8 @@ def _image_classification() -> Task:
 
 @family(
     "causal-lm",
+    phrases=phrases.CAUSAL_LM,
+    examples=phrases.CAUSAL_LM_EXAMPLES,
     title="Causal language modelling",
     description=("teach a language model to follow instructions, hold a chat or write like "
                  "your texts (next-token prediction; only responses are scored)"),

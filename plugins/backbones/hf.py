@@ -32,6 +32,13 @@ def register_backbones(register):
         tasks=tuple(AUTO_CLASSES),
         aliases=("hugging face", "huggingface", "transformers", "model id", "local model",
                  "custom model", "hub"),
+        # decoder families: named with no task word ("fine-tune llama on my chats"), they
+        # generate text
+        model_families={
+            r"llama\d*|tinyllama|codellama|mistral|mixtral|qwen\d*(?:\.\d+)?|gpt-?2|distilgpt2|"
+            r"gpt-?neo\w*|gpt-?j|phi-?\d+(?:\.\d+)?|phi|gemma\d*|smollm\d*|falcon|pythia|"
+            r"olmo\d*|deepseek|starcoder\d*|bloomz?|stablelm|granite|zephyr|vicuna|"
+            r"open-?llama": "causal-lm"},
         params=(
             tunekit.Param(name="model", type=str, required=True,
                           help="a model id such as distilbert-base-uncased, or a local folder"),

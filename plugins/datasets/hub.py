@@ -22,15 +22,16 @@ from typing import Any
 import tunekit
 from tunekit.data import carve, guess_columns
 
+from . import lm_records
 from .files import DEDUPLICATE
 
 TASKS = ("text-classification", "text-regression", "token-classification", "causal-lm",
          "image-classification")
 BUILDERS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv",
             ".json": "json", ".jsonl": "json", ".ndjson": "json", ".txt": "text"}
-# the columns a causal-LM row may carry (tunekit.tasks.causal_lm.form_of reads them)
-LM_COLUMNS = ("text", "instruction", "input", "response", "output", "prompt", "completion",
-              "messages")
+# the columns a causal-LM row may carry, in tunekit's names or another tool's (lm_records)
+LM_COLUMNS = ("text", *dict.fromkeys(lm_records.PROMPT_FIELDS + lm_records.ANSWER_FIELDS
+                                     + lm_records.CONTEXT_FIELDS + lm_records.CHAT_FIELDS))
 
 PARAMS = (
     tunekit.Param(name="path", type=str, required=True,
@@ -201,10 +202,10 @@ def _lm_rows(part: Any, split: str) -> list[dict]:
         raise tunekit.DataError(
             f"split {split!r} has none of the columns causal-lm reads; columns: "
             f"{', '.join(part.column_names)}", where="dataset",
-            hint="causal-lm reads text, instruction/response (input optional), "
-                 "prompt/completion or messages (a chat)")
-    return [{k: v for k, v in item.items() if v is not None}
-            for item in part.select_columns(kept)]
+            hint=f"causal-lm reads {lm_records.FORMS_READ}")
+    return [lm_records.standard_row({k: v for k, v in item.items() if v is not None},
+                                    f"dataset: split {split!r}, row {number}")
+            for number, item in enumerate(part.select_columns(kept), start=1)]
 
 
 def _image_rows(part: Any, options: dict[str, Any], folder: Path, split: str) -> list[dict]:
@@ -312,7 +313,7 @@ def register_datasets(register):
         # where it fetches datasets by name from: "ag_news from the hub", "the Hugging Face
         # dataset imdb", "huggingface.co/datasets/user/name" (the assistant reads the id)
         phrases=(r"hugg?ing?[ -]?face(?:'s)?(?: datasets?)?(?: hub)?",
-                 r"hf(?: datasets?)?(?: hub)?", r"(?:datasets? )?hub", r"(?:https?://)?(?:www\.)?huggingface\.co/datasets"),
+                 r"hf(?: datasets?)?(?: hub)?", r"(?:datasets? )?hub", r"(?:https?://)?(?:www\.)?(?:huggingface|hf)\.co/datasets"),
         params=PARAMS,
         tasks=TASKS,
         load=load,

@@ -7,9 +7,12 @@ Each line of a ``text-jsonl`` file is one of
     {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
     {"text": "Any text the model should learn to write like."}
 
-and the forms may be mixed. A line that is not one of them stops the load with its line
-number. A plain text file (.txt, .text, .md: a corpus, a handbook) is read as texts: each
-paragraph (lines up to a blank line) one ``{"text": ...}``.
+or the same in another tool's field names (alpaca's ``output``, ShareGPT's ``conversations``
+of ``{from, value}``, ``prompt``/``completion``, ``question``/``answer``: ``lm_records``), and
+the forms may be mixed. A line that is none of them stops the load with its line number. A
+``.json`` file may instead hold one array of such records (alpaca_data.json). A plain text
+file (.txt, .text, .md: a corpus, a handbook) is read as texts: each paragraph (lines up to a
+blank line) one ``{"text": ...}``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import tunekit
 from tunekit.data import deduplicate, split_random
 
 from . import looks
-from .files import DEDUPLICATE, resolve_path
+from .files import DEDUPLICATE, _json_array, resolve_path
+from .lm_records import standard_row
 
 TASKS = ("causal-lm",)
 
@@ -48,20 +52,33 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     if path.suffix.lower() in looks.PLAIN_TEXT_SUFFIXES:
         return _paragraphs(raw, path)
     rows = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise tunekit.DataError(f"not JSON: {exc.msg} (column {exc.colno})", where=where,
-                                    hint="write one JSON object per line") from None
+    for where, record in _records(raw, path):
+        row = standard_row(record, where)
         form_of(row, where)
         rows.append(row)
     if not rows:
         raise tunekit.DataError("the file has no examples", where=str(path))
     return rows
+
+
+def _records(raw: str, path: Path) -> list[tuple[str, Any]]:
+    """``(where, record)`` for each record of a JSON-lines file, or of a file holding one JSON
+    array of records (alpaca_data.json is one)."""
+    lines = raw.splitlines()
+    array = _json_array(path, lines)
+    if array is not None:
+        return [(f"{path}: record {number}", record) for number, record in array[1]]
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            records.append((where, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise tunekit.DataError(f"not JSON: {exc.msg} (column {exc.colno})", where=where,
+                                    hint="write one JSON object per line") from None
+    return records
 
 
 def _paragraphs(raw: str, path: Path) -> list[dict[str, Any]]:
@@ -195,9 +212,12 @@ def register_datasets(register):
         name="text-jsonl",
         title="Instructions, chats or texts (JSON lines or plain text)",
         description="A JSON-lines file for language-model fine-tuning: each line an "
-                    "instruction and its response ({instruction, response}, optional input), "
-                    "a chat ({messages: [{role, content}, ...]}) or a plain text ({text}); "
-                    "or a plain .txt file, each paragraph one text.",
+                    "instruction and its response ({instruction, response}, optional input; "
+                    "also alpaca's {instruction, input, output}, {prompt, completion}, "
+                    "{question, answer}, {input, output}), a chat ({messages: [{role, "
+                    "content}, ...]}, or ShareGPT's {conversations: [{from, value}, ...]}) or "
+                    "a plain text ({text}); or one JSON array of such records, or a plain .txt "
+                    "file, each paragraph one text.",
         aliases=("instructions", "instruction data", "chat data", "conversations", "sft data",
                  "instruction jsonl", "chat jsonl", "jsonl instructions", "text corpus"),
         tasks=TASKS,
@@ -213,6 +233,7 @@ def register_datasets(register):
         ),
         load=load_text_jsonl,
         reads=looks.instruction_file,
+        explains=looks.instruction_shape,
     ))
     register(tunekit.Dataset(
         name="sample-instructions",

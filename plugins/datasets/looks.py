@@ -8,20 +8,21 @@ dataset's look on every file a message names, and chat stays fast.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from . import lm_records
 
 HEAD_BYTES = 16_384
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 TABLE_SUFFIXES = {".csv": 0.9, ".tsv": 0.9, ".txt": 0.4}
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CONLL_SUFFIXES = (".conll", ".conllu", ".iob", ".bio", ".iob2", ".bioes")
-# records meant for a language model: not a table of texts and labels...
-INSTRUCTION_FIELDS = ({"instruction", "response"}, {"prompt", "completion"},
-                      {"instruction", "output"}, {"messages"}, {"conversations"})
-# ...and those text-jsonl reads as they are (tunekit.tasks.causal_lm.form_of)
-READ_AS_IS = ({"instruction", "response"}, {"messages"})
+# records meant for a language model, not a table of texts and labels, though text-jsonl may
+# not read them (preference pairs: a prompt and a chosen and a rejected answer)
+INSTRUCTION_FIELDS = ({"prompt", "chosen"}, {"prompt", "rejected"}, {"chosen", "rejected"})
 PLAIN_TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
@@ -37,8 +38,14 @@ def _head_lines(path: Path, count: int = 40) -> list[str]:
 
 
 def _first_records(path: Path) -> list[dict[str, Any]]:
+    """The first records of a JSON-lines file, or of a file holding one JSON array of
+    objects (an alpaca export, ``df.to_json(orient="records")``); [] when it is neither."""
+    lines = _head_lines(path, 10)
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("["):
+        return _array_records(path)
     records = []
-    for line in _head_lines(path, 10):
+    for line in lines:
         if not line.strip():
             continue
         try:
@@ -51,14 +58,53 @@ def _first_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def _array_records(path: Path, count: int = 10) -> list[dict[str, Any]]:
+    """The first objects of a JSON array, decoded one by one from the file's head (the
+    array may be far longer than the look reads)."""
+    text = "\n".join(_head_lines(path, 10_000))
+    decoder = json.JSONDecoder()
+    at = text.index("[") + 1
+    records: list[dict[str, Any]] = []
+    while len(records) < count:
+        at = len(text) - len(text[at:].lstrip(" \t\r\n,"))
+        if at >= len(text) or text[at] == "]":
+            break
+        try:
+            obj, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            break  # the head ends inside an object: the ones before it are enough
+        if not isinstance(obj, dict):
+            return []
+        records.append(obj)
+    return records
+
+
 def _is_conll(lines: list[str]) -> bool:
-    """One token per line with its tag last (``O``, ``B-X``, ``I-X``), blank lines between."""
+    """One token per line with its tag last (``O``, ``B-X``, ``I-X``), blank lines between;
+    or plain tags (parts of speech) in sentences of such lines (``_is_column_file``)."""
     rows = [line.split() for line in lines if line.strip() and not line.startswith("-DOCSTART-")]
     if len(rows) < 2:
         return False
     tags = [row[-1] for row in rows if len(row) >= 2]
     tagged = sum(t == "O" or t[:2] in ("B-", "I-", "E-", "S-") for t in tags)
-    return len(tags) == len(rows) and tagged >= 0.8 * len(rows)
+    return (len(tags) == len(rows) and tagged >= 0.8 * len(rows)) or _is_column_file(lines)
+
+
+def _is_column_file(lines: list[str]) -> bool:
+    """Sentences of "word tag" lines with plain tags (``NOUN``, ``VBD``): blank lines between
+    sentences (a table has none), the same few columns on every line, and far fewer distinct
+    tags than words. A CSV of texts has spaces inside its cells; a file of words has none."""
+    blocks = [block for block in "\n".join(lines).split("\n\n") if block.strip()]
+    rows = [line.split() for line in lines if line.strip() and not line.startswith("-DOCSTART-")]
+    if len(blocks) < 2 or len(rows) < 4 or len(rows) < 2 * len(blocks):
+        return False
+    widths = {len(row) for row in rows}
+    if len(widths) != 1 or not 2 <= min(widths) <= 12:
+        return False
+    tags = {row[-1] for row in rows}
+    words = {row[0] for row in rows}
+    return len(tags) <= max(2, len(rows) // 3) and len(words) > len(tags) and \
+        all(len(tag) <= 16 for tag in tags)
 
 
 def table_file(path: Path) -> float:
@@ -93,39 +139,69 @@ def record_file(path: Path) -> float:
     if not records:
         return 0.3
     flat = all(not isinstance(v, (list, dict)) for r in records for v in r.values())
-    instructions = any(fields <= set(r) for r in records for fields in INSTRUCTION_FIELDS)
+    instructions = not lm_records.labelled(records) and any(
+        lm_records.form(r) in ("instruction", "chat")
+        or any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records)
     only_text = all(set(r) == {"text"} for r in records)
     return 0.9 if flat and not instructions and not only_text else 0.2
 
 
 def instruction_file(path: Path) -> float:
-    """JSON lines of instructions, chats or plain texts, or a plain text file (``text-jsonl``).
-    Records meant for a language model in a form it does not read (alpaca's "output",
-    ShareGPT's "conversations", prompt/completion) score low: meant for it, not read as is."""
+    """JSON lines (or one JSON array) of instructions, chats or plain texts in any of the
+    shapes ``lm_records`` reads (alpaca, ShareGPT, prompt/completion...), or a plain text file
+    (``text-jsonl``). Records meant for a language model in a form it does not read
+    (preference pairs) score low: meant for it, not read as is."""
     if path.suffix.lower() in PLAIN_TEXT_SUFFIXES and path.is_file():
-        return 0.8 if _is_prose(_head_lines(path)) else 0.0
+        lines = _head_lines(path)
+        # any text file can be read as texts: a table-like one only when the task says so
+        return 0.8 if _is_prose(lines) else 0.0 if _is_conll(lines) else 0.2
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return 0.0
     records = _first_records(path)
     if not records:
         return 0.1
-    if all(any(f <= set(r) for f in READ_AS_IS) or set(r) == {"text"} for r in records):
+    forms = [lm_records.form(r) for r in records]
+    if lm_records.labelled(records):
+        return 0.3  # {input, output: "positive"}: texts and their labels, most likely
+    if all(f in ("instruction", "chat") or set(r) == {"text"}
+           for f, r in zip(forms, records, strict=True)):
         return 0.95
-    if all(any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records):
+    if all(f or any(i <= set(r) for i in INSTRUCTION_FIELDS)
+           for f, r in zip(forms, records, strict=True)):
         return 0.3
     return 0.1
 
 
+def instruction_shape(path: Path) -> str:
+    """How ``text-jsonl`` reads a file in another tool's shape (alpaca, ShareGPT...), in
+    words; "" for its own forms or a file it does not read."""
+    if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
+        return ""
+    records = _first_records(path)
+    return lm_records.explain(records[0]) if records else ""
+
+
 def _is_prose(lines: list[str]) -> bool:
-    """Plain running text: no table (the first line's delimiter in every line) and no CoNLL."""
+    """Plain running text: no table (the first line's delimiter in every line, under a header
+    of names) and no CoNLL."""
     filled = [line for line in lines if line.strip()]
     if not filled or _is_conll(lines):
         return False
+    if len(filled) > 1 and len(lines) - len(filled) >= len(filled) - 1:
+        return True  # a blank line after every line: paragraphs, never the rows of a table
     for delimiter in (",", "\t", ";", "|"):
         counts = {line.count(delimiter) for line in filled}
-        if len(filled) > 1 and len(counts) == 1 and counts != {0}:
+        if len(filled) > 1 and len(counts) == 1 and counts != {0} and \
+                _is_header(filled[0].split(delimiter)):
             return False
     return True
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A table's first line names its columns: short names, not sentences ("Recipe 1. Boil
+    the pasta" is a line of text that happens to hold a comma)."""
+    return all(len(cell.split()) <= 5 and not re.search(r"\w[.!?]\s+\w", cell)
+               for cell in cells)
 
 
 def tagged_records(path: Path) -> float:

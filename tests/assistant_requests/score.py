@@ -44,8 +44,11 @@ MISSING = object()
 # ---------------------------------------------------------------- the files the requests name
 
 
-def write_files(folder: Path) -> None:
-    """Write every file and folder the blind set names into ``folder``."""
+def write_files(folder: Path, request_set: Path | None = None) -> None:
+    """Write every file and folder the first three sets name into ``folder``, and those of
+    ``request_set``'s own module (``files_<its name without "blind_">.py`` beside this file,
+    where there is one: later sets write their own files, and two of them may use one file
+    name for different contents)."""
     folder = Path(folder)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     _write_classification(folder)
@@ -55,7 +58,10 @@ def write_files(folder: Path) -> None:
     _write_language(folder)
     _write_models(folder)
     _write_first_sight(folder)
-    __import__("files_2026_12_07c").write(folder)  # the 2026-12-07c set's own files
+    if request_set is not None:
+        module = "files_" + Path(request_set).stem.removeprefix("blind_")
+        if (HERE / f"{module}.py").exists():
+            __import__(module).write(folder)
 
 
 def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[Any, Any]]) -> None:
@@ -609,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tunekit-requests-") as tmp:
         folder = Path(tmp) / "work"
         folder.mkdir()
-        write_files(folder)
+        write_files(folder, Path(args.set))
         registry = Path(tmp) / "registry.db"
         outcomes = []
         for request in requests:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import islice
+from itertools import islice, permutations
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,6 @@ QUOTED = re.compile(r"""(?<![\w])(["'`])([^"'`\n]{1,200}?)\1(?![\w])""")
 UNQUOTED_PATH = re.compile(
     rf"(?<![\w/.~\\-])((?:[a-z]:[\\/]|~[\\/]|\.{{1,2}}[\\/]|[\\/])?(?:[\w.~-]*[\w~-][\\/])*"
     rf"[\w.-]*\w\.(?:{_SUFFIX}))(?![\w])", re.IGNORECASE)
-ROLE_WORDS = [("validation_path", r"\b(?:valid\w*|dev|eval\w*)\b"), ("test_path", r"\btest\w*"),
-              ("path", r"\b(?:train\w*|fine-?tun\w*|learn\w*|fit)\b")]
 
 
 # ---------------------------------------------------------------- files
@@ -138,13 +136,50 @@ def _named_over_common(message: str, found: list[tuple[int, int, str]],
 
 
 def _read_best(reading: Reading, word: str) -> float | None:
-    """How well the best dataset reads the file or folder ``word``; None when it is not here."""
+    """How well the best dataset reads the file or folder ``word`` (a folder of splits: its
+    training split); None when it is not here."""
     folder = Path(word).expanduser()
     folder = folder if folder.is_absolute() else reading.base_dir / folder
     if not folder.exists():
         return None
+    own = _split_children(folder)
+    folder = own.get("path", folder)
     return max((d.how_well_it_reads(folder) for d in reading.catalog.by_kind.get("dataset", [])
                 if hasattr(d, "how_well_it_reads")), default=0.0)
+
+
+# the names a folder's own splits go by ("photos/train", "photos/valid", "tables/test.csv")
+SPLIT_NAMES = {"path": ("train", "training"),
+               "validation_path": ("val", "valid", "validation", "dev", "eval"),
+               "test_path": ("test", "testing")}
+
+
+def _split_children(folder: Path) -> dict[str, Path]:
+    """A folder's own splits: a training child and at least one other, folders or files of the
+    training file's suffix, named for their split; {} when it holds no such pair."""
+    try:
+        children = sorted(c for c in folder.iterdir() if not c.name.startswith("."))
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    for role, names in SPLIT_NAMES.items():
+        for child in children:
+            kindred = "path" not in found or (child.is_dir(), child.suffix) == (
+                found["path"].is_dir(), found["path"].suffix)
+            name = child.name if child.is_dir() else child.stem
+            if role not in found and kindred and name.lower() in names:
+                found[role] = child
+    return found if "path" in found and len(found) >= 2 else {}
+
+
+def _own_splits(reading: Reading, path: str) -> dict[str, str]:
+    """The splits of a named folder, as paths written from the name the person used."""
+    folder = Path(path).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    if not folder.is_dir():
+        return {}
+    root = path.rstrip("/\\")
+    return {role: f"{root}/{child.name}" for role, child in _split_children(folder).items()}
 
 
 def _common_parent(reading: Reading,
@@ -182,37 +217,94 @@ def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str
 
 def _roles(message: str, found: list[tuple[int, int, str]]) -> list[str]:
     """What each file is for, from the words around it ("validate on dev.csv", "test.csv as
-    the test set") or, failing that, from its name when there are several files."""
+    the test set", "keep b.csv for the final test only (not for validation)") or, failing
+    that, from its name when there are several files. The words just after a file speak of
+    it first; then those before it; a role turned down ("not for validation") is no role,
+    and what the sentence goes on to say it is for counts instead."""
     lowered = message.lower()
     roles = []
-    previous_end = 0
-    for i, (start, end, path) in enumerate(found):
-        following = found[i + 1][0] if i + 1 < len(found) else len(lowered)
-        after = lowered[end:min(following, end + 40)]
-        before = lowered[max(previous_end, start - 45):start]
-        roles.append(_role_after(after) or _role_before(before) or _role_by_name(path, found))
-        previous_end = end
+    for i, (_, end, path) in enumerate(found):
+        following = found[i + 1][0] if i + 1 < len(found) else None
+        attached, tail = _words_after(lowered, end, following)
+        before = _words_before(lowered, found, i)
+        role, turned_down = _role_in(attached, nearest=min)
+        if role and NOT_FOR.search(before):  # "don't use b.csv for validation"
+            role, turned_down = None, True
+        role = role or _role_in(before, nearest=max)[0]
+        if role is None and turned_down:
+            role = _role_in(tail, nearest=min)[0]
+        roles.append(role or _role_by_name(path, found))
     return roles
 
 
-def _role_after(after: str) -> str | None:
-    match = re.match(r"\s*(?:file\s*)?(?:for|as|is|=|:)?\s*(?:the |a |my |our )?(?:held[- ]out )?"
-                     r"(valid\w*|dev|eval\w*|test\w*|train\w*)", after)
-    if not match:
-        return None
-    word = match.group(1)
-    return ("validation_path" if word.startswith(("valid", "dev", "eval")) else
-            "test_path" if word.startswith("test") else "path")
+# what a file is for, in words, the more particular first: "final evaluation" is the test
+# though "eval" alone is validation, "evaluate during training" is validation though
+# "training" alone is the training file; a phrase found hides its words from those after it
+ROLE_PHRASES = (
+    ("test_path",
+     r"\bfinal\s+(?:\w+\s+)?(?:test\w*|eval\w*|check\w*|scor\w*|numbers?|results?|metrics?|"
+     r"report\w*|benchmark\w*|run)\b|\bheld[- ]?out\s+test\w*|\breport\w*\s+(?:the\s+|my\s+|"
+     r"our\s+)?(?:\w+\s+)?(?:numbers|scores?|results|metrics)\b|\b(?:until|till|til|at|for)\s+"
+     r"(?:the\s+)?(?:very\s+)?end\b|\b(?:never|don'?t|do not)\s+(?:look|peek|touch)\w*|"
+     r"\buntouched\b|\btest\w*|\bbenchmark\w*"),
+    ("validation_path",
+     r"\bearly[- ]?stop\w*|\bstop\w* early\b|\b(?:eval\w*|scor\w*|check\w*|monitor\w*|"
+     r"track\w*)\s+(?:it\s+)?(?:during|while|each|every|after\s+each|per|between)\s+(?:the\s+)?"
+     r"(?:training|epochs?|steps?)\b|\bvalid\w*|\bval\b|\bdev\b|\beval\w*|\bmodel\s+selection\b|"
+     r"\btun\w*\s+(?:the\s+)?hyper\w*|\bhyper-?param\w*|\b(?:pick|choos|select)\w*\s+(?:the\s+)?"
+     r"(?:best\s+)?(?:epoch|checkpoint|model|settings)"),
+    ("path", r"\btrain\w*|\bfine-?tun\w*|\blearn\w*|\bfit\b"),
+)
+# a role turned down: "not for validation", "isn't the test set", "rather than dev"
+TURNED_DOWN = re.compile(r"(?:\bnot|\bnever|\bno|\bnor|n't|\bwithout|\binstead of|\brather than|"
+                         r"\bexcept|\bother than)\s+(?:[\w-]+\s+){0,2}$")
+# a role turned down before the file: "don't use b.csv for validation", "never b.csv for"
+NOT_FOR = re.compile(r"(?:n't|\bnot|\bnever)\s+(?:[\w-]+\s+){0,1}$")
+SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")
+# where the words of one file end and those of the next begin
+FILE_BREAK = re.compile(r"[;!?\n,+&]|\.(?=\s|$)|\b(?:and|then|but|while|plus|with|whereas)\b")
 
 
-def _role_before(before: str) -> str | None:
-    clause = re.split(r"[;.!?]|,\s*(?=and\b|then\b)", before)[-1]
-    best, where = None, -1
-    for role, pattern in ROLE_WORDS:
-        for match in re.finditer(pattern, clause):
-            if match.start() > where:
-                best, where = role, match.start()
-    return best
+def _words_after(lowered: str, end: int, following: int | None) -> tuple[str, str]:
+    """The words after a file that speak of it (up to the first break: "for the final test
+    only (not for validation)"), and the rest of its sentence when no file follows in it."""
+    stop = SENTENCE_END.search(lowered, end)
+    stop_at = stop.start() if stop else len(lowered)
+    if following is not None and following < stop_at:
+        between = lowered[end:following]
+        cut = FILE_BREAK.search(between)
+        return (between[:cut.start()] if cut else ""), ""  # no break: the next file's words
+    words = lowered[end:stop_at]
+    cut = FILE_BREAK.search(words)
+    return (words[:cut.start()], words[cut.end():]) if cut else (words, "")
+
+
+def _words_before(lowered: str, found: list[tuple[int, int, str]], i: int) -> str:
+    """The words before a file, back to the previous file's own words or its clause."""
+    start = found[i][0]
+    if i == 0:
+        before = lowered[max(0, start - 45):start]
+        return re.split(r"[;.!?]|,\s*(?=and\b|then\b)", before)[-1]
+    between = lowered[found[i - 1][1]:start]
+    cuts = list(FILE_BREAK.finditer(between))
+    return between[cuts[-1].end():] if cuts else between
+
+
+def _role_in(words: str, nearest: Any) -> tuple[str | None, bool]:
+    """The role the words give a file (the one nearest it: ``nearest`` is min for words
+    after it, max for words before), and whether a role was turned down."""
+    said: list[tuple[int, str]] = []
+    turned_down = False
+    for role, pattern in ROLE_PHRASES:
+        for match in re.finditer(pattern, words):
+            if TURNED_DOWN.search(words[:match.start()]):
+                turned_down = True
+            else:
+                said.append((match.start(), role))
+        words = re.sub(pattern, lambda m: " " * len(m.group(0)), words)
+    if not said:
+        return None, turned_down
+    return nearest(said)[1], turned_down
 
 
 def _role_by_name(path: str, found: list) -> str:
@@ -228,7 +320,10 @@ def _role_by_name(path: str, found: list) -> str:
 
 def use_file(reading: Reading, path: str) -> None:
     """The file or folder at ``path`` is the data: the dataset that reads it (by a look at
-    it), its task when the draft's task is another, and the columns named before."""
+    it), its task when the draft's task is another, and the columns named before. A folder
+    that holds its own splits (train/ and val/, train.csv and test.csv) gives each its place."""
+    folder, splits = path, _own_splits(reading, path)
+    path = splits.pop("path", path)
     suffix = Path(path).suffix.lower().lstrip(".")
     component = _dataset_that_reads(reading, path) or _dataset_for(reading, suffix)
     if component is not None and _not_read_as_is(reading, path, component):
@@ -252,8 +347,70 @@ def use_file(reading: Reading, path: str) -> None:
                 new[key] = current[key]
     # the reader is said when the suffix does not name it (a .txt corpus read as texts)
     named = component.name in (suffix, KINDRED.get(suffix)) or not Path(path).suffix
-    reading.result.set("dataset", new, f"data: {path}" + ("" if named else
-                                                          f" (read as {component.title})"))
+    how = _how_it_reads(reading, path, component)
+    reading.result.set("dataset", new, f"data: {path}" + (
+        f" (read as {component.title}: {how})" if how else "" if named else
+        f" (read as {component.title})"))
+    _use_splits(reading, component, folder, splits)
+
+
+def _use_splits(reading: Reading, component: Any, folder: str, splits: dict[str, str]) -> None:
+    """The other splits of a folder of splits, where the dataset takes a path for them and the
+    message gave none; said, so the person sees where validation comes from."""
+    params = {p.name for p in component.params}
+    for role, split in splits.items():
+        if role in params and f"dataset.{role}" not in reading.result.changes:
+            reading.result.set(f"dataset.{role}", split, f"{role.replace('_', ' ')}: {split} "
+                               f"(the {Path(split).name} split in {folder})")
+
+
+def _how_it_reads(reading: Reading, path: str, component: Any) -> str:
+    """The dataset's own words on how it reads this file (``Dataset.explains``)."""
+    if not hasattr(component, "how_it_reads"):
+        return ""
+    file = Path(path).expanduser()
+    return component.how_it_reads(file if file.is_absolute() else reading.base_dir / file)
+
+
+# a look below this says "surely not this format" (a CoNLL file looked at as a table)
+READS_AT_ALL = 0.2
+
+
+def fit_data_to_task(reading: Reading) -> None:
+    """The task the turn says picks among the datasets that read the file: a .txt file of
+    paragraphs or of comma-holding lines is texts for a language model, a table for a
+    classifier. When none of that task reads it, the file is not taken and the reply says so
+    (never a bundled sample silently in its place)."""
+    task = reading.result.changes.get("task")
+    slot = reading.slot("dataset")
+    component = reading.component("dataset", "dataset")
+    path = slot.get("path")
+    if not task or not path or component is None or not component.tasks or \
+            task in component.tasks:
+        return
+    file = Path(path).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return
+    scored = [(d.how_well_it_reads(file), d) for d in reading.catalog.by_kind.get("dataset", [])
+              if hasattr(d, "how_well_it_reads") and task in d.tasks]
+    scored = [s for s in scored if s[0] >= READS_AT_ALL]
+    for key in [k for k in reading.result.changes if k == "dataset" or
+                k.startswith("dataset.")]:
+        del reading.result.changes[key]
+    # the file's own reading of it (its dataset, the task it said) gives way
+    reading.result.noticed = [n for n in reading.result.noticed if not (
+        n.startswith(f"data: {path}") or n.endswith(f"(from {path})"))]
+    if not scored:
+        reading.result.unknown.append(
+            f"{path}: no installed dataset reads it for {task} (it reads as "
+            f"{component.title}, for {', '.join(component.tasks)}): give me a file in a form "
+            f"the {task} datasets read, or say which dataset reads it")
+        reading.result.wants_data = f"{task} data"
+        return
+    best = max(scored, key=lambda s: s[0])[1]
+    reading.result.set("dataset", {"name": best.name, "path": path},
+                       f"data: {path} (read as {best.title}, for {task})")
 
 
 # a look below this says "meant for me, not in a form I read" (alpaca's "output" fields)
@@ -316,8 +473,11 @@ def _record_shape(file: Path) -> str:
     try:
         with file.open(encoding="utf-8-sig") as handle:
             lines = list(islice((li for li in handle if li.strip()), 200))
-        records = [json.loads(line) for line in lines]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        if lines and lines[0].lstrip().startswith("["):  # one JSON array of records
+            records = json.loads(file.read_text(encoding="utf-8-sig"))[:200]
+        else:
+            records = [json.loads(line) for line in lines]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError):
         return ""
     # a broken file (a line that is no object) is not a shape: the preview names its line
     if not records or not all(isinstance(r, dict) for r in records):
@@ -375,6 +535,11 @@ HELD_OUT = {
 }
 
 
+# words between a share and its split: "10% for a final test", "5% as a separate validation"
+SPLIT_ADJECTIVES = (r"(?:final|separat\w*|held[- ]?out|holdout|independent|last|small|blind|"
+                    r"extra|unseen)")
+
+
 def read_splits(reading: Reading) -> None:
     """"hold out 20% for validation", "validation split 0.1", "a 10% test set", "80/20"."""
     dataset = reading.component("dataset", "dataset")
@@ -391,14 +556,18 @@ def read_splits(reading: Reading) -> None:
         patterns = [
             rf"{word}[\s_-]*(?:split|set|share|fraction|ratio|size|portion|part)?\s*"
             rf"(?:=|:|of|to|at|is|be)?\s*(?:about |around )?{NUMBER}\s*(%|percent)?",
-            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:the |my )?(?:data|examples|rows|samples) )?"
-            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a )?{word}\b",
+            # "20% of the rows for validation", "keep 30% of it for validation"
+            rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
+            rf"your )?[\w-]+) )?"
+            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a |an )?"
+            rf"(?:{SPLIT_ADJECTIVES} )?{word}\b",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
-            rf"(?:for|as) (?:the |a )?{word}",
+            rf"(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",
             # "keep 20% aside for testing", "put 10 percent of the rows back for validation"
             rf"(?:hold|keep|set|put)\w* {NUMBER}\s*(%|percent)?(?: of (?:the |my )?\w+)? (?:out|"
-            rf"aside|back|apart)[\w /.-]{{0,40}}(?:for|as) (?:the |a )?{word}",
+            rf"aside|back|apart)[\w /.-]{{0,40}}(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?"
+            rf"{word}",
         ]
         for pattern in patterns:
             match = reading.find(pattern)
@@ -521,18 +690,27 @@ def _switch(text: str, param: Any) -> tuple[bool, tuple[int, int]] | None:
     return found
 
 
+# what a column of tags is also called: "the NER labels are in the 2nd column"
+SAME_THING = {"tag": "label", "label": "tag"}
+
+
 def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
     """Which column holds a thing, counted from 0 as the option says: "the pos tag is
     column 1", "column 2 has the chunk tags", "the tags are in the third column" (2)."""
     thing = r"[ _-]?".join(re.escape(w) for w in param.name.split("_")[:-1])
     if not thing:
         return None
+    thing = f"(?:{thing}|{SAME_THING[thing]})" if thing in SAME_THING else thing
     numbered = r"\b(?:column|col)\.?\s*(?:number |no\.? |#|=|:)?\s*(\d+)\b"
     ordinal = rf"\b({'|'.join(ORDINALS)}|last|\d+(?:st|nd|rd|th))\s+(?:column|col)\b"
+    # "the labels are the 2nd one": said after the thing, "one" is its column
+    ordinal_after = ordinal.replace("(?:column|col)", r"(?:column|col|one|1(?![\d.]))")
+    # a column said before the thing is its own only within one clause ("the token is the
+    # 1st column, the labels are the 2nd": the 1st is the token's)
     for pattern in (rf"\b{thing}s?\b[^.;!?]{{0,40}}?{numbered}",
-                    rf"{numbered}[^.;!?]{{0,30}}?\b{thing}s?\b",
-                    rf"\b{thing}s?\b[^.;!?]{{0,40}}?{ordinal}",
-                    rf"{ordinal}[^.;!?]{{0,30}}?\b{thing}s?\b"):
+                    rf"{numbered}[^.;!?,]{{0,30}}?\b{thing}s?\b",
+                    rf"\b{thing}s?\b[^.;!?]{{0,40}}?{ordinal_after}",
+                    rf"{ordinal}[^.;!?,]{{0,30}}?\b{thing}s?\b"):
         match = re.search(pattern, text)
         if not match:
             continue
@@ -543,7 +721,56 @@ def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
             return -1, match.span()
         count = ORDINALS.get(said) or int(re.sub(r"\D", "", said))
         return count - 1, match.span()  # "the second column" is column 1, counted from 0
-    return None
+    return _listed_column(text, thing)
+
+
+# the columns listed in order: "the columns are token, NER tag, POS tag", "format: word / pos"
+COLUMN_LIST = re.compile(r"\b(?:columns?|fields?|format|layout)\s*(?:are|is|:|=|were|read)\s*"
+                         r"(?:the\s+)?([^.;:()!?]+)")
+# the kinds of tags a column file holds, and the words that say each ("entities" for NER)
+TAG_KINDS = {"ner": r"ner|entit\w*|named", "pos": r"u?pos|xpos|part[- ]of[- ]speech|speech",
+             "chunk": r"chunk\w*"}
+
+
+def _listed_items(said: str) -> list[str]:
+    """The names of a list, up to the one after its "and" ("word, ner and pos, tag the
+    entities": word, ner, pos) or a dash that starts another thought."""
+    said = re.split(r"\s[-–]\s", said)[0]
+    parts = re.split(r"(,|/|\||\band\b|\bthen\b)", said)
+    items, last = [], False
+    for part in parts[::2]:
+        items.append(part.strip())
+        if last:
+            break
+        last = len(items) < len(parts[1::2]) + 1 and parts[2 * len(items) - 1].strip() in (
+            "and", "then")
+    return items
+
+
+def _listed_column(text: str, thing: str) -> tuple[int, tuple[int, int]] | None:
+    """The column a list of the columns says holds the thing wanted: the one the rest of the
+    message names ("... train on the NER column"; "NER on it" with NER and POS columns
+    listed), counted from 0 as the list goes. None when the message lists none, or leaves
+    the choice open."""
+    match = COLUMN_LIST.search(text)
+    if not match:
+        return None
+    items = _listed_items(match.group(1))
+    if len(items) < 3 or not all(items) or any(len(i.split()) > 3 for i in items):
+        return None
+    rest = text[:match.start()] + " " + text[match.end():]
+    mentions = []
+    for index, item in enumerate(items[1:], start=1):  # the first column is the token
+        words = [w for w in re.findall(r"[a-z]+", item) if not re.fullmatch(rf"{thing}s?|labels?|"
+                                                                                r"column", w)]
+        kinds = [next((kind for kind in TAG_KINDS.values() if re.fullmatch(kind, w)),
+                      re.escape(w)) for w in words] or [r"(?!x)x"]
+        said = sum(len(re.findall(rf"\b(?:{kind})\b", rest)) for kind in kinds)
+        mentions.append((said, index))
+    best = max(mentions)
+    if best[0] == 0 or sum(m[0] == best[0] for m in mentions) > 1:
+        return None
+    return best[1], match.span()
 
 
 def _amount(text: str, param: Any) -> tuple[float | int, tuple[int, int]] | None:
@@ -683,7 +910,7 @@ def read_columns(reading: Reading) -> None:
         absent = {k: v for k, v in found.items() if v[0] not in preview.columns}
         for key in absent:
             del found[key]
-        _mentioned(reading.message, preview, found)
+        _mentioned(reading.message, preview, found, _other_names(reading))
         for key, value in absent.items():
             found.setdefault(key, value)
     if len(found) == 1:
@@ -697,8 +924,9 @@ def read_columns(reading: Reading) -> None:
     roles = TAGGING_ROLE_PARAMS if task == "token-classification" else ROLE_PARAMS
     fields = {key: next((p for p in roles[key] if p in params), None) for key in found}
     if not all(fields.values()):
-        reading.result.unknown.append("column names need a data file of yours first (for "
-                                      "example: train on data/tickets.csv)")
+        if not _counts_columns(component):
+            reading.result.unknown.append("column names need a data file of yours first (for "
+                                          "example: train on data/tickets.csv)")
         return
     _measured(reading, preview, found)
     for key, (name, start, end) in found.items():
@@ -707,6 +935,13 @@ def read_columns(reading: Reading) -> None:
         reading.result.set(f"dataset.{field}", name, f"{field.replace('_', ' ')}: {name}{why}")
         if end > start:
             reading.consume_written(start, end)
+
+
+def _counts_columns(component: Any) -> bool:
+    """A dataset whose file has columns counted, not named (CoNLL's tag_column): the column
+    said is its option's, read by ``read_dataset_options``."""
+    return component is not None and any(p.type is int and p.name.endswith("_column")
+                                         for p in component.params)
 
 
 # the option that holds each role, by the dataset's kind of file: a table's columns, the
@@ -854,6 +1089,10 @@ def _known_preview(reading: Reading) -> Preview | None:
     file = file if file.is_absolute() else reading.base_dir / file
     if not file.is_file():
         return None
+    component = reading.component("dataset", "dataset")
+    if component is not None and not any(p.name.endswith(("_column", "_field")) and
+                                         p.type is str for p in component.params):
+        return None  # no columns to name (plain text, a CoNLL file): not read as a table
     preview = peek(file, limit=500)
     return preview if preview.columns else None
 
@@ -887,7 +1126,17 @@ ROLE_OF_KIND = {"text": "text_column", "tokens": "text_column", "category": "lab
 WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, int]]) -> None:
+def _other_names(reading: Reading) -> list[tuple[int, int]]:
+    """Where the message names a metric or an exporter in several words ("token accuracy",
+    "entity f1"): a column's word inside one ("tokens") is not that column said."""
+    lowered = reading.message.lower()
+    return [(m.start, m.end) for kind in ("metric", "exporter")
+            for m in reading.catalog.exact(kind, lowered)
+            if re.search(r"[\s-]", lowered[m.start:m.end])]
+
+
+def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, int]],
+               elsewhere: list[tuple[int, int]] = ()) -> None:
     """The file's columns said in the message in any form ("comment_text", "tasting note",
     "the score" for csat_score, a typo) take the role the words around them say, or else
     the role their values say (free text is the text, a few values or numbers the label).
@@ -895,7 +1144,7 @@ def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, 
     taken = {name for name, _, _ in found.values()}
     claims: dict[str, list[tuple[str, int, int]]] = {}
     for column, start, end in _column_mentions(message, preview.columns):
-        if column in taken:
+        if column in taken or any(s <= start and end <= e for s, e in elsewhere):
             continue
         role = _role_by_words(message, start, end) or ROLE_OF_KIND.get(
             preview.kinds.get(column, ""))
@@ -1026,8 +1275,10 @@ def read_dataset_name(reading: Reading) -> bool:
     named: file plugins ("csv") mean nothing without a path. True when it is a new one."""
     if "dataset" in reading.result.changes:
         return False
-    component, _ = reading.catalog.best("dataset", reading.text)
-    if component is None or any(getattr(p, "required", False) for p in component.params):
+    component = _named_in_other_order(reading) or _named_without_a_file(reading)
+    if component is None:
+        component, _ = reading.catalog.best("dataset", reading.text)
+    if component is None or _needs_a_file(component):
         return False
     if reading.slot("dataset").get("name") != component.name:
         reading.result.set("dataset", {"name": component.name}, f"data: {component.title}")
@@ -1038,6 +1289,45 @@ def read_dataset_name(reading: Reading) -> bool:
         return True
     reading.result.keep(f"data: {component.title}")
     return False
+
+
+def _needs_a_file(component: Any) -> bool:
+    return any(getattr(p, "required", False) for p in component.params)
+
+
+def _named_without_a_file(reading: Reading) -> Any | None:
+    """The latest dataset named that needs no file (a bundled sample): "the shapes demo
+    with 500 images" is the sample, though "images" also names the folder dataset."""
+    named = [m for m in reading.catalog.exact("dataset", reading.text)
+             if not m.negated and not _needs_a_file(m.component)]
+    named.sort(key=lambda m: (m.end, m.length))
+    return named[-1].component if named else None
+
+
+# between the words of a name said in another order: "the sample of shapes"
+LINK = r"\s+(?:(?:of|with|of the|with the)\s+)?"
+
+
+def _named_in_other_order(reading: Reading) -> Any | None:
+    """A dataset whose name of several words is said in another order ("the shapes sample",
+    "a sample of shapes" for "sample shapes"), when no other dataset is named outside those
+    words: that one, not the one a single word of it names ("sample")."""
+    text = reading.text
+    for component in reading.catalog.by_kind.get("dataset", []):
+        for phrase in reading.catalog.phrases(component):
+            words = phrase.split()
+            if not 2 <= len(words) <= 3:
+                continue
+            for order in dict.fromkeys(permutations(words)):
+                match = re.search(r"\b" + LINK.join(map(re.escape, order)) + r"\b", text)
+                if match and list(order) == words and match.group(0) == phrase:
+                    continue  # said as it is written: the catalog finds it
+                if match and not any(
+                        m.component is not component and not m.negated and
+                        (m.start < match.start() or m.end > match.end())
+                        for m in reading.catalog.exact("dataset", text)):
+                    return component
+    return None
 
 
 # ---------------------------------------------------------------- datasets named on a hub
@@ -1077,12 +1367,25 @@ def read_hub_dataset(reading: Reading) -> None:
             continue
         start, end, name = found
         reading.consume_written(start, end)
+        name = _with_owner(reading, name)
         reading.result.set("dataset", {"name": component.name, field: name},
                            f"data: {name} ({component.title}; it is downloaded when the run "
                            "starts, not now: if this machine is offline and it is not in the "
                            "cache, the run says so)")
         _read_split_names(reading, component)
         return
+
+
+def _with_owner(reading: Reading, name: str) -> str:
+    """A bare id said again with its owner ("the conll2003 dataset from the hub,
+    eriktks/conll2003") is that owner's: the full id, its words taken from the model reader."""
+    if "/" in name:
+        return name
+    for match in re.finditer(rf"(?<![\w/.-]){OWNER_ID}(?![\w/-])", reading.message):
+        if match.group("id").split("/")[-1].lower() == name.lower():
+            reading.consume_written(match.start(), match.end())
+            return match.group("id")
+    return name
 
 
 def _id_param(component: Any) -> str | None:
@@ -1101,6 +1404,8 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
         rf"at|in|of)\s+(?:the\s+)?{source}(?![\w-])",
         rf"(?<![\w-]){source}(?:'s)?\s+(?P<noun>{DATA_NOUN})\s+(?:called\s+|named\s+)?{HUB_ID}"
         rf"(?![\w/-])",
+        # "the ag_news hub dataset", "imdb HF data"
+        rf"(?<![\w/.-]){HUB_ID}\s{{1,2}}{source}\s+(?P<noun>{DATA_NOUN})(?![\w-])",
     )
     for pattern in placements:
         for match in re.finditer(pattern, reading.message, re.IGNORECASE):
@@ -1108,9 +1413,12 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
             if _could_be_id(reading, name, match):
                 return match.start(), match.end(), name
     # no hub said: an owner/name the data is said to be, that is no folder here
-    for match in re.finditer(rf"\b(?:on|(?P<noun>{DATA_NOUN}))\s+(?:the\s+)?"
-                             rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/.-])",
-                             reading.message, re.IGNORECASE):
+    said_data = (  # "on x/y", "the dataset is x/y", "data: x/y", "the x/y dataset"
+        rf"\b(?:on|(?P<noun>{DATA_NOUN}))(?:\s+|\s*(?:is|=|:|called|named)\s*)(?:the\s+)?"
+        rf"{OWNER_ID}(?:\s{{1,2}}(?P<after>{DATA_NOUN}))?(?![\w/-]|\.\w)",
+        rf"(?<![\w/.-]){OWNER_ID}\s{{1,2}}(?P<after>{DATA_NOUN})(?![\w-])(?P<noun>)")
+    for match in (m for pattern in said_data
+                  for m in re.finditer(pattern, reading.message, re.IGNORECASE)):
         name = match.group("id")
         owner = name.split("/")[0]
         if owner.lower() in FOLDER_WORDS or (reading.base_dir / owner).exists() or \

@@ -128,6 +128,11 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
 
 
 def _json_objects(text: str, limit: int) -> Iterator[dict]:
+    """The objects of JSON lines, or of one JSON array of objects (what an alpaca export or
+    ``df.to_json(orient="records")`` writes), as the file datasets read them."""
+    if text.lstrip().startswith("["):
+        yield from _array_objects(text, limit)
+        return
     for number, line in enumerate(text.splitlines()[:limit], start=1):
         if not line.strip():
             continue
@@ -139,6 +144,17 @@ def _json_objects(text: str, limit: int) -> Iterator[dict]:
             raise Unreadable(f"line {number} is not a JSON object (each line must be "
                              "one object with a text and a label)")
         yield obj
+
+
+def _array_objects(text: str, limit: int) -> Iterator[dict]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Unreadable(f"line {exc.lineno} is not valid JSON ({exc.msg}): give JSON lines "
+                         "(one object per line) or one array of objects") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise Unreadable("the JSON array must hold objects, one per example")
+    yield from data[:limit]
 
 
 def _as_text(value: object) -> str:

@@ -20,7 +20,7 @@ from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
-from .knowledge import answer, question_focus, question_kind, recommend
+from .knowledge import NOTES, POINTER, answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
 from .refer_words import asked_about
 from .tool_talk import (
@@ -57,6 +57,12 @@ RESET = re.compile(r"^(?:start over|start again|reset|clear|new run|begin again|
                    r"please|,)*[\s.!]*$")
 SHOW = re.compile(r"^(?:show|what'?s|what is|summari[sz]e|review|recap)\b.*\b(?:spec|config|"
                   r"configuration|settings|setup|plan|run|so far)\b|^(?:summary|status)$")
+
+# a question about what something is, or how two compare: answered, never read as the job
+ASKS_ABOUT = re.compile(r"^(?:what(?:'s| is| are| does| do)\b|whats\b|why\b|explain|define|"
+                        r"describe|compare|meaning of|tell me (?:about|what|more))|"
+                        r"\b(?:difference between|vs\.?|versus|supported|possible|better|"
+                        r"worse|best|should (?:i|we) use|recommend\w*)\b")
 
 LAUNCH, CHANGE = "Start training", "Change something"
 
@@ -152,11 +158,19 @@ class Assistant:
             kind = question_kind(sentence)
             if kind == "tentative":  # "LoRA with r 16?" asks for a setting
                 kind = "request" if self._understand(sentence).changes else "question"
+            elif kind == "question" and self._describes_a_job(sentence):
+                kind = "request"  # "how do I train something that predicts a number?"
             (questions if kind == "question" else requests).append(sentence)
         understood = self._understand(" ".join(requests)) if requests else Understanding()
         if not understood and requests:  # "make that three": the number just set, again
             understood = self._bare_number(" ".join(requests)) or understood
-        answers = [said for q in questions if (said := self._answer(q))]
+        for question in questions:  # "could gpt2 learn from notes.txt?": the file is taken
+            _add(understood, self._settings_asked(question))
+        answers = [said for q in questions if (said := self._asked_beyond(q) + self._answer(q))]
+        if understood and len(answers) > 1:
+            answers = [a for a in answers if not a.startswith(POINTER)] or answers[:1]
+        elif understood:  # the settings taken are the reply; a pointer to them is not needed
+            answers = [a for a in answers if not a.startswith(POINTER)]
         # what the questions were about, for the next turn to refer to ("show me both")
         about = asked_about(questions + [r for r in requests if r.rstrip().endswith("?")],
                             self.catalog)
@@ -184,11 +198,37 @@ class Assistant:
                                "strategy, or numbers such as epochs and learning rate.")
         return self._not_understood(message)
 
+    def _describes_a_job(self, question: str) -> bool:
+        """A question-shaped sentence that describes the job to train ("how do I train
+        something that predicts a number from text?", "is this photo a cat or a dog") rather
+        than asking what something is ("what is NER?"): read for its task."""
+        if ASKS_ABOUT.search(normalise(question)):
+            return False
+        if NOTES["data-quality"][1] in self._answer(question):
+            return False  # "are 5 pictures per class enough?": a question about the data
+        understood = self._understand(question)
+        return "task" in understood.changes or any(
+            note.startswith("task: ") for note in understood.acknowledged)
+
+    def _asked_beyond(self, question: str) -> str:
+        """"can it also explain each prediction with SHAP?": what a question adds to the run
+        that nothing here does, said before the answer (only what a connector added: "can you
+        explain LoRA?" is a question for the answer alone)."""
+        notes = [note for note, added in self._understand(question).leftovers if added]
+        return "".join(f"Not taken: {note}.\n\n" for note in dict.fromkeys(notes))
+
     def _not_understood(self, message: str) -> Reply:
         """The rules read nothing: the catalog ranked by meaning (semantic.py) proposes or
         asks, and only a yes or a button then changes the draft; else examples to follow."""
-        from .semantic import suggest  # loads the embedding model at the first such turn
+        from .semantic import ask_task, suggest, task_by_meaning  # loads the model at the
+        # first such turn
 
+        meant = task_by_meaning(self, message)
+        if meant is not None:
+            tasks, sure = meant
+            if not sure:  # the two closest, asked
+                return self._hold(ask_task(self, tasks))
+            return self._read_as(tasks[0], tasks[1:])
         said = suggest(self, message)
         if said is not None:
             return self._hold(said)
@@ -197,6 +237,22 @@ class Assistant:
             "with LoRA for 5 epochs\", \"keep the pretrained layers fixed\", \"lr 3e-5\", or "
             "ask \"which strategy should I use?\".",
             ["Use the sample data", "Which strategy should I use?"])
+
+    def _read_as(self, task: Any, others: list[Any]) -> Reply:
+        """The task the semantic fallback is sure of, set and said so it can be corrected
+        (the runner-up a button away), and the data asked for."""
+        from .tool_talk import Offer
+
+        change = Understanding()
+        change.set("task", task.name, f"I read this as **{task.title}** (`{task.name}`: "
+                   f"{task.description.rstrip('.')}); if you meant another task, say which")
+        change.wants_data = "data"
+        reply = self._apply(change)
+        for other in others:
+            reply.choices.append(other.label)
+            self.offers[normalise(other.label).strip(" .!")] = Offer("apply",
+                                                                    {"task": other.name})
+        return reply
 
     def _bare_number(self, message: str) -> Understanding:
         """A short correction with a number and no field ("make that 3", "4 is too many, use
@@ -237,6 +293,21 @@ class Assistant:
             strategy = self.catalog.get("strategy", self.spec()["strategy"]["name"])
             value = getattr(strategy, "default_" + path.split(".")[1], None)
         return value
+
+    def _settings_asked(self, question: str) -> Understanding:
+        """The settings inside a question: read when it names the data ("could gpt2 learn from
+        notes.txt?", "is tickets.csv big enough for roberta-base?") or a held-out share ("is
+        it ok to keep 10% for testing?"); what it compares ("is bert better than roberta for
+        it?") is asked about, not chosen, so then only the data is taken."""
+        found = self._understand(question)
+        names_data = "dataset" in found.changes
+        data_fields = [k for k in found.changes if k == "task" or k.startswith("dataset")]
+        if not data_fields or (not names_data and not any(
+                k.startswith("dataset.") for k in data_fields)):
+            return Understanding()
+        if names_data and not COMPARING.search(normalise(question)):
+            return found
+        return _only(found, data_fields)
 
     def _understand(self, message: str) -> Understanding:
         carried = {**self.carried, "asked": self.referable} if self.referable else self.carried
@@ -289,11 +360,12 @@ class Assistant:
         noticed = understood.noticed + understood.acknowledged
         # what the turn asked for that is not in the spec is said, never dropped
         not_taken = "".join(f"\n\nNot taken: {u}." for u in dict.fromkeys(understood.unknown))
-        if problems:
-            return self._after_change(noticed, "I could not use part of that: "
-                                      + "; ".join(problems) + not_taken)
+        refused = ("I could not use part of that: " + "; ".join(problems) + not_taken
+                   ) if problems else not_taken.strip()
         if understood.wants_data and not (self.draft.get("dataset") or {}).get("path"):
-            return self._ask_for_data(noticed, understood.wants_data, not_taken.strip())
+            return self._ask_for_data(noticed, understood.wants_data, refused)
+        if problems:
+            return self._after_change(noticed, refused)
         return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
 
     def _supports(self, kind: str, item: Any) -> bool:
@@ -311,8 +383,11 @@ class Assistant:
         lead = f"Got it — {'; '.join(noticed)}. " if noticed else ""
         self.awaiting_confirmation = False  # a sample run is not what was asked for
         can_read = f" (for {task} I can read: {'; '.join(readers)})" if readers else ""
-        text = (f"{lead}Which file or folder holds your {what}? Give me its path{can_read}. "
-                "Until then the spec keeps the bundled sample.")
+        dataset = self.draft.get("dataset")
+        sample = dataset.get("name") if isinstance(dataset, dict) else dataset
+        until = (f"Until then the spec keeps the bundled sample ({sample})." if sample else
+                 f"There is no bundled sample for {task}: the run needs yours.")
+        text = f"{lead}Which file or folder holds your {what}? Give me its path{can_read}. {until}"
         missing = self._missing_part([])
         if missing is not None and not self.draft.get("backbone"):
             text += "\n\n" + missing.text
@@ -649,6 +724,32 @@ ORDER = ("task", "dataset", "backbone", "strategy", "metrics", "exporters", "aug
 TURNS_TO_REQUEST = re.compile(r",\s*(?=(?:but|so|maybe|perhaps|just|please|then|anyway|"
                               r"i need|i want|i'd like|let's|lets)\b)|\s+but\s+(?=\w)",
                               re.IGNORECASE)
+
+
+# a question that weighs one choice against another chooses neither
+COMPARING = re.compile(r"\b(?:or|vs\.?|versus|than|better|worse|instead|difference|compare\w*|"
+                       r"which)\b")
+
+
+def _only(found: Understanding, fields: list[str]) -> Understanding:
+    """``found`` with only the changes to ``fields`` and the notes that say them ("data: x",
+    "validation split: 0.2", "task: ..."); what it could not use is still said."""
+    kept = Understanding(unknown=list(found.unknown))
+    said = {"data" if f == "dataset" else f.split(".")[-1].replace("_", " ") for f in fields}
+    for path in fields:
+        kept.changes[path] = found.changes[path]
+    kept.noticed = [n for n in found.noticed if n.split(":")[0] in said or
+                    n.startswith("for that task")]
+    return kept
+
+
+def _add(understood: Understanding, more: Understanding) -> None:
+    """The changes and notes of ``more`` that ``understood`` does not already have."""
+    for path, value in more.changes.items():
+        if path not in understood.changes:
+            understood.changes[path] = value
+    understood.noticed += [n for n in more.noticed if n not in understood.noticed]
+    understood.unknown += [u for u in more.unknown if u not in understood.unknown]
 
 
 def _question_parts(said: list[str]) -> list[str]:

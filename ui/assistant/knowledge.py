@@ -50,7 +50,9 @@ NOTES: dict[str, tuple[tuple[str, ...], str]] = {
         "Fine-tuning starts from a model pretrained on a large corpus, so it needs far less data "
         "and time than training from scratch (random weights). To see what pretraining is worth, "
         "run the same spec with the backbone's `pretrained: false`."),
-    "data-quality": (("how much data", "enough data", "data quality", "how many examples"),
+    "data-quality": (("how much data", "enough data", "data quality", "how many examples",
+                      "per class", "too few", "too little", "so little", "big enough",
+                      "enough examples", "enough images", "enough rows", "enough samples"),
         "A few hundred labelled examples per class is a good start for fine-tuning a small model; "
         "fewer works with head-only or LoRA. Check the labels are right and the classes not too "
         "unbalanced: a model learns mistakes in the labels as faithfully as the truth."),
@@ -74,13 +76,18 @@ NOTES: dict[str, tuple[tuple[str, ...], str]] = {
     "data-format": (("format", "csv", "jsonl", "upload", "columns", "my own data", "my data"),
         "Give me a CSV, TSV or JSON-lines file with one column of text and one of labels (by "
         "path, or upload it in the studio). I find columns with common names (text, review, "
-        "label, category...) myself; otherwise say \"the text column is X, labels are in Y\"."),
+        "label, category...) myself; otherwise say \"the text column is X, labels are in Y\". "
+        "To teach a language model: JSON lines of instructions and responses (alpaca's "
+        "instruction/input/output, prompt/completion too), of chats (messages, or ShareGPT's "
+        "conversations) or of texts, or a plain .txt corpus."),
     "freezing": (("freeze", "freezing", "frozen", "unfreeze"),
         "Freezing a layer means its weights do not change during training. Freezing more of "
         "the model (head-only, freeze-bottom) trains faster and overfits less on small data; "
         "freezing nothing (full fine-tuning) adapts the most with enough data."),
 }
 
+# how the answer to a question I know nothing about begins: a pointer to what I can do
+POINTER = "Tell me what to train on and how"
 # how a question opens; "can you use LoRA?" and "how about 5 epochs" are requests instead
 QUESTION = re.compile(r"^(?:what|what's|whats|why|how|which|when|where|who|whose|explain|describe|"
                       r"would|could|will|might|may|shall|can (?!you|we|i|u)\w+|"
@@ -151,7 +158,7 @@ def answer(message: str, catalog: Any, preview: Any = None, draft: dict | None =
         if any(re.search(rf"\b{re.escape(cue)}", text) for cue in cues):
             return note
     names = ", ".join(f"{c.name} ({c.title})" for c in catalog.by_kind.get("strategy", []))
-    return ("Tell me what to train on and how, in your own words: the data (the bundled sample "
+    return (f"{POINTER}, in your own words: the data (the bundled sample "
             "or a CSV/JSONL path), the model, the strategy, and numbers such as epochs or "
             f"learning rate. I can also explain any of them. Strategies installed: {names}.")
 

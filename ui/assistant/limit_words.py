@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .reading import Reading
-from .scope_words import read_scope
+from .scope_words import QUANTIZED_EXPORT, read_scope
 
 PRECISION = {"bf16": "bf16", "bfloat16": "bf16", "bfloat 16": "bf16", "fp16": "fp16",
              "float16": "fp16", "half precision": "fp16", "fp32": "fp32", "float32": "fp32",
@@ -33,7 +33,7 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             "I can't push to the Hub from here; after the run, push the exported model with "
             "`tunekit push RUN_ID` (or huggingface_hub's `upload_folder`)")
-    if QLORA.search(text):
+    if QLORA.search(text) and not _quantized_export(text):
         reading.result.unknown.append(
             "QLoRA (LoRA over 4-bit quantized weights) is not built in, so I left the strategy "
             "as it was: say \"use LoRA\" for plain LoRA adapters")
@@ -43,7 +43,15 @@ def read_limits(reading: Reading) -> None:
         reading.result.unknown.append(
             f"the number of GPUs is not part of the spec: start it with `tunekit run spec.yaml "
             f"--processes {count}` (accelerate launch, one process per GPU)")
+    for said in (PUSH, QLORA, DEVICES):
+        reading.decline(said)
     read_scope(reading, devices_said=devices is not None)
+
+
+def _quantized_export(text: str) -> bool:
+    """The 4 bits are an export's ("quantize it to a 4-bit GGUF"), not QLoRA's: no LoRA is
+    named with them."""
+    return bool(QUANTIZED_EXPORT.search(text)) and not re.search(r"\bq-?lora\b", text)
 
 
 def _precision(reading: Reading) -> None:

@@ -9,6 +9,7 @@ folders go to the backbone plugin that takes a ``model`` option (the built-in ``
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from .language import negated_before
@@ -17,7 +18,7 @@ from .reading import Reading
 # model families whose name is a word of its own ("bert", "roberta")...
 FAMILIES = (r"distilbert|distilroberta|distilgpt2|tinybert|minilm|mobilebert|squeezebert|"
             r"modernbert|xlm-roberta|roberta|deberta|bert|electra|albert|xlnet|xlm|mpnet|"
-            r"camembert|flaubert|gpt2|gpt-neo|qwen\d*|llama|mistral|smollm\d*|longformer|"
+            r"camembert|flaubert|gpt2|gpt-neo|qwen\d*|llama|mistral|gemma\d*|smollm\d*|longformer|"
             r"bigbird|convbert|labse|muril")
 # ...and those whose name is also an English word or too short: only with a size or version
 SHORT_FAMILIES = r"opt|phi|bart|t5|e5|bge|gte|ernie|funnel|pythia"
@@ -27,8 +28,12 @@ MODEL_ID = re.compile(
     rf"(?:(?:{FAMILIES})(?![a-zA-Z])|(?:{SHORT_FAMILIES})(?=[-\d]))[\w.-]*)(?![\w/])",
     re.IGNORECASE)
 # owner/name: the shape of every Hub id, for names with no known family in them
+# (a full stop after it ends the sentence: "with checkpoints/convnext-tiny. don't flip")
 OWNER_NAME = re.compile(r"(?<![\w/.~-])([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*\w)+)"
-                        r"(?![\w/.-])")
+                        r"(?![\w/-]|\.\w)")
+# words before a folder that is where the results go, not the model to start from
+OUTPUT_CUE = re.compile(r"\b(?:save|write|export|put|store|output|push|upload|copy)\w*\s+"
+                        r"(?:[\w-]+\s+){0,3}(?:to|into|in|under|at)\s+(?:the\s+)?$", re.IGNORECASE)
 LOCAL_FOLDER = re.compile(r"""(?<![\w])(?:["'`]([^"'`\n]+)["'`]|((?:\.{1,2}|~)?/[\w.~/-]+|"""
                           r"""\.{1,2}\\[\w.~\\-]+|[a-z]:\\[\w.~\\-]+))""", re.IGNORECASE)
 # words that announce a model: "the model in checkpoints/best", "load from runs/ft"
@@ -132,9 +137,12 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
     for match in SPOKEN_FAMILY.finditer(message):  # "RoBERTa large", "bert-base"
         if _is_model_choice(lowered, match.start(1), match.end(1)):
             choices.append((match.start(1), match.end(1), _complete(match.group(1), True)))
+    choices += _named_in_folder(reading)  # "the tiny gpt2 in models/"
     for match in MODEL_ID.finditer(message):  # "distilbert-base-uncased-finetuned-sst-2"
         word = match.group(1).rstrip(".")
         end = match.start(1) + len(word)
+        if PROGRAM.search(word):  # "llama.cpp", "llama-cpp-python": a program, not a model
+            continue
         if free(match.start(1)) and _is_model_choice(lowered, match.start(1), end):
             choices.append((match.start(1), end, _complete(word)))
     for match in OWNER_NAME.finditer(message):  # "my-org/ticket-model"
@@ -142,7 +150,8 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
         if not free(match.start(1)) or not _is_model_choice(lowered, match.start(1),
                                                             match.end(1)):
             continue
-        if _looks_like_hub_id(word) or MODEL_CUE.search(message[:match.start(1)]):
+        if _looks_like_hub_id(word) or MODEL_CUE.search(message[:match.start(1)]) or \
+                _model_folder_here(reading, word, message[:match.start(1)]):
             choices.append((match.start(1), match.end(1), word))
     for match in LOCAL_FOLDER.finditer(message):  # "./models/my-bert", "~/ckpt"
         folder = (match.group(1) or match.group(2) or "").strip().rstrip(".")
@@ -155,11 +164,68 @@ def _last_choice(reading: Reading) -> tuple[int, int, str] | None:
     return max(choices, key=lambda c: c[1]) if choices else None
 
 
+# a name with a source file's suffix, or a binding's, is a program ("llama.cpp", "whisper.cpp",
+# "llama-cpp-python"), not a model
+PROGRAM = re.compile(r"(?:\.(?:cpp|cc|c|h|py|js|ts|rs|go|exe|sh)|[-_.]cpp(?:[-_]\w+)?)$",
+                     re.IGNORECASE)
+# "the tiny gpt2 in models/", "my qwen under checkpoints": words naming one model of a folder
+IN_FOLDER = re.compile(r"(?:\b(?:the|my|our|a|that) )?((?:[\w.-]+ ){0,3}?[\w.-]+)"
+                       r"(?: model| checkpoint)? (?:in|under|inside|from) (?:the |my |our )?"
+                       r"(?:folder |directory )?([\w.~-]+(?:/[\w.~-]+)*/?)(?![\w/.-])",
+                       re.IGNORECASE)
+
+NOT_A_NAME = frozenset("the my our a an that this with on using use and of to for model "
+                       "checkpoint one train fine tune finetune start from".split())
+
+
+def _named_in_folder(reading: Reading) -> list[tuple[int, int, str]]:
+    """A model named by words and the folder that holds it ("the tiny gpt2 in models/"): the
+    one sub-folder with a config.json whose name holds every word said (tiny-gpt2); none
+    when no folder or several match."""
+    found = []
+    for match in IN_FOLDER.finditer(reading.written):  # the folder may be consumed as a path
+        folder = reading.base_dir / Path(match.group(2).rstrip(".")).expanduser()
+        # the words still unread (a data file named before the model is not its name)
+        said = reading.message[match.start(1):match.end(1)].lower()
+        words = [w for w in re.split(r"[\s_-]+", said) if w and w not in NOT_A_NAME]
+        if not words or not folder.is_dir():
+            continue
+        try:
+            names = [p.name for p in folder.iterdir() if (p / "config.json").is_file()]
+        except OSError:
+            continue
+        # the words that name some folder ("my local gpt2": gpt2), then the one they fit
+        words = [w for w in words if any(_names(w, n) for n in names)]
+        fits = [n for n in names if words and all(_names(w, n) for w in words)]
+        if len(fits) == 1:
+            where = match.group(2).rstrip("./")
+            found.append((match.start(1), match.end(2), f"{where}/{fits[0]}"))
+    return found
+
+
+def _names(word: str, folder: str) -> bool:
+    """``word`` is a part of the folder's name ("gpt2" of tiny-gpt2), or a long piece of it."""
+    name = folder.lower()
+    return word in re.split(r"[-_.\s]+", name) or len(word) > 3 and word in name
+
+
 def _is_model_choice(lowered: str, start: int, end: int) -> bool:
     """A model name that is not turned down ("not BERT") nor one of its parts ("BERT layers")."""
     if negated_before(lowered, start):
         return False
     return not PART_WORDS.match(lowered[end:end + 15])
+
+
+def _model_folder_here(reading: Reading, word: str, before: str) -> bool:
+    """A folder here with files in it that no dataset took ("with mymodels/convnext"): the
+    data readers run first, so what is left is a model, unless the results go there."""
+    folder = Path(word).expanduser()
+    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    try:
+        filled = folder.is_dir() and any(p.is_file() for p in folder.iterdir())
+    except OSError:
+        return False
+    return filled and not OUTPUT_CUE.search(before)
 
 
 def _looks_like_hub_id(word: str) -> bool:

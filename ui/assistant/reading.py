@@ -26,6 +26,9 @@ class Understanding:
     changes: dict[str, Any] = field(default_factory=dict)  # dotted path -> value
     noticed: list[str] = field(default_factory=list)  # short notes for the reply
     unknown: list[str] = field(default_factory=list)  # things named that are not installed
+    # of ``unknown``: the requests no reader took (leftover_words.py), and whether a connector
+    # added each ("..., then link every entity to wikipedia": True)
+    leftovers: list[tuple[str, bool]] = field(default_factory=list)
     negated: list[str] = field(default_factory=list)  # components the message turns down
     # the person's own data, spoken of but not named ("my sentences"): asked for
     wants_data: str = ""
@@ -33,10 +36,19 @@ class Understanding:
     # what the next turn may refer to ("halve the batch size" ... "and the learning rate too")
     carried: dict[str, Any] = field(default_factory=dict)
 
+    # the note each path was last set with: a path set again (the task read from the data,
+    # then from the words) is said once, in its latest words
+    notes: dict[str, str] = field(default_factory=dict)
+
     def set(self, path: str, value: Any, note: str | None = None) -> None:
         self.changes[path] = value
-        if note:
+        old = self.notes.pop(path, None)
+        if old in self.noticed and note:
+            self.noticed[self.noticed.index(old)] = note
+        elif note:
             self.noticed.append(note)
+        if note:
+            self.notes[path] = note
 
     def keep(self, note: str) -> None:
         """Something understood that needs no change ("with early stopping": it is on)."""
@@ -57,7 +69,10 @@ class Reading:
     result: Understanding = field(default_factory=Understanding)
     text: str = ""
     carried: dict[str, Any] = field(default_factory=dict)  # left by the previous turn
-    written: str = ""  # the message as written, nothing consumed (set from ``message``)
+    written: str = ""  # the message as written, nothing consumed
+    # spans of the normalised text a known limit already said "not taken" of (scope_words,
+    # limit_words): the leftover reader (leftover_words.py) leaves them to that saying
+    declined: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.written = self.written or self.message
@@ -73,6 +88,10 @@ class Reading:
             words = self.catalog.words = catalog_words(self.catalog.components)
         self.text = correct(distribute_negation(strip_interjections(normalise(self.message))),
                             words)
+
+    def decline(self, pattern: re.Pattern) -> None:
+        """Mark what ``pattern`` matches in the text as said by a known limit."""
+        self.declined += [m.span() for m in pattern.finditer(self.text)]
 
     def consume(self, start: int, end: int) -> None:
         """Blank a span of the normalised text."""

@@ -28,6 +28,9 @@ class Limit:
     name: str
     words: re.Pattern
     say: Callable[[str, Any], str]  # (the words that asked, the catalog) -> the sentence
+    # a kind of component a plugin may add to lift the limit (a GGUF exporter): then the
+    # words are that component's to read, not a limit
+    lifted_by: str = ""
     acronyms: bool = False  # its short words are acronyms, said in capitals: "dpo" -> "DPO"
 
     def asked(self, *texts: str) -> str | None:
@@ -73,6 +76,13 @@ def _exporters(catalog: Any) -> str:
 
 def _strategies(catalog: Any) -> str:
     return ", ".join(c.name for c in catalog.by_kind.get("strategy", []))
+
+
+# a model quantized for another runtime after the run: GGUF (llama.cpp, Ollama), GPTQ, AWQ
+QUANTIZED_EXPORT = re.compile(
+    r"\bgguf\b|\bggml\b|\bgptq\b|\bawq\b|\bexl2\b|\bq[2-8]_k(?:_[msl])?\b|"
+    r"\bquanti[sz]\w*\b(?:[^.;]{0,30}\b(?:\d+[- ]?bits?|int[48]|for (?:llama\.cpp|ollama|"
+    r"cpu|inference|edge|mobile)))?|\bllama\.cpp\b|\bollama\b")
 
 
 # ---- shapes of the five tasks that tunekit's task families do not take (core/tasks/): a
@@ -211,8 +221,9 @@ BEYOND_THE_TASKS = (
           "stops hopeless trials; it does not thin a model). For a smaller model, fine-tune a "
           "smaller backbone (e.g. the bundled minilm-l6, or a distilled checkpoint)"),
     Limit("quantization", re.compile(
-        r"\bquanti[sz](?:e|es|ed|ing|ation)\w*|\bint[48]\b|\b8[- ]?bit\b|\bqat\b|\bgguf\b|"
-        r"\bggml\b|\bawq\b|\bgptq\b|\bbitsandbytes\b|\bllama\.cpp\b"),
+        # (GGUF, GPTQ, AWQ and llama.cpp are the quantized-export limit's, said first)
+        r"\bquanti[sz](?:e|es|ed|ing|ation)\w*|\bint[48]\b|\b8[- ]?bit\b|\bqat\b|"
+        r"\bbitsandbytes\b"),
           lambda m, c: f"{m}: quantizing (int8, GGUF, quantization-aware training) is not "
           "available: runs train in fp32, bf16 or fp16 (training.precision) and each export "
           f"({_exporters(c)}) is full precision. Quantize the exported model afterwards "
@@ -248,7 +259,8 @@ OUT_OF_SCOPE = (
     Limit("deploy", re.compile(
         r"\bdeploy\w*\b|\bsage ?maker\b|\b(?:aws|azure|gcp|google cloud|vertex ai)\b|"
         r"\b(?:api|inference|http|rest|online|real-?time) endpoints?\b|\bin production\b|"
-        r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b"),
+        r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b|"
+        r"\bvllm\b|\btgi\b|\btext-generation-inference\b|\blm ?studio\b|\btriton\b"),
           lambda m, c: f"{m}: deploying is not done from here. After the run, its "
           f"export folders ({_exporters(c)}) are what a server loads, and `tunekit push "
           "RUN_ID --repo ID` puts the model on the Hugging Face Hub, where an inference "
@@ -271,6 +283,11 @@ OUT_OF_SCOPE = (
           lambda m, c: f"{m} is a closed model behind an API: its weights cannot be "
           "downloaded, so it cannot be fine-tuned here. Fine-tune an open-weights model "
           "instead, by its Hugging Face id (e.g. Qwen/Qwen2.5-0.5B-Instruct) or a local folder"),
+    Limit("quantized-export", QUANTIZED_EXPORT,
+          lambda m, c: f"{m}: a quantized export (GGUF for llama.cpp or Ollama, GPTQ, AWQ) "
+          f"is not available: the exports here are {_exporters(c)}. Export the model "
+          "(huggingface, merged weights), then convert it with llama.cpp's "
+          "convert_hf_to_gguf.py and llama-quantize (e.g. Q4_K_M)", lifted_by="exporter"),
     Limit("preference", re.compile(
         r"\b(?:dpo|ipo|kto|orpo|simpo|ppo|grpo|rlhf|rlaif)\b|\breward model\w*|"
         r"\bpreference (?:tuning|optimi[sz]ation|pairs|data|learning)\b|"
@@ -302,11 +319,34 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
         said.append("the device is not part of the spec: a run trains on a CUDA GPU when torch "
                     f"sees one, else on the CPU; {device_here()}")
     reading.result.unknown += said
+    for limit in OUT_OF_SCOPE:  # said here: the leftover reader leaves these words alone
+        reading.decline(limit.words)
+    reading.decline(DEVICE)
 
 
 def _sayings(texts: tuple[str, ...], catalog: Any) -> list[str]:
-    return [limit.say(asked, catalog) for limit in OUT_OF_SCOPE
-            if (asked := limit.asked(*texts))]
+    """The limits the texts ask for, each once: a limit whose words all lie inside words an
+    earlier one said ("quantize" in "quantize it to gguf") is that one's to say."""
+    said: list[str] = []
+    earlier: list[str] = []
+    for limit in OUT_OF_SCOPE:
+        asked = limit.asked(*texts)
+        if not asked or _lifted(limit, asked, catalog):
+            continue
+        words = [w.lower() for w in asked.split(", ")]
+        if earlier and all(any(w in e for e in earlier) for w in words):
+            continue
+        earlier += words
+        said.append(limit.say(asked, catalog))
+    return said
+
+
+def _lifted(limit: Limit, asked: str, catalog: Any) -> bool:
+    """A plugin gives what the limit says is missing: a component of ``limit.lifted_by``
+    named by the words that asked ("gguf" is a GGUF exporter's alias)."""
+    if not limit.lifted_by or not hasattr(catalog, "best"):
+        return False
+    return catalog.best(limit.lifted_by, asked.lower())[0] is not None
 
 
 def out_of_scope(text: str, catalog: Any) -> str | None:

@@ -107,7 +107,7 @@ def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
     words = list(WORD.finditer(segment))
     # a validator's other spellings begin like the choice ("weights_and_biases": wandb)
     firsts = {str(choice)[0] for choice in choices(name)}
-    found: list[tuple[int, int, Any]] = []
+    found = _said_in_any_order(name, segment, words)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             group = words[i:i + size]
@@ -124,6 +124,47 @@ def _said_choices(name: str, segment: str, cues: list[tuple[int, int]],
             if value is not None and not any(s < end and start < e for s, e, _ in found):
                 found.append((start, end, value))
     return sorted(found)
+
+
+# words that may stand between the words of a choice said in another order ("cosine
+# annealing with hard restarts")
+SPREAD = 5
+
+
+def _said_in_any_order(name: str, segment: str,
+                       words: list[re.Match[str]]) -> list[tuple[int, int, Any]]:
+    """The choices of several words said with their words in another order or with words
+    between ("restarting cosine", "cosine annealing with hard restarts" say
+    cosine_with_restarts), the choice of the most words first, so it wins its place over a
+    shorter one inside it; a word turned down does not count ("cosine without restarts")."""
+    said = [w.group(0) for w in words]
+    found: list[tuple[int, int, Any]] = []
+    for choice in sorted(choices(name), key=lambda c: -len(_content_words(c))):
+        parts = _content_words(choice)
+        if len(parts) < 2:
+            continue
+        for i in range(len(said)):  # a window opening on one of the choice's words
+            window = range(i, min(len(said), i + len(parts) + SPREAD))
+            at = [next((j for j in window if _is_form_of(said[j], p)), None) for p in parts]
+            if None in at or i not in at:
+                continue
+            if any(negated_before(segment, words[j].start(), window=12)
+                   for j in at if j != min(at)):
+                continue
+            start, end = words[min(at)].start(), words[max(at)].end()
+            if not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, choice))
+    return found
+
+
+def _content_words(choice: Any) -> list[str]:
+    return [w for w in re.split(r"[_-]", str(choice)) if w and w not in STOPWORDS]
+
+
+def _is_form_of(word: str, part: str) -> bool:
+    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts)."""
+    root = part[:-1] if part.endswith("s") and len(part) > 4 else part
+    return word == part or (len(root) >= 4 and word.startswith(root))
 
 
 def _distinctive(said: str) -> bool:
@@ -198,29 +239,79 @@ def read_switches(reading: Reading) -> None:
 
 
 # a cue for free-text prompts, then quoted texts
-PROMPT_CUE = (r"(?:generation[ _]prompts?|prompts?|ask\w*(?: it| the model)?(?: to)?|"
-              r"generat\w*(?: from| for)?|sampl\w*(?: from)?|complet\w*|"
-              r"(?:try|test|probe)\w* (?:it |the model )?(?:on|with)|have it (?:answer|write))")
+# (a verb of writing on from a text, then up to a few small words: "have it continue",
+# "sample completions for", "test it with prompts like")
+PROMPT_VERB = (r"(?:generation[ _]prompts?|prompts?|ask\w*|generat\w*|sampl\w*|complet\w*|"
+               r"continu\w*|finish\w*|extend\w*|answer\w*|respond\w*|repl(?:y|ies)|"
+               r"writ\w*|(?:try|tries|test|probe)\w*|feed\w*)")
+PROMPT_CUE = (rf"{PROMPT_VERB}(?: (?:it|the model|them|to|on|with|from|for|up|texts?|"
+              r"prompts?|completions?|generations?|outputs?|like|such as|e\.?g\.?|"
+              r"for example|things like|the (?:prompts?|texts?|lines?|phrases?|sentences?)|"
+              r"check|watch|see|look at|after (?:each|every) (?:epoch|eval\w*)))"
+              r"{0,3}")
+# after the quotes: "use 'My garden' and 'In spring' as test prompts"
+PROMPT_AFTER = re.compile(r"\s*as (?:the |a |my |our )?(?:generation |test |sample |eval\w* )?"
+                          r"prompts?\b")
 QUOTED = re.compile(r"(?<!\w)'([^']+?)'(?!\w)|\"([^\"]+)\"")
+# unquoted, the rest of the message after "prompt:" ("generate from the prompt: once upon a
+# time"); several prompts split by ";" or "|"
+PROMPT_LEFT = re.compile(r"\b(?:generation |test |sample |eval(?:uation)? )?prompts?\s*:\s*"
+                         r"([^\"'\n]+?)\s*$", re.IGNORECASE)
+CURLY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def read_prompts(reading: Reading) -> None:
     """generation_prompts: the quoted texts right after a word about prompting ("after each
     eval ask it to 'Write a poem about the sea.'"), as written (case kept)."""
-    written = [m.group(1) or m.group(2) for m in QUOTED.finditer(reading.message)]
+    written = [m.group(1) or m.group(2)
+               for m in QUOTED.finditer(reading.message.translate(CURLY))]
     normalised = list(QUOTED.finditer(reading.text))
     if not written or len(written) != len(normalised):
+        _prompts_left(reading)
         return
     prompts, spans = [], []
     for index, match in enumerate(normalised):
         before = reading.text[max(0, match.start() - 40):match.start()]
-        joined = spans and re.fullmatch(r"\s*(?:,|and|or|, and|then)?\s*",
+        joined = spans and re.fullmatch(r"\s*(?:,|and|or|plus|, and|, or|then|as well as)?\s*",
                                         reading.text[spans[-1][1]:match.start()])
         if joined or re.search(rf"\b{PROMPT_CUE}\s*(?::|=)?\s*$", before):
             prompts.append(written[index].strip())
             spans.append((match.start(), match.end()))
-    if prompts:
-        reading.result.set("training.generation_prompts", prompts,
-                           "prompts after each evaluation: " + "; ".join(prompts))
-        for start, end in spans:
-            reading.consume(start, end)
+    after = PROMPT_AFTER.match(reading.text, spans[-1][1]) if spans else None
+    if not prompts or after is None and len(prompts) < len(normalised):
+        prompts, spans = _prompts_before_as(reading, written, normalised) or (prompts, spans)
+    if not prompts:
+        _prompts_left(reading)
+        return
+    reading.result.set("training.generation_prompts", prompts,
+                       "prompts after each evaluation: " + "; ".join(prompts))
+    for start, end in spans:
+        reading.consume(start, end)
+
+
+def _prompts_before_as(reading: Reading, written: list[str], normalised: list[re.Match],
+                       ) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """The quoted texts joined before "as test prompts" ("use 'A' and 'B' as prompts")."""
+    for last in range(len(normalised) - 1, -1, -1):
+        if not PROMPT_AFTER.match(reading.text, normalised[last].end()):
+            continue
+        first = last
+        while first and re.fullmatch(r"\s*(?:,|and|or|plus|, and|, or)?\s*", reading.text[
+                normalised[first - 1].end():normalised[first].start()]):
+            first -= 1
+        chosen = range(first, last + 1)
+        return ([written[i].strip() for i in chosen],
+                [(normalised[i].start(), normalised[i].end()) for i in chosen])
+    return None
+
+
+def _prompts_left(reading: Reading) -> None:
+    """Unquoted prompts ending the message after "prompt:", as written."""
+    written = PROMPT_LEFT.search(reading.message.translate(CURLY))
+    said = PROMPT_LEFT.search(reading.text)
+    if not written or not said:
+        return
+    prompts = [p.strip() for p in re.split(r"\s*[;|]\s*", written.group(1)) if p.strip()]
+    reading.result.set("training.generation_prompts", prompts,
+                       "prompts after each evaluation: " + "; ".join(prompts))
+    reading.consume(said.start(), said.end())

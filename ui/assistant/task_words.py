@@ -3,10 +3,14 @@
 Each task family's registration carries its title and aliases (``tunekit.tasks.describe``,
 which builds nothing); they are matched word by word on stems, so "instruction-tune",
 "instruction tuned" and "instruct tuning" all meet the alias "instruction tuning", and with a
-typo's tolerance ("regresion"). Beyond the aliases, a few cues the families cannot list as
-phrases: a number as the target ("predict the price", "as a number") means regression.
+typo's tolerance ("regresion"). Beyond the aliases, each family's ``phrases`` (regular
+expressions in its registration, core/tasks/phrases.py) read the job described in other words:
+"score essays 0-10", "pull out drug names from clinical notes", "is this photo a cat or a dog",
+"make a bot that answers like our support team". The default family's own phrases ("spam or
+not") weigh least: a more specific family's win, and they never undo a task already chosen.
 When several tasks are named, the one said most fully wins, then the one said last
-("train on ratings.csv ... actually this is a regression problem").
+("train on ratings.csv ... actually this is a regression problem"). A task said with no data
+in the run asks for the file (``wants_data``): never a bundled sample put in silently.
 
 The data has its say too, when the turn names the file or its label column and no task by
 name: a label column of many distinct numbers (or fractions) is a regression target
@@ -19,55 +23,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tunekit.spec import DEFAULT_SPEC
+from tunekit.tasks import TEXT_CLASSIFICATION
+from tunekit.tasks.phrases import NUMERIC_TARGETS
+
 from .datafile import Values, column_values, peek
 from .fuzzy import close
 from .reading import Reading
 
-# what a number-valued target is called: predicting one is regression, not classification
-NUMERIC_TARGETS = (r"(?:prices?|scores?|ratings?|numbers?|values?|grades?|levels?|ages?|"
-                   r"amounts?|counts?|costs?|salar(?:y|ies)|stars?|durations?|temperatures?|"
-                   r"quantit(?:y|ies)|sales|revenues?|intensit(?:y|ies)|points?|"
-                   r"difficult(?:y|ies)|readability|percentages?|weights?|heights?|lengths?|"
-                   r"distances?|fees?|fares?|wages?|incomes?|budgets?|totals?)")
-# verbs that put a number on something ("score passage difficulty", "grade the essays' level")
-SCORING = r"(?:scor(?:e|es|ed|ing)|grad(?:e|es|ed|ing)|rat(?:e|es|ed|ing))"
-CUES = {
-    "text-regression": [
-        rf"\b(?:predict|estimat|forecast|regress|output|guess)\w* (?:an? |the |each |its |their |"
-        rf"how )?(?:[\w'-]+ ){{0,3}}?{NUMERIC_TARGETS}\b(?! (?:class|categor|label|bucket))",
-        r"\bas an? (?:real |continuous |plain |single )?(?:number|value|float|score)\b",
-        r"\b(?:continuous|numeric(?:al)?|real[- ]valued) (?:value|target|label|output|score|"
-        r"number)s?\b",
-        r"\bhow much\b.*\b(?:sell|cost|worth|pay)\b",
-        r"\b(?:predict|estimat|forecast|guess)\w* how (?:much|many|long|old|big|far|high)\b",
-        rf"\b{SCORING} (?:the |each |every |its |their |how )?(?:[\w'-]+ ){{0,2}}?"
-        rf"(?:difficult(?:y|ies)|readability|levels?|prices?|values?)\b",
-        rf"\b{NUMERIC_TARGETS} (?:prediction|predictor|estimation|estimator|forecast\w*)\b",
-        r"\bnot (?:as )?an? (?:class|category|label|classification)\b|\breal[- ]numbers?\b",
-        # a range said of what is predicted: "predict the mood (1-5)", "rate it from 1 to 10"
-        r"\b(?:predict|estimat|forecast|rat(?:e|es|ing)|scor(?:e|es|ing))\w* [^.;?!]{0,40}?"
-        r"(?:\(|\bfrom |\bbetween |\bscale of |\brange )\d+(?:\.\d+)?\s*(?:-|–|to|and)\s*"
-        r"\d+(?:\.\d+)?(?!\s*(?:%|percent|epochs?|layers?|steps?|classes|labels|categories)\b)",
-        r"\bregress\w*\b",
-    ],
-    "causal-lm": [
-        r"\bllms?\b", r"\b(?:chat|instruct\w*|sft|dialog(?:ue)?)[ -]?(?:fine[ -]?)?tun\w*",
-        r"\bfor chat\b", r"\bchat ?bots?\b", r"\bfollow\w* (?:my |the |your )?instructions\b",
-        r"\bwrites? like\b", r"\bcontinue[ds]? pre-?train\w*", r"\banswer\w* questions like\b",
-        r"\bgenerat\w* text\b", r"\bnext[- ]token\b",
-    ],
-    "token-classification": [
-        r"\b(?:tag|label|mark|find|extract|recogni[sz])\w* (?:the |each |every |all )?"
-        r"(?:named )?(?:entit(?:y|ies)|words?|tokens?|names of)\b",
-        r"\btagger\b", r"\bpart[- ]of[- ]speech\b", r"\bpos tags?\b", r"\bbio tags?\b",
-    ],
-    "image-classification": [
-        r"\bclassif\w* (?:the |my |these |some )?(?:[\w-]+ ){0,2}?(?:images?|photos?|pictures?|"
-        r"scans?|x-?rays?)\b",
-        r"\b(?:images?|photos?|pictures?) (?:classif|recogni)\w*",
-        r"\bvision\b",
-    ],
-}
 # image models' families: a model id of one, said with no task word, means images
 VISION_MODELS = re.compile(r"(?:^|[/_-])(?:vit|deit|beit|swin\w*|convnext\w*|resnet\w*|"
                            r"efficientnet\w*|mobilenet\w*|regnet\w*|dinov2|levit|poolformer)"
@@ -113,10 +76,59 @@ def read_task(reading: Reading) -> None:
     task, note = _weigh_data(reading, task, named)
     if task is None:
         return
-    if task != (reading.draft.get("task") or "text-classification"):
+    current = reading.draft.get("task") or TEXT_CLASSIFICATION
+    if task == current and "task" in reading.result.changes:
+        return  # the file named decided ("classify the leaf diseases" in a folder of images)
+    if said is not None and said[0][0] < 2 and not named and task == TEXT_CLASSIFICATION \
+            and current != task:
+        return  # the default family's own cues ("spam or not") do not undo a task chosen
+    if said is not None and not named and task != current and _file_says_otherwise(reading,
+                                                                                  task):
+        return  # "train tickets.csv, then translate the texts": a side request, not the task
+    if task != current:
         reading.result.set("task", task, f"task: {task}{note}")
     elif note and said is None:
         reading.result.keep(f"task: {task}{note}")
+    elif said is not None:
+        reading.result.keep(f"task: {task}")
+    if said is not None:
+        _wants_data(reading)
+
+
+# a dataset's look at a file from this up: it reads it (plugins/datasets/looks.py)
+READS_IT = 0.5
+
+
+def _file_says_otherwise(reading: Reading, task: str) -> bool:
+    """The file this turn names is read well by a dataset of the task as it stands, and by
+    none of ``task``'s: a task only described (a cue, not its name) gives way to the data."""
+    slot = reading.slot("dataset")
+    path = slot.get("path") if "dataset" in reading.result.changes else None
+    if not path or any(k.split(".")[0] == "backbone" for k in reading.result.changes):
+        return False  # a model named for the task ("gpt2 to generate text") says it too
+    file = Path(str(path)).expanduser()
+    file = file if file.is_absolute() else reading.base_dir / file
+    if not file.exists():
+        return False
+    current = reading.result.changes.get("task") or reading.draft.get("task") or \
+        TEXT_CLASSIFICATION
+    best = {True: 0.0, False: 0.0}
+    for dataset in reading.catalog.by_kind.get("dataset", []):
+        if hasattr(dataset, "how_well_it_reads") and (task in dataset.tasks) != (
+                current in dataset.tasks):
+            side = task in dataset.tasks
+            best[side] = max(best[side], dataset.how_well_it_reads(file))
+    return best[False] >= READS_IT and best[True] < READS_IT
+
+
+def _wants_data(reading: Reading) -> None:
+    """A task said with no data named, and none of the person's in the run yet: the reply
+    asks for the file (and says what the task reads), never a sample put in silently."""
+    dataset = reading.draft.get("dataset")
+    has_path = isinstance(dataset, dict) and dataset.get("path")
+    named = any(path.split(".")[0] == "dataset" for path in reading.result.changes)
+    if not has_path and not named and not reading.result.wants_data:
+        reading.result.wants_data = "data"
 
 
 def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
@@ -140,17 +152,48 @@ def _task_said(reading: Reading) -> tuple[tuple[int, int, str], bool] | None:
                 score = (len(words), where, task)
                 by_name.add(score)
                 best = max(best, score) if best else score
-        for cue in CUES.get(task, []):
-            for match in re.finditer(cue, text):
-                where = len(_words(text[:match.start()]))
-                score = (2, where, task)
-                best = max(best, score) if best else score
+            # the default family's words are the weakest: "classify the x-rays" is images
+            # (above a one-word alias of another: "tag each email as urgent or not")
+            weight = 1.5 if task == TEXT_CLASSIFICATION else 2
+            for cue in family.phrases:
+                for match in re.finditer(cue, text):
+                    where = len(_words(text[:match.start()]))
+                    score = (weight, where, task)
+                    best = max(best, score) if best else score
     if best is None:  # a vision model named with no task word: "a vit on the beans dataset"
         model = str((reading.result.changes.get("backbone") or {}).get("model") or "")
         vision = VISION_MODELS.search(model) or re.search(r"\b(?:vit|convnext|resnet)\b", text)
         if vision and "image-classification" in reading.catalog.tasks():
             return (0, 0, "image-classification"), False
+        # a generative model's family a backbone declares, with no task word: "fine-tune
+        # llama on my chats"
+        family = _family_task(reading, model, text)
+        if family:
+            return (0, 0, family), False
     return (best, best in by_name) if best else None
+
+
+# words that make a model family's own task wrong: "classify tickets with qwen"
+OTHER_WORK = re.compile(r"\b(?:classif|categori[sz]|label|sentiment|intent|tag|predict|"
+                        r"regress|detect|score|rate|sort)\w*")
+
+
+def _family_task(reading: Reading, model: str, text: str) -> str | None:
+    """The task a model family a backbone declares means (``Backbone.model_families``:
+    "fine-tune llama on my chats" is causal-lm), when nothing else decides it: the draft as
+    it starts (no task or data chosen), no data this turn, no word of another kind of work."""
+    chosen = reading.draft.get("task") != DEFAULT_SPEC["task"] or \
+        reading.draft.get("dataset") != DEFAULT_SPEC["dataset"]
+    if chosen or "dataset" in reading.result.changes or OTHER_WORK.search(text):
+        return None
+    tasks = reading.catalog.tasks()
+    for backbone in reading.catalog.by_kind.get("backbone", []):
+        for pattern, task in (getattr(backbone, "model_families", None) or {}).items():
+            family = rf"(?<![a-z])(?:{pattern})(?![a-z])"
+            if task in tasks and (re.search(family, model, re.IGNORECASE)
+                                  or re.search(family, text)):
+                return task
+    return None
 
 
 REGRESSION = "text-regression"

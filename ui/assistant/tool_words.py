@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .language import NUMBER, normalise
+from .language import NUMBER, negated_before, normalise
 
 CHECK_DATA, LR_FIND, BAKEOFF, SWEEP, FORCE, RESUME = (
     "check-data", "lr-find", "bakeoff", "sweep", "force", "resume")
@@ -125,7 +125,9 @@ def read_tool(message: str, catalog: Any, draft: dict[str, Any]) -> ToolRequest 
         return ToolRequest(LR_FIND)
     if LR_QUESTION.search(text) and not re.search(NUMBER, text):
         return ToolRequest(LR_FIND, question=True)
-    if CHECK_DATA_WORDS.search(text):
+    check = CHECK_DATA_WORDS.search(text)
+    # "never look at b.csv until the end" keeps a test file away, it asks for no check
+    if check and not negated_before(text, check.start(), window=12):
         return ToolRequest(CHECK_DATA)
     return None
 

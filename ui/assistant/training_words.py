@@ -323,6 +323,9 @@ def _spoken_numbers() -> list[tuple[str, str]]:
     found += [(field_words(alias), field) for alias, (field, _) in TRAINING_ALIASES.items()
               if field in numeric]
     found += [(words, name) for words, name in RELATIVE_SPOKEN.items()]
+    found.append((r"step(?: count)?", STEPS))
+    # the run's length in steps, said as such
+    found.append((r"(?:training|total|optimi[sz]er) step", "max_steps"))
     # the run of more words first: "accumulation steps" before "accumulation"
     return sorted(found, key=lambda pair: (pair[0].count("[ _-]?") + pair[0].count(" "),
                                            len(pair[0])), reverse=True)
@@ -335,6 +338,8 @@ RELATIVE_SPOKEN = {r"lr|learning[ -]rate|step size": "learning_rate", r"bs|batch
                    r"(?:length|size)": "max_length", r"warm-up (?:ratio|steps)": "warmup_ratio"}
 
 
+# "the steps" alone: whichever steps field the conversation has set (_steps_field)
+STEPS = "steps"
 # words of field names that name no field alone
 GENERIC_WORDS = {"max", "steps", "every", "size", "rate", "ratio", "num", "of", "by", "to"}
 SPOKEN_NUMBERS = _spoken_numbers()
@@ -437,6 +442,7 @@ def _apply_relative(reading: Reading, match: re.Match, scale: Any) -> Any:
 def _change(reading: Reading, name: str, change: Any, span: tuple[int, int]) -> None:
     """Set ``name`` to its current value changed by ``change``, or say why not."""
     scale, number, unit = change
+    name = _steps_field(reading) if name == STEPS else name
     current = _current(reading, name)
     label = name.replace("_", " ")
     reading.consume(*span)
@@ -451,6 +457,19 @@ def _change(reading: Reading, name: str, change: Any, span: tuple[int, int]) -> 
         value = float(f"{value:.3g}")
     reading.result.set(f"training.{name}", value, f"{label}: {value:g}")
     reading.result.carried["relative"] = change
+
+
+def _steps_field(reading: Reading) -> str:
+    """The field "the steps" means: the steps field (max_steps, warmup_steps...) this turn or
+    the draft set most recently ("at most 200 steps" ... "triple the steps": max_steps),
+    else max_steps, the run's length in steps."""
+    fields = [n for n in Training.model_fields if n.endswith("_steps")]
+    said = [p.split(".", 1)[1] for p in reading.result.changes if p.startswith("training.")]
+    drafted = [k for k, v in (reading.draft.get("training") or {}).items() if v is not None]
+    for key in reversed(drafted + said):
+        if key in fields:
+            return key
+    return "max_steps"
 
 
 def _current(reading: Reading, key: str) -> float | None:

@@ -25,6 +25,7 @@ from .catalog import Catalog
 from .data_words import (
     DATA_SUFFIXES,
     UNQUOTED_PATH,
+    fit_data_to_task,
     move_columns_to_task,
     read_columns,
     read_data_files,
@@ -37,6 +38,7 @@ from .data_words import (
     read_splits,
     use_file,
 )
+from .leftover_words import read_leftovers
 from .limit_words import read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
@@ -82,8 +84,10 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    fit_data_to_task(reading)
     move_columns_to_task(reading)
     read_own_data(reading)
+    read_leftovers(reading, said, message)
     return reading.result
 
 

@@ -3,6 +3,7 @@
     tunekit data check tickets.csv                   sizes, classes, findings and what to do
     tunekit data check tickets.csv --strategy full   judge the class sizes for full fine-tuning
     tunekit data check spec.yaml --json              a spec's data, as one JSON object
+    tunekit data check spec.yaml --set dataset.deduplicate=true   with a field changed, as run
 
 A FILE (.csv, .tsv, .txt, .jsonl, .ndjson, .parquet) is read the way the ``csv`` / ``jsonl``
 / ``parquet`` dataset reads it (its column guessing, its validation split), but tolerantly:
@@ -47,6 +48,11 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
     check.add_argument("--strategy", metavar="NAME",
                        help="judge the examples per class for this strategy (default: the "
                             "spec's, else lora, the default of a run)")
+    check.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="FIELD=VALUE",
+                       help="change a field as `tunekit run --set` does (for a file: its "
+                            "dataset options and training.max_length), e.g. --set "
+                            "dataset.validation_split=0.2")
 
     def dispatch(args: argparse.Namespace) -> int:
         if args.data_command == "check":
@@ -103,7 +109,9 @@ def _from_file(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, 
     dataset = manager.get("dataset", DATA_SUFFIXES[path.suffix.lower()])
     options = {"path": str(path.resolve()), "text_column": args.text_column,
                "label_column": args.label_column}
-    options = dataset.resolve_options({k: v for k, v in options.items() if v}, "dataset")
+    said = _file_overrides(args.overrides)
+    options = dataset.resolve_options({**{k: v for k, v in options.items() if v},
+                                       **said.get("dataset", {})}, "dataset")
     strategy = manager.get("strategy", args.strategy or DEFAULT_SPEC["strategy"]["name"],
                            where="--strategy")
     backbone = manager.get("backbone", args.backbone, where="--backbone") \
@@ -115,7 +123,23 @@ def _from_file(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, 
             "strategy": strategy.name, "strategy_note": "" if args.strategy else " (a run's "
             "default)", "backbone": backbone,
             "backbone_options": backbone.resolve_options({}, "--backbone") if backbone else {},
-            "max_length": training.max_length}
+            "max_length": said.get("training", {}).get("max_length", training.max_length)}
+
+
+def _file_overrides(overrides: list[str]) -> dict[str, Any]:
+    """``--set`` for a data file: read as `tunekit run` reads it, where only the dataset's
+    options and ``training.max_length`` mean anything (there is no spec to change)."""
+    from tunekit.errors import SpecError
+    from tunekit.spec import apply_overrides
+
+    said = apply_overrides({}, overrides)
+    for item in overrides:
+        field = item.split("=", 1)[0].strip()
+        if not (field.startswith("dataset.") or field == "training.max_length"):
+            raise SpecError(f"{field} means nothing for a data file", where=f"--set {field}",
+                            hint="for a file, set dataset.<option> or training.max_length; "
+                                 "for the rest, check a spec")
+    return said
 
 
 def _from_spec(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, Any]:
@@ -124,7 +148,7 @@ def _from_spec(path: Path, args: argparse.Namespace, manager: Any) -> dict[str, 
 
     overrides = [f"{field}={value}" for field, value in (
         ("dataset.text_column", args.text_column), ("dataset.label_column", args.label_column),
-        ("strategy", args.strategy), ("backbone", args.backbone)) if value]
+        ("strategy", args.strategy), ("backbone", args.backbone)) if value] + args.overrides
     return setup_of(tunekit.load_spec(path, manager, overrides=overrides), manager)
 
 

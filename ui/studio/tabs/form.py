@@ -83,6 +83,38 @@ TRAINING_FIELDS = (
     ("log_every", "Log every (steps)", "int", "advanced", False,
      "steps between points of the training-loss curve"),
 )
+# fields with their own widgets below, or that hold more than one value
+SPECIAL_TRAINING = {"scheduler", "class_weights", "early_stopping", "report_to",
+                    "generation_prompts"}
+
+
+def schema_training_fields() -> list[FormField]:
+    """Every other Training field, read off core/spec.py's schema (its type, its choices and
+    its description), so a knob added there is in the form without a line here."""
+    import types
+    import typing
+
+    from tunekit.spec import Training
+
+    listed = {name for name, *_ in TRAINING_FIELDS} | SPECIAL_TRAINING
+    fields = []
+    for name, info in Training.model_fields.items():
+        if name in listed:
+            continue
+        given = [a for a in typing.get_args(info.annotation) if a is not type(None)] \
+            if isinstance(info.annotation, types.UnionType) else [info.annotation]
+        kind, choices = None, ()
+        if len(given) == 1 and typing.get_origin(given[0]) is typing.Literal:
+            kind, choices = "choice", typing.get_args(given[0])
+        elif given in ([bool], [int], [float]):
+            kind = given[0].__name__
+        if kind is None:  # a shape the form has no widget for: the spec file and --set say it
+            continue
+        label = name.replace("_", " ").capitalize()
+        fields.append(FormField(f"training.{name}", label, kind, "advanced",
+                                info.description or "", optional=info.default is None,
+                                choices=choices))
+    return fields
 
 
 def build_fields(manager: Any) -> list[FormField]:
@@ -105,6 +137,7 @@ def build_fields(manager: Any) -> list[FormField]:
                   "transformers' schedules (constant: no warm-up; the others warm up first), "
                   "or slanted-triangular",
                   choices=SCHEDULERS),
+        *schema_training_fields(),
         FormField("training.class_weights", "Class weights", "choice", "advanced",
                   "balanced: rare classes weigh more in the loss; empty: all examples alike",
                   optional=True, choices=("balanced",)),
