@@ -245,14 +245,19 @@ def index_for(catalog: Any) -> Index | None:
 # ---------------------------------------------------------------- what the assistant says
 
 
+def _index_or_none(catalog: Any) -> Index | None:
+    """The catalog's index, or None where the model is not installed or its install is
+    damaged: that costs the fallback, never the turn (the examples are said instead)."""
+    try:
+        return index_for(catalog)
+    except (ImportError, OSError, ValueError, KeyError):
+        return None
+
+
 def suggest(assistant: Any, message: str) -> Any:
     """What to say to a turn the rules could not read (a ``tool_talk.Said``: text, buttons
     and the offers they accept), or None when nothing in the catalog is close to it."""
-    try:
-        index = index_for(assistant.catalog)
-    except (ImportError, OSError, ValueError, KeyError):
-        # a damaged model install costs the fallback, never the turn: the examples are said
-        return None
+    index = _index_or_none(assistant.catalog)
     if index is None:
         return None
     close = [m for m in index.rank(message) if m.score >= ASK][:MOST_CHOICES]
@@ -270,10 +275,7 @@ def task_by_meaning(assistant: Any, message: str) -> tuple[list[Entry], bool] | 
     closest tasks, best first, and whether the best is sure enough to be set (TASK_SURE,
     TASK_MARGIN); None when the turn is closer to something else, or the model is not
     installed."""
-    try:
-        index = index_for(assistant.catalog)
-    except (ImportError, OSError, ValueError, KeyError):
-        return None
+    index = _index_or_none(assistant.catalog)
     if index is None:
         return None
     if not DESCRIBES_A_JOB.search(normalise(message)):
