@@ -13,23 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from assistant_talk import talk
 from tunekit import load_plugins
 from tunekit.plugins.datasets import files, looks
-from tunekit.ui.assistant import Assistant
 from tunekit.ui.assistant.datafile import peek
 
 
 @pytest.fixture(scope="module")
 def plugins() -> Any:
     return load_plugins()
-
-
-def talk(manager: Any, folder: Path, *turns: str) -> tuple[dict[str, Any], str]:
-    """The spec after ``turns`` and every reply's text, joined."""
-    assistant = Assistant(manager, base_dir=folder)
-    replies = [assistant.respond(turn) for turn in turns]
-    assert all(r.action is None for r in replies), "nothing launches without a yes"
-    return assistant.spec(), "\n".join(r.text for r in replies)
 
 
 def pos_file(path: Path, separator: str = "\t") -> Path:

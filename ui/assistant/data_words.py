@@ -45,7 +45,7 @@ def read_data_files(reading: Reading) -> None:
     current = reading.draft.get("dataset") or {}
     if "path" not in roles and not (isinstance(current, dict) and current.get("path")):
         roles[0] = "path"  # no training file yet: "hold out 20% for validation on t.csv"
-    folders = [p for _, _, p in found if _here(reading, p).is_dir()]
+    folders = [p for _, _, p in found if reading.here(p).is_dir()]
     for (start, end, path), role in zip(found, roles, strict=True):
         reading.consume_written(start, end)
         if _part_of(reading, path, folders):
@@ -59,10 +59,10 @@ def read_data_files(reading: Reading) -> None:
 def _part_of(reading: Reading, path: str, folders: list[str]) -> bool:
     """A file named by a name that is not here but is inside a folder the message names
     ("unsorted_pics/ ... and a labels.csv"): a part of that folder, not data of its own."""
-    if _here(reading, path).exists():
+    if reading.here(path).exists():
         return False
     for folder in folders:
-        if (_here(reading, folder) / path).is_file():
+        if (reading.here(folder) / path).is_file():
             reading.result.unknown.append(
                 f"{path} is a file inside {folder}, not data of its own: the data is {folder}")
             return True
@@ -138,8 +138,7 @@ def _named_over_common(message: str, found: list[tuple[int, int, str]],
 def _read_best(reading: Reading, word: str) -> float | None:
     """How well the best dataset reads the file or folder ``word`` (a folder of splits: its
     training split); None when it is not here."""
-    folder = Path(word).expanduser()
-    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    folder = reading.here(word)
     if not folder.exists():
         return None
     own = _split_children(folder)
@@ -174,8 +173,7 @@ def _split_children(folder: Path) -> dict[str, Path]:
 
 def _own_splits(reading: Reading, path: str) -> dict[str, str]:
     """The splits of a named folder, as paths written from the name the person used."""
-    folder = Path(path).expanduser()
-    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    folder = reading.here(path)
     if not folder.is_dir():
         return {}
     root = path.rstrip("/\\")
@@ -204,8 +202,7 @@ def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str
     for count in range(min(4, len(words)), 0, -1):
         prefix = " ".join(words[-count:])
         candidate = f"{prefix} {path}"
-        file = Path(candidate).expanduser()
-        if prefix.strip() and (file if file.is_absolute() else reading.base_dir / file).is_file():
+        if prefix.strip() and reading.here(candidate).is_file():
             return start - len(prefix) - 1, candidate
     # no such file here: words before it that hold a folder separator are part of it
     # ("~/Downloads/tickets export.csv")
@@ -368,8 +365,7 @@ def _how_it_reads(reading: Reading, path: str, component: Any) -> str:
     """The dataset's own words on how it reads this file (``Dataset.explains``)."""
     if not hasattr(component, "how_it_reads"):
         return ""
-    file = Path(path).expanduser()
-    return component.how_it_reads(file if file.is_absolute() else reading.base_dir / file)
+    return component.how_it_reads(reading.here(path))
 
 
 # a look below this says "surely not this format" (a CoNLL file looked at as a table)
@@ -388,8 +384,7 @@ def fit_data_to_task(reading: Reading) -> None:
     if not task or not path or component is None or not component.tasks or \
             task in component.tasks:
         return
-    file = Path(path).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
+    file = reading.here(path)
     if not file.exists():
         return
     scored = [(d.how_well_it_reads(file), d) for d in reading.catalog.by_kind.get("dataset", [])
@@ -421,7 +416,7 @@ def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
     """Records of a shape no dataset reads as they are, though the closest one is meant for
     them: its task is taken, the file is not, and the reply names the file's fields and what
     the dataset reads instead (its description), so the person can convert it."""
-    file = _here(reading, path)
+    file = reading.here(path)
     if not file.exists() or not 0 < component.how_well_it_reads(file) < READS_AS_IS:
         return False
     shape = _folder_shape(file) if file.is_dir() else _record_shape(file)
@@ -440,11 +435,6 @@ def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
         f"into one of those forms (for example with a few lines of {tool}) and give me the "
         f"new {new}")
     return True
-
-
-def _here(reading: Reading, path: str) -> Path:
-    file = Path(path).expanduser()
-    return file if file.is_absolute() else reading.base_dir / file
 
 
 def _folder_shape(folder: Path) -> str:
@@ -500,8 +490,7 @@ def _dataset_that_reads(reading: Reading, path: str) -> Any | None:
     """The dataset that reads this file or folder best, by what each declares it reads
     (``Dataset.reads``, a look at the file); None when it does not exist or none reads it.
     On a tie the one that does the current task wins."""
-    file = Path(path).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
+    file = reading.here(path)
     if not file.exists():
         return None
     task = reading.draft.get("task") or "text-classification"
@@ -1085,8 +1074,7 @@ def _known_preview(reading: Reading) -> Preview | None:
     path = reading.slot("dataset").get("path")
     if not path:
         return None
-    file = Path(path).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
+    file = reading.here(path)
     if not file.is_file():
         return None
     component = reading.component("dataset", "dataset")
@@ -1453,8 +1441,7 @@ def _could_be_id(reading: Reading, name: str, match: re.Match) -> bool:
 
     if name.lower() in NOT_AN_ID or re.fullmatch(r"\d+(?:\.\d+)?", name):
         return False
-    local = Path(name).expanduser()
-    if (local if local.is_absolute() else reading.base_dir / local).exists():
+    if reading.here(name).exists():
         return False
     called_data = "noun" in match.groupdict() and match.group("noun")
     return bool(called_data) or "/" in match.group(0) or not MODEL_ID.fullmatch(name)

@@ -219,8 +219,7 @@ def _is_model_choice(lowered: str, start: int, end: int) -> bool:
 def _model_folder_here(reading: Reading, word: str, before: str) -> bool:
     """A folder here with files in it that no dataset took ("with mymodels/convnext"): the
     data readers run first, so what is left is a model, unless the results go there."""
-    folder = Path(word).expanduser()
-    folder = folder if folder.is_absolute() else reading.base_dir / folder
+    folder = reading.here(word)
     try:
         filled = folder.is_dir() and any(p.is_file() for p in folder.iterdir())
     except OSError:

@@ -77,6 +77,11 @@ class Reading:
     def __post_init__(self) -> None:
         self.written = self.written or self.message
 
+    def here(self, path: str | Path) -> Path:
+        """``path`` as the person wrote it, from the folder they work in (``~`` expanded)."""
+        file = Path(path).expanduser()
+        return file if file.is_absolute() else self.base_dir / file
+
     def consume_written(self, start: int, end: int) -> None:
         """Blank a span of the message as written (a path, a model id, a column name)."""
         self.message = blank(self.message, start, end)

@@ -21,7 +21,6 @@ words say a number ("predict csat_score", "80 to 98"); words are never a number 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from tunekit.spec import DEFAULT_SPEC
 from tunekit.tasks import TEXT_CLASSIFICATION
@@ -106,8 +105,7 @@ def _file_says_otherwise(reading: Reading, task: str) -> bool:
     path = slot.get("path") if "dataset" in reading.result.changes else None
     if not path or any(k.split(".")[0] == "backbone" for k in reading.result.changes):
         return False  # a model named for the task ("gpt2 to generate text") says it too
-    file = Path(str(path)).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
+    file = reading.here(str(path))
     if not file.exists():
         return False
     current = reading.result.changes.get("task") or reading.draft.get("task") or \
@@ -245,8 +243,7 @@ def _label_values(reading: Reading) -> tuple[str, Values] | None:
     component = reading.component("dataset", "dataset")
     if not path or not this_turn or component is None or REGRESSION not in component.tasks:
         return None
-    file = Path(path).expanduser()
-    file = file if file.is_absolute() else reading.base_dir / file
+    file = reading.here(path)
     if not column:
         preview = peek(file, limit=2000)
         column = preview.label_column or preview.suggested.get("label")
