@@ -383,6 +383,31 @@ def test_plain_tags_are_read_and_scored_per_word(tmp_path):
     assert token_accuracy(guess, gold, labels) == {"token-accuracy": 0.6}
 
 
+UD = """\
+# newdoc id = weblog-blogspot.com_nominations_20041117172713_ENG_20041117_172713
+# sent_id = weblog-blogspot.com_nominations_20041117172713_ENG_20041117_172713-0001
+# text = I don't see it.
+1\tI\tI\tPRON\tPRP\tCase=Nom|Number=Sing|Person=1|PronType=Prs\t4\tnsubj\t4:nsubj\t_
+2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_
+2\tdo\tdo\tAUX\tVBP\tMood=Ind|Tense=Pres|VerbForm=Fin\t4\taux\t4:aux\t_
+3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_
+4\tsee\tsee\tVERB\tVB\tVerbForm=Inf\t0\troot\t0:root\t_
+4.1\tsaw\tsee\tVERB\tVBD\t_\t_\t_\t4:conj\tCopyOf=4
+5\tit\tit\tPRON\tPRP\tCase=Acc|Gender=Neut\t4\tobj\t4:obj\tSpaceAfter=No
+6\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_
+
+"""
+
+
+def test_a_universal_dependencies_file_is_read_by_its_own_layout(tmp_path):
+    path = tmp_path / "en_ewt-ud-train.conllu"
+    path.write_text(UD)
+    [row] = read_conll(path, {"tag_column": -1})  # UPOS by default
+    assert row == {"tokens": ["I", "do", "n't", "see", "it", "."],
+                   "tags": ["PRON", "AUX", "PART", "VERB", "PRON", "PUNCT"]}
+    assert read_conll(path, {"tag_column": 4})[0]["tags"][:2] == ["PRP", "VBP"]  # XPOS
+
+
 @pytest.mark.parametrize("content", [
     "Anna B-PER\nvisited O\nOsaka LOC\n",  # a tag without its prefix in a BIO file
     "Anna B-PER\nvisited O\nOsaka b-LOC\n",

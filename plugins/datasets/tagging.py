@@ -58,19 +58,43 @@ def _check_tags(tags: list[tuple[str, str]]) -> None:
                                      "plain tags (NN, VB...) for parts of speech")
 
 
+# CoNLL-U's columns: ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC
+UPOS = 3
+
+
+def _not_a_word(line: str) -> bool:
+    """A CoNLL-U line that is no word of the sentence: a multiword token's range (``1-2``) or
+    an empty node (``1.1``)."""
+    first = line.split("\t", 1)[0]
+    return "-" in first or "." in first
+
+
 def read_conll(path: Path, options: dict[str, Any]) -> list[Row]:
     """Sentences of a CoNLL-style column file: a word per line, its token in the first column
     and its tag in column ``tag_column`` (the last by default), columns separated by spaces or
-    tabs, a blank line between sentences; ``-DOCSTART-`` lines are skipped."""
+    tabs, a blank line between sentences; ``-DOCSTART-`` lines are skipped.
+
+    A CoNLL-U file (Universal Dependencies: ``.conllu``, ten tab-separated columns, the first
+    the word's number) is read by its own layout: the token is FORM (column 1), the tag UPOS
+    (column 3) unless ``tag_column`` says another, ``#`` comment lines and the multiword-token
+    (``1-2``) and empty-node (``1.1``) lines are skipped."""
     text = read_text(path)
     column = options["tag_column"]
+    conllu = path.suffix.lower() == ".conllu"
+    if conllu:  # the columns are counted from ID; the lines are read from FORM on
+        column = UPOS if column == -1 else column
+        column = column - 1 if column > 0 else column
     sentences: list[Row] = []
     tokens: list[str] = []
     tags: list[str] = []
     seen: list[tuple[str, str]] = []  # (where, tag): checked together, as one scheme
     for number, line in enumerate(text.splitlines(), start=1):
         where = f"{path}:{number}"
-        fields = line.split()
+        if conllu and (line.startswith("#") or _not_a_word(line)):
+            continue
+        fields = line.split("\t") if conllu and line.strip() else line.split()
+        if conllu and fields:
+            fields = fields[1:]  # the word's number is no token
         if not fields:
             if tokens:
                 sentences.append({"tokens": tokens, "tags": tags})
