@@ -16,7 +16,7 @@ from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
 from tunekit.spec import Training
 
 from .catalog import clauses
-from .datafile import Preview, peek
+from .datafile import Preview, column_values, peek
 from .fuzzy import close
 from .language import NUMBER, negated_after, negated_before
 from .reading import Reading
@@ -1211,8 +1211,12 @@ def _measured(reading: Reading, preview: Preview | None,
     task = reading.draft.get("task") or "text-classification"
     if task == "text-classification" and component is not None and \
             "text-regression" in component.tasks:
-        reading.result.set("task", "text-regression", f"task: text-regression ({label} holds "
-                           "numbers)")
+        values = column_values(reading.here(preview.path), label)
+        held = values.describe(label) if values else f"{label} holds numbers"
+        why = ", and its name says a number" if kind == "number" else ""
+        # said with the way back: a few whole numbers may be classes the person meant
+        reading.result.set("task", "text-regression", f"task: text-regression ({held}{why}; "
+                           'say "these are classes" to classify them)')
 
 
 def _only_text(preview: Preview | None, found: dict[str, tuple[str, int, int]]) -> str | None:

@@ -28,6 +28,7 @@ from tunekit.tasks.phrases import NUMERIC_TARGETS
 
 from .datafile import Values, column_values, peek
 from .fuzzy import close
+from .label_words import Kind, label_kind
 from .reading import Reading
 
 # image models' families: a model id of one, said with no task word, means images
@@ -68,15 +69,21 @@ def _phrase_at(words: list[str], phrase: list[str]) -> int:
 def read_task(reading: Reading) -> None:
     """A task named by its own words ("text classification", "token-classification"), by the
     family's aliases ("tag entities", "classify images", "instruction tuning"), or by a cue;
-    weighed against what the file's label column holds."""
+    weighed against what the file's label column holds. What the words claim of the label
+    ("3 classes", "a score, not categories") decides between classes and a number first."""
     said = _task_said(reading)
+    kind = _kind_said(reading, said)
+    if kind is not None:
+        _take_kind(reading, kind)
+        return
     named = said is not None and said[1]  # by the task's own name or an alias
     task = said[0][2] if said else None
     task, note = _weigh_data(reading, task, named)
     if task is None:
         return
     current = reading.draft.get("task") or TEXT_CLASSIFICATION
-    if task == current and "task" in reading.result.changes:
+    look = reading.result.changes.get("task")  # what the file named decided, if anything
+    if task == current and look is not None and not (named and {task, look} <= PAIR):
         return  # the file named decided ("classify the leaf diseases" in a folder of images)
     if said is not None and said[0][0] < 2 and not named and task == TEXT_CLASSIFICATION \
             and current != task:
@@ -84,8 +91,8 @@ def read_task(reading: Reading) -> None:
     if said is not None and not named and task != current and _file_says_otherwise(reading,
                                                                                   task):
         return  # "train tickets.csv, then translate the texts": a side request, not the task
-    if task != current:
-        reading.result.set("task", task, f"task: {task}{note}")
+    if task != current or (look is not None and look != task):
+        reading.result.set("task", task, f"task: {task}{note or _clash(reading, task)}")
     elif note and said is None:
         reading.result.keep(f"task: {task}{note}")
     elif said is not None:
@@ -206,11 +213,85 @@ PREDICTING = re.compile(r"\b(?:predict|estimat|forecast|regress)\w*")
 ESTIMATING = re.compile(r"\b(?:estimat|forecast|quantif|measur)\w*")
 
 
+# the two tasks a label column of numbers may mean: classes, or a number to predict
+PAIR = {TEXT_CLASSIFICATION, REGRESSION}
+# how the person has the other reading of a column of numbers, for the reply
+SWITCH = {TEXT_CLASSIFICATION: 'say "predict it as a number" for a text-regression',
+          REGRESSION: 'say "these are classes" to classify them'}
+
+
+def _kind_said(reading: Reading, said: tuple[tuple[int, int, str], bool] | None) -> Kind | None:
+    """What the words claim the label is (label_words.py), when the run is one of the two
+    tasks a label of numbers may mean and its data can do the one claimed: "5 classes" of
+    x-rays stay images, "4 categories of entity" stay tagging."""
+    kind = label_kind(reading)
+    if kind is None:
+        return None
+    now = reading.result.changes.get("task") or reading.draft.get("task") or TEXT_CLASSIFICATION
+    if said is not None and (said[1] or said[0][0] >= 2):  # named, or a family's own cue
+        now = said[0][2]
+    # the data chosen must do it; the bundled sample the draft starts with gives way (the
+    # reply then asks for the person's file)
+    chosen = "dataset" in reading.result.changes or \
+        reading.draft.get("dataset") != DEFAULT_SPEC["dataset"]
+    component = reading.component("dataset", "dataset") if chosen else None
+    tasks = getattr(component, "tasks", None) or ()
+    return kind if now in PAIR and (not tasks or kind.task in tasks) else None
+
+
+def _take_kind(reading: Reading, kind: Kind) -> None:
+    """The task the words claim, set (or kept) and said with the words; a column of words
+    is no number to predict, and a column of many numbers taken as classes is said."""
+    task = kind.task
+    found = _label_values(reading, any_turn=True)
+    note = f' (you said "{kind.words}"'
+    if found is not None:
+        column, values = found
+        if task == REGRESSION and not values.numeric:
+            reading.result.keep(f"not a regression: {values.describe(column)}, not numbers")
+            task = TEXT_CLASSIFICATION
+        elif task == REGRESSION and not reading.slot("dataset").get("label_column"):
+            reading.result.set("dataset.label_column", column, f"label column: {column}")
+        note += f"; {_described(values, column, task)}"
+    note += ")"
+    if "task" in reading.result.changes or task != (reading.draft.get("task")
+                                                    or TEXT_CLASSIFICATION):
+        reading.result.set("task", task, f"task: {task}{note}")  # said once, in these words
+    else:
+        reading.result.keep(f"task: {task}{note}")
+    _wants_data(reading)
+
+
+def _described(values: Values, column: str, task: str) -> str:
+    """What the label column holds, said with the task taken: many numbers as classes is a
+    clash the person should see, with the way to the other reading."""
+    text = values.describe(column)
+    if task == TEXT_CLASSIFICATION and values.numeric and _many(values):
+        return f"{text}: as classes, each value is a class of its own; {SWITCH[task]}"
+    return text
+
+
+def _clash(reading: Reading, task: str) -> str:
+    """A task named over the file's look ("classify" a column of many numbers): what the
+    column holds, said, when it clashes."""
+    found = _label_values(reading)
+    if found is None or task != TEXT_CLASSIFICATION or not found[1].numeric or \
+            not _many(found[1]):
+        return ""
+    return f" ({_described(found[1], found[0], task)})"
+
+
+def _many(values: Values) -> bool:
+    """Many distinct numbers, or fractions: a quantity by its look."""
+    return values.distinct > MANY_NUMBERS or not values.integers
+
+
 def _weigh_data(reading: Reading, task: str | None, named: bool) -> tuple[str | None, str]:
     """The task once the label column's values are weighed, and what they said (for the
     reply). A task said by name stands; a number cue meets a column of words and gives way;
-    a column of many numbers (or fractions) makes the task regression."""
-    if named or task not in (None, REGRESSION, "text-classification"):
+    a column of many numbers (or fractions) makes the task regression; a few whole numbers
+    said of by nothing keep a classification, and the reply says so."""
+    if named or task not in (None, REGRESSION, TEXT_CLASSIFICATION):
         return task, ""
     found = _label_values(reading)
     if found is None:  # a name alone ("predict the stars column") may be classes: 1 to 5
@@ -220,26 +301,30 @@ def _weigh_data(reading: Reading, task: str | None, named: bool) -> tuple[str | 
         if task == REGRESSION or _number_in_name(reading, column):
             # "predict the price" of a column of words: it cannot be
             reading.result.keep(f"not a regression: {values.describe(column)}, not numbers")
-            return "text-classification", ""
+            return TEXT_CLASSIFICATION, ""
         return task, ""
-    many = values.distinct > MANY_NUMBERS or not values.integers
     worded = task == REGRESSION or _number_in_name(reading, column) or \
         RANGE.search(reading.text) or ESTIMATING.search(reading.text)
-    if many or worded:
+    if _many(values) or worded:
         if not (reading.slot("dataset").get("label_column")):
             reading.result.set("dataset.label_column", column, f"label column: {column}")
-        return REGRESSION, f" ({values.describe(column)})"
+        return REGRESSION, f" ({values.describe(column)}; {SWITCH[REGRESSION]})"
+    now = reading.result.changes.get("task") or reading.draft.get("task") or TEXT_CLASSIFICATION
+    if now == TEXT_CLASSIFICATION:  # a few whole numbers, nothing said of them: classes
+        return now, (f" ({values.describe(column)}, taken as {values.distinct} classes; "
+                     f"{SWITCH[now]})")
     return task, ""
 
 
-def _label_values(reading: Reading) -> tuple[str, Values] | None:
+def _label_values(reading: Reading, any_turn: bool = False) -> tuple[str, Values] | None:
     """The label column this turn names (or, when the turn names the file, the column the
-    values suggest) and what it holds; None when the turn names neither, or the file cannot
-    be read, or its dataset does not do regression."""
+    values suggest) and what it holds; None when the turn names neither (and ``any_turn`` is
+    not asked: the run's data as it stands), or the file cannot be read, or its dataset
+    does not do regression."""
     changes = reading.result.changes
     dataset = reading.slot("dataset")
     path, column = dataset.get("path"), dataset.get("label_column")
-    this_turn = "dataset" in changes or "dataset.label_column" in changes
+    this_turn = any_turn or "dataset" in changes or "dataset.label_column" in changes
     component = reading.component("dataset", "dataset")
     if not path or not this_turn or component is None or REGRESSION not in component.tasks:
         return None
