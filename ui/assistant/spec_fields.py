@@ -162,9 +162,12 @@ def _content_words(choice: Any) -> list[str]:
 
 
 def _is_form_of(word: str, part: str) -> bool:
-    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts)."""
+    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts); a name
+    joined with others is not ("warmup_steps" is no form of warmup, nor
+    "constant_with_warmup" of constant)."""
     root = part[:-1] if part.endswith("s") and len(part) > 4 else part
-    return word == part or (len(root) >= 4 and word.startswith(root))
+    return word == part or (len(root) >= 4 and word.startswith(root)
+                            and word[len(root):].isalpha())
 
 
 def _distinctive(said: str) -> bool:

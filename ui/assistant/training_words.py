@@ -17,6 +17,7 @@ from typing import Any
 
 from tunekit.spec import SCHEDULERS, TRAINING_ALIASES, Training
 
+from .correction_words import read_corrected_number
 from .language import NUMBER, as_int, negated_before, rejected_after
 from .reading import Reading
 from .spec_fields import field_words, is_kind, read_choices, read_prompts, read_switches
@@ -73,9 +74,10 @@ FIELDS: list[Field] = [
           r"limit|tokens? max",
           r"(?:max(?:imum)? )?tokens?\b"),
     Field("epochs", int,
-          r"epochs?|num[_ ]?(?:train[_ ])?epochs|n[_ ]?epochs|epoch count|number of epochs|"
+          # "ep 3", "eps=3": the short forms of a tersely written request
+          r"epochs?|eps?|num[_ ]?(?:train[_ ])?epochs|n[_ ]?epochs|epoch count|number of epochs|"
           r"passes",
-          r"(?:more |total |full |training |whole )?(?:epochs?|passes|rounds|sweeps|cycles|"
+          r"(?:more |total |full |training |whole )?(?:epochs?|eps?|passes|rounds|sweeps|cycles|"
           r"times over (?:the )?data|iterations over (?:the )?(?:data|dataset))\b"),
     Field("learning_rate", float,
           r"learning[ _-]?rate|lr|step size|learn rate|base lr|peak lr",
@@ -103,11 +105,10 @@ FIELDS: list[Field] = [
           r"gradient clipping(?: at| of)?|grad(?:ient)? clip(?:ping)?"),
     Field("log_every", int, r"log(?:ging)?(?: the loss)?(?: every)|log[_ ]every"),
     Field("gradient_accumulation_steps", int,
-          r"(?:gradient|grad)[ _-]?accumulation(?:[ _]steps)?|accumulat\w* (?:the )?"
-          r"(?:gradients? |grads? )?(?:over|across|for)|accumulation steps|"
-          # "batches of 8 accumulated 4 times"
-          r"accumulat\w*(?: (?:the )?(?:gradients?|grads?))?(?= \d+ (?:times|x|steps|batches|"
-          r"micro-?batches)\b)",
+          # "grad accum 4", "accumulate 16", "accumulate the gradients over 4 steps",
+          # "batches of 8 accumulated 4 times", "grad_accum_steps=8"
+          r"(?:(?:gradient|grad)[ _-]?)?accum(?:ulat\w*)?(?:[ _-]?steps?)?(?: (?:the )?"
+          r"(?:gradients?|grads?))?(?: (?:over|across|for|by|every))?",
           r"(?:accumulation|accumulated) steps\b|(?:batches|steps) of (?:gradient )?"
           r"accumulation\b"),
     Field("label_smoothing", float, r"label[ _-]?smoothing(?: of| at)?|smooth(?:ing)? (?:the )?"
@@ -117,6 +118,7 @@ FIELDS: list[Field] = [
 FIELDS += [Field(name, int if is_kind(name, int) else float, field_words(name))
            for name in Training.model_fields if name not in {f.name for f in FIELDS}
            and (is_kind(name, int) or is_kind(name, float))]
+SHARES = frozenset(f.name for f in FIELDS if f.fraction)  # said in percent: "10%", "10"
 # after their number, these words say it is not the field's ("every 100 steps" is not warmup)
 NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?|updates?)\b",
             "epochs": r"\s*(?:without|with no)\b", "eval_steps": r"\s*epochs?\b"}
@@ -142,6 +144,7 @@ def read_training(reading: Reading) -> None:
     _choices(reading)
     read_switches(reading)
     _optimizer_words(reading)
+    said_here = []  # (where it was said, the field): "make it 16" is for the one before it
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
         if span is None:
@@ -149,7 +152,9 @@ def read_training(reading: Reading) -> None:
         reading.result.set(f"training.{spec_field.name}", value,
                            f"{spec_field.name.replace('_', ' ')}: {value:g}")
         reading.consume(*span)
+        said_here.append((span[1], f"training.{spec_field.name}"))
     _switched_off(reading)
+    read_corrected_number(reading, said_here, SHARES)
     _back_to_default(reading)
     _bare_learning_rate(reading)
     _train_for(reading)
@@ -333,7 +338,7 @@ def _spoken_numbers() -> list[tuple[str, str]]:
 
 # the names people use for a number beyond the words of its field name
 RELATIVE_SPOKEN = {r"lr|learning[ -]rate|step size": "learning_rate", r"bs|batch": "batch_size",
-                   r"passes|rounds": "epochs", r"grad(?:ient)? accum\w*":
+                   r"passes|rounds": "epochs", r"(?:grad(?:ient)?[ _-]?)?accum\w*":
                    "gradient_accumulation_steps", r"sequence length|seq(?:uence)? len|context "
                    r"(?:length|size)": "max_length", r"warm-up (?:ratio|steps)": "warmup_ratio"}
 
