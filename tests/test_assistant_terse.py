@@ -98,6 +98,11 @@ TERSE = [
     case("tickets.csv: lr_scheduler_type=constant_with_warmup, warmup_steps=25, wd=0.0",
          training__scheduler="constant_with_warmup", training__warmup_steps=25,
          training__weight_decay=0.0),
+    case("tickets.csv, lr: 0,0001 and dropout 0,1 (sorry for my english)",
+         training__learning_rate=1e-4, training__dropout=0.1),
+    case("tickets.csv, epochs 3 -> 5, bs 16 -> 8", training__epochs=5, training__batch_size=8),
+    case("tickets.csv, save_steps=40, logging_steps=5, eval_steps=20",
+         training__checkpoint_every=40, training__log_every=5, training__eval_steps=20),
     case("pls train on tickets.csv 4 epoch with batchsize 20 and learnig rate 5e-5",
          training__epochs=4, training__batch_size=20, training__learning_rate=5e-5),
     case("people.jsonl ner. I want epoch 8 and the batch 12, the warmup 200 step, accumulate "
@@ -147,6 +152,9 @@ LISTS = [
     case(["tickets.csv", "no confusion matrix, without the model card"],
          metrics=["accuracy", "f1"], exporters=["huggingface"]),
     case(["pets/ image classifier", "just accuracy, skip the f1"], metrics=["accuracy"]),
+    case(["tickets.csv", "take out f1 please"], metrics=["accuracy", "confusion-matrix"]),
+    case(["people.jsonl ner", "lose the token accuracy, and leave the model card out"],
+         metrics=["entity-f1", "entity-precision", "entity-recall"], exporters=["huggingface"]),
 ]
 
 

@@ -524,10 +524,10 @@ HELD_OUT = {
 }
 
 
-# after its number, a holdout alone is the validation share ("a 20% holdout"), not with a
-# test after it ("a 10% holdout test set")
-NOUNS_AFTER = {"validation_split": r"|hold[ -]?out\b(?![\s-]+(?:set |split )?(?:for |as )?"
-                                   r"(?:the |a )?test)"}
+# after its number, a split also said as a verb ("30% to validate") or as a holdout alone
+# ("a 20% holdout"; not with a test after it: "a 10% holdout test set")
+WORDS_AFTER = {"validation_split": r"|validat(?:e|ing)\b|hold[ -]?out\b(?![\s-]+(?:set |split )?"
+                                   r"(?:for |as )?(?:the |a )?test)"}
 # words between a share and its split: "10% for a final test", "5% as a separate validation"
 SPLIT_ADJECTIVES = (r"(?:final|separat\w*|held[- ]?out|holdout|independent|last|small|blind|"
                     r"extra|unseen)")
@@ -553,8 +553,7 @@ def read_splits(reading: Reading) -> None:
             rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
             rf"your )?[\w-]+) )?"
             rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as|to) )?(?:the |a |an )?"
-            # "30% to validate", "20% for testing", "a 20% holdout"
-            rf"(?:{SPLIT_ADJECTIVES} )?(?:{word}\w*{NOUNS_AFTER.get(held_out, '')})",
+            rf"(?:{SPLIT_ADJECTIVES} )?(?:{word}\b{WORDS_AFTER.get(held_out, '')})",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",

@@ -132,7 +132,7 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
         if " " not in phrase and phrase != mention.component.name and not re.search(
                 LIST_CUES[mention.component.kind], _clause_around(text, mention.start)):
             continue  # "card", "acc": one loose word needs a word about lists nearby
-        negated = mention.negated or (
+        negated = mention.negated or _taken_out(text, mention.start, mention.end) or (
             previous is not None and previous.negated and previous.end <= mention.start
             and re.fullmatch(r"\s*(?:,|and|or|nor|&|, and|, or)\s*(?:the |a |an )?",
                              text[previous.end:mention.start]) is not None)
@@ -144,6 +144,22 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
         if mention.component.name not in target:
             target.append(mention.component.name)
     return [w for w in wanted if w not in dropped], dropped
+
+
+# a list's own ways of taking an item away, beyond the negations of every reader (where "cut"
+# or "lose" would turn down too much: "cut the max length to 64")
+TAKEN_OUT = re.compile(r"\b(?:take (?:out|off|away)|leave out|omit\w*|delete|ditch|lose|cut|"
+                       r"strip(?: out)?|throw out|kick out|minus|w/o|no more|not interested in|"
+                       r"(?:do not|don't|dont) (?:care|bother) (?:about|with))\s+"
+                       r"(?:(?:the|a|an|any|that|this)\s+)?$")
+OUT_AFTER = re.compile(r"\s+(?:metric\s+)?(?:out|off)\b|\s+(?:can|may) go\b")
+
+
+def _taken_out(text: str, start: int, end: int) -> bool:
+    """"take out f1", "lose the token accuracy", "leave the confusion matrix out"."""
+    before = text[max(0, start - 30):start]
+    take = re.search(r"\b(?:take|leave|throw|kick)\s+(?:the\s+)?$", before)
+    return bool(TAKEN_OUT.search(before) or (take and OUT_AFTER.match(text, end)))
 
 
 def _replaces(text: str, key: str, places: list[int]) -> bool:

@@ -138,6 +138,7 @@ OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|
 
 def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
+    _decimal_commas(reading)
     _relative(reading)
     read_prompts(reading)
     read_choices(reading)  # by the spec's own names first: "cosine_with_restarts", not cosine
@@ -158,6 +159,13 @@ def read_training(reading: Reading) -> None:
     _back_to_default(reading)
     _bare_learning_rate(reading)
     _train_for(reading)
+
+
+def _decimal_commas(reading: Reading) -> None:
+    """"lr 0,0001", "2,5e-5": a decimal comma, written the way much of Europe writes it (only
+    where it cannot be a list: after a 0, or before an exponent)."""
+    reading.text = re.sub(r"(?<![\w.,])(0),(?=\d+\b(?!,\d))|(?<![\w.,])(\d),(?=\d+e[-+]?\d)",
+                          lambda m: (m.group(1) or m.group(2)) + ".", reading.text)
 
 
 def _last_value(reading: Reading, spec_field: Field) -> tuple[tuple[int, int] | None, Any]:
@@ -183,11 +191,13 @@ def _last_value(reading: Reading, spec_field: Field) -> tuple[tuple[int, int] | 
 
 def _settled(reading: Reading, spec_field: Field, match: re.Match,
              value: Any) -> tuple[tuple[int, int], Any]:
-    """"three or four epochs, say 4": a number settled on right after a mention wins."""
+    """"three or four epochs, say 4", "epochs 3 -> 5": a number settled on right after a
+    mention wins."""
     after = reading.text[match.end():match.end() + 40]
     settled = re.match(rf"[^.;]*?,\s*(?:let's say|say|so|make it|i'd say|ideally)\s+{NUMBER}"
-                       r"(?![\w.%])", after)
-    new = _value(spec_field, settled.group(1), None) if settled else None
+                       r"(?![\w.%])|\s*(?:->|=>|→)\s*" + NUMBER + r"(?![\w.%])", after)
+    raw = settled and (settled.group(1) or settled.group(2))
+    new = _value(spec_field, raw, None) if raw else None
     if new is not None:
         return (match.start(), match.end() + settled.end()), new
     return (match.start(), match.end()), value
