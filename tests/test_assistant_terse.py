@@ -103,6 +103,8 @@ TERSE = [
     case("tickets.csv, epochs 3 -> 5, bs 16 -> 8", training__epochs=5, training__batch_size=8),
     case("tickets.csv, save_steps=40, logging_steps=5, eval_steps=20",
          training__checkpoint_every=40, training__log_every=5, training__eval_steps=20),
+    case("gpt2 on poems.txt, warmup=300, max_steps=3000, warmup 6% is too much",
+         training__warmup_steps=300, training__max_steps=3000),
     case("pls train on tickets.csv 4 epoch with batchsize 20 and learnig rate 5e-5",
          training__epochs=4, training__batch_size=20, training__learning_rate=5e-5),
     case("people.jsonl ner. I want epoch 8 and the batch 12, the warmup 200 step, accumulate "
@@ -180,3 +182,14 @@ def test_make_it_a_value_only_one_field_takes(plugins: Any, folder: Path) -> Non
     no number of epochs)."""
     spec, _ = said(plugins, folder, "tickets.csv, lr 1e-4 and 3 epochs", "too fast: make it 3e-5")
     assert spec["training"]["learning_rate"] == 3e-5 and spec["training"]["epochs"] == 3
+
+
+def test_a_trainer_name_with_no_setting_is_said(plugins: Any, folder: Path) -> None:
+    """transformers' names tunekit has no setting for are said, never dropped, and their
+    value is not taken for another setting (1e-6 is no learning rate here)."""
+    spec, replies = said(plugins, folder, "tickets.csv, num_train_epochs=2, save_total_limit=3, "
+                         "adam_epsilon=1e-6, metric_for_best_model='f1', warmup_step=10")
+    assert spec["training"]["epochs"] == 2 and spec["training"]["learning_rate"] is None
+    assert spec["training"]["early_stopping"]["metric"] == "f1"
+    assert "Not taken: save_total_limit=3" in replies and "adam_epsilon=1e-6" in replies
+    assert "did you mean warmup_steps" in replies, replies

@@ -61,7 +61,9 @@ FIELDS: list[Field] = [
           r"stop after", r"(?:optimi[sz]er |training )?steps (?:at most|max(?:imum)?)\b",
           around=((r"max(?:imum)?|at most|no more than|cap (?:it |training )?at|limit (?:it |"
                    r"training )?to", r"(?:optimi[sz]er |training )?steps?"),)),
-    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b",
+    # "warmup 100": a whole number above 20 is a count of steps, not a share in percent
+    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps|warm[ _-]?up(?=\s*(?:=|:)?\s*(?:[2-9]\d|"
+          r"\d{3,})\b(?![.,]\d|\s*%|\s*percent))", r"warm[ _-]?up steps\b",
           around=((r"warm[ _-]?up(?: for| of| over)?", r"(?:optimi[sz]er )?steps?|iterations?|"
                    r"updates?"),)),
     Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|(?:eval|validat)\w*(?: \w+)? every",
@@ -506,6 +508,8 @@ def _bare_learning_rate(reading: Reading) -> None:
         return
     for match in reversed(list(re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?e-\d+)\b", reading.text))):
         value = float(match.group(1))
+        if re.search(r"\w\s*[=:]\s*$", reading.text[:match.start()]):
+            continue  # another setting's value, by its name: "adam_epsilon=1e-6"
         if value < 0.1 and not negated_before(reading.text, match.start()):
             reading.result.set("training.learning_rate", value, f"learning rate: {value:g}")
             reading.consume(match.start(), match.end())
@@ -548,6 +552,8 @@ PATIENCE = [
     r"(?:for|after|in|within|over) (\d+) (?:\w+ )?(?:epochs?|evaluations?|evals?|rounds?|checks?)",
 ]
 ES_METRIC = [
+    # transformers' name: the metric the best checkpoint is chosen by
+    r"\bmetric[_ ]for[_ ]best[_ ]model\s*(?:=|:|is)?\s*['\"]?(?:eval_)?([\w-]+)",
     rf"\b(?:{STOPPING}|stop\w*|patience(?: of)? \d+)(?: \w+){{0,3}}? (?:on|by|using|watching|"
     rf"monitoring|based on|tracking|with|when|if) (?:the )?(?:validation |val |eval |dev )?"
     rf"([\w-]+(?: [\w-]+)?)",
@@ -591,6 +597,10 @@ def read_early_stopping(reading: Reading) -> None:
             settings["patience"] = int(match.group(1))
             reading.consume(match.start(), match.end())
             break
+    best = reading.find(r"\bload[_ ]best[_ ]model[_ ]at[_ ]end\s*(?:=|:)?\s*(true|false|yes|no)\b")
+    if best:  # transformers' name for ending with the best evaluation's weights
+        settings["restore_best"] = best.group(1) in ("true", "yes")
+        reading.consume(best.start(), best.end())
     delta = reading.find(rf"\bmin(?:imum)?[_ ]?(?:delta|improvement)\s*(?:=|:|of|is)?\s*{NUMBER}")
     if delta:
         settings["min_delta"] = float(delta.group(1))
