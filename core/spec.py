@@ -77,6 +77,9 @@ TRAINING_ALIASES: dict[str, tuple[str, Any]] = {
     "train_batch_size": ("batch_size", None),
     "lr_scheduler_type": ("scheduler", None),
     "lr": ("learning_rate", None),
+    "save_steps": ("checkpoint_every", None),
+    "logging_steps": ("log_every", None),
+    "max_seq_length": ("max_length", None),  # TRL's SFTConfig
     "fp16": ("precision", lambda on: "fp16" if on else "fp32"),
     "bf16": ("precision", lambda on: "bf16" if on else "fp32"),
 }

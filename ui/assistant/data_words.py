@@ -519,11 +519,15 @@ def _dataset_for(reading: Reading, suffix: str) -> Any | None:
 # ---------------------------------------------------------------- held-out splits
 
 HELD_OUT = {
-    "validation_split": r"(?:validation|val|dev|eval(?:uation)?)",
+    "validation_split": r"(?:validation|valid|val|dev|eval(?:uation)?)",
     "test_split": r"(?:test(?:ing)?)",
 }
 
 
+# after its number, a split also said as a verb ("30% to validate") or as a holdout alone
+# ("a 20% holdout"; not with a test after it: "a 10% holdout test set")
+WORDS_AFTER = {"validation_split": r"|validat(?:e|ing)\b|hold[ -]?out\b(?![\s-]+(?:set |split )?"
+                                   r"(?:for |as )?(?:the |a )?test)"}
 # words between a share and its split: "10% for a final test", "5% as a separate validation"
 SPLIT_ADJECTIVES = (r"(?:final|separat\w*|held[- ]?out|holdout|independent|last|small|blind|"
                     r"extra|unseen)")
@@ -548,8 +552,8 @@ def read_splits(reading: Reading) -> None:
             # "20% of the rows for validation", "keep 30% of it for validation"
             rf"{NUMBER}\s*(%|percent)?\s*(?:of (?:it|them|this|that|these|those|(?:the |my |our |"
             rf"your )?[\w-]+) )?"
-            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as) )?(?:the |a |an )?"
-            rf"(?:{SPLIT_ADJECTIVES} )?{word}\b",
+            rf"(?:(?:is )?(?:held out |kept |set aside )?(?:for|as|to) )?(?:the |a |an )?"
+            rf"(?:{SPLIT_ADJECTIVES} )?(?:{word}\b{WORDS_AFTER.get(held_out, '')})",
             rf"(?:hold|keep|set|put)\w* (?:out|aside|back) {NUMBER}\s*(%|percent)?[\w /.-]{{0,40}}"
             rf"(?:for|as) (?:the |a )?(?:{SPLIT_ADJECTIVES} )?{word}",
             rf"{word}\w* on {NUMBER}\s*(%|percent)",

@@ -22,6 +22,7 @@ from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 from .datafile import Preview, peek
 from .knowledge import NOTES, POINTER, answer, question_focus, question_kind, recommend
 from .language import NUMBER, normalise, sentences
+from .list_words import for_task
 from .refer_words import asked_about
 from .tool_talk import (
     Offer,
@@ -311,6 +312,8 @@ class Assistant:
 
     def _understand(self, message: str) -> Understanding:
         carried = {**self.carried, "asked": self.referable} if self.referable else self.carried
+        # the numbers just set or asked about: "make it 16" is for one of them
+        carried = {**carried, "numbers": list(self.last_numbers)}
         return understand(message, self.catalog, self.draft, base_dir=self.base_dir,
                           carried=carried)
 
@@ -341,7 +344,8 @@ class Assistant:
             elif path in LISTS and "task" in understood.changes and isinstance(value, list):
                 # read against the old task's list: "predict the stars as a number and measure
                 # mae and r2" keeps what the new task can use (mae, r2), as a task switch does
-                kept = [v for v in value if self._supports(LISTS[path], v)]
+                kept = [v for v in (self._for_task(LISTS[path], v, value) for v in value)
+                        if self._supports(LISTS[path], v)]
                 set_field(self.draft, path, kept or self.draft.get(path))
             else:
                 set_field(self.draft, path, value)
@@ -367,6 +371,15 @@ class Assistant:
         if problems:
             return self._after_change(noticed, refused)
         return self._after_change(noticed, ((data_problem or "") + not_taken).strip())
+
+    def _for_task(self, kind: str, item: Any, items: list[Any]) -> Any:
+        """A list item in the new task's own component ("f1" on a tagging run: entity-f1),
+        unless the list holds that one already."""
+        if not isinstance(item, str):
+            return item
+        task = self.draft.get("task") or "text-classification"
+        other = for_task(self.catalog, kind, item, task)
+        return item if other in items else other
 
     def _supports(self, kind: str, item: Any) -> bool:
         """The component ``item`` names does the draft's task."""

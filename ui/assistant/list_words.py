@@ -49,15 +49,21 @@ def read_list(reading: Reading, key: str, kind: str) -> None:
     wanted, dropped = _mentioned(reading, kind)
     if not wanted and not dropped and not any(_options_said(reading, kind, i) for i in items):
         return
-    if wanted and _replaces(text, key, [m.start for m in reading.catalog.exact(kind, text)
-                                        if m.component.name in wanted]):
+    replaces = bool(wanted) and _replaces(text, key, [
+        m.start for m in reading.catalog.exact(kind, text) if m.component.name in wanted])
+    if kind == "metric" and wanted:
+        _task_of_metrics(reading, wanted)
+    # "f1" on a tagging run is its entity f1: the names said, in the task's own components
+    task = reading.result.changes.get("task") or reading.draft.get("task") or \
+        DEFAULT_SPEC["task"]
+    wanted = list(dict.fromkeys(for_task(reading.catalog, kind, w, task) for w in wanted))
+    dropped = [for_task(reading.catalog, kind, d, task) for d in dropped]
+    if replaces:
         kept = [next((i for i in items if _item_name(i) == w), w) for w in wanted]
     else:
         kept = [i for i in items if _item_name(i) not in dropped]
         kept += [w for w in wanted if w not in current]
     kept = _with_options(reading, kind, kept)
-    if kind == "metric" and wanted:
-        _task_of_metrics(reading, wanted)
     if kept != items:
         reading.result.set(key, kept, f"{key}: {', '.join(map(_item_name, kept)) or 'none'}")
     elif wanted:
@@ -77,6 +83,24 @@ def _task_of_metrics(reading: Reading, wanted: list[str]) -> None:
         task = tasks.pop()
         reading.result.set("task", task, f"task: {task} ({', '.join(wanted)} "
                            f"{'are' if len(wanted) > 1 else 'is'} for it)")
+
+
+def for_task(catalog: Any, kind: str, name: str, task: str) -> str:
+    """``name``, or the one component of ``kind`` for ``task`` that it is the short name of,
+    when ``name`` itself does not do the task: on token-classification, "f1" is entity-f1
+    and "accuracy" token-accuracy (a name or alias of theirs ends in the words said)."""
+    component = catalog.get(kind, name)
+    if component is None or not component.tasks or task in component.tasks:
+        return name
+    words = _words(name)
+    found = [other.name for other in catalog.components if other.kind == kind and
+             task in other.tasks and any(_words(said)[-len(words):] == words
+                                         for said in (other.name, *other.aliases))]
+    return found[0] if len(found) == 1 else name
+
+
+def _words(name: str) -> list[str]:
+    return re.split(r"[\s_-]+", name.lower())
 
 
 def _current_items(reading: Reading, key: str) -> list[Any]:
@@ -108,7 +132,7 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
         if " " not in phrase and phrase != mention.component.name and not re.search(
                 LIST_CUES[mention.component.kind], _clause_around(text, mention.start)):
             continue  # "card", "acc": one loose word needs a word about lists nearby
-        negated = mention.negated or (
+        negated = mention.negated or _taken_out(text, mention.start, mention.end) or (
             previous is not None and previous.negated and previous.end <= mention.start
             and re.fullmatch(r"\s*(?:,|and|or|nor|&|, and|, or)\s*(?:the |a |an )?",
                              text[previous.end:mention.start]) is not None)
@@ -120,6 +144,22 @@ def _mentioned(reading: Reading, kind: str) -> tuple[list[str], list[str]]:
         if mention.component.name not in target:
             target.append(mention.component.name)
     return [w for w in wanted if w not in dropped], dropped
+
+
+# a list's own ways of taking an item away, beyond the negations of every reader (where "cut"
+# or "lose" would turn down too much: "cut the max length to 64")
+TAKEN_OUT = re.compile(r"\b(?:take (?:out|off|away)|leave out|omit\w*|delete|ditch|lose|cut|"
+                       r"strip(?: out)?|throw out|kick out|minus|w/o|no more|not interested in|"
+                       r"(?:do not|don't|dont) (?:care|bother) (?:about|with))\s+"
+                       r"(?:(?:the|a|an|any|that|this)\s+)?$")
+OUT_AFTER = re.compile(r"\s+(?:metric\s+)?(?:out|off)\b|\s+(?:can|may) go\b")
+
+
+def _taken_out(text: str, start: int, end: int) -> bool:
+    """"take out f1", "lose the token accuracy", "leave the confusion matrix out"."""
+    before = text[max(0, start - 30):start]
+    take = re.search(r"\b(?:take|leave|throw|kick)\s+(?:the\s+)?$", before)
+    return bool(TAKEN_OUT.search(before) or (take and OUT_AFTER.match(text, end)))
 
 
 def _replaces(text: str, key: str, places: list[int]) -> bool:

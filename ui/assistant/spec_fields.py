@@ -9,6 +9,7 @@ the moment it is added, without a word list of its own.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import types
@@ -162,9 +163,12 @@ def _content_words(choice: Any) -> list[str]:
 
 
 def _is_form_of(word: str, part: str) -> bool:
-    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts)."""
+    """``word`` is ``part`` or a form of it ("restarts", "restarting": restarts); a name
+    joined with others is not ("warmup_steps" is no form of warmup, nor
+    "constant_with_warmup" of constant)."""
     root = part[:-1] if part.endswith("s") and len(part) > 4 else part
-    return word == part or (len(root) >= 4 and word.startswith(root))
+    return word == part or (len(root) >= 4 and word.startswith(root)
+                            and word[len(root):].isalpha())
 
 
 def _distinctive(said: str) -> bool:
@@ -315,3 +319,22 @@ def _prompts_left(reading: Reading) -> None:
     reading.result.set("training.generation_prompts", prompts,
                        "prompts after each evaluation: " + "; ".join(prompts))
     reading.consume(said.start(), said.end())
+
+
+# a setting written as a config key, snake_case ("save_total_limit=2", "adam_epsilon: 1e-6")
+SETTING = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*(?:=|:)\s*"
+                     r"(['\"]?[\w.+-]+['\"]?)")
+
+
+def read_unknown_settings(reading: Reading) -> None:
+    """A setting written by a name no reader took (transformers' ``save_total_limit=2``): said
+    as not taken, with the nearest name of the spec's, never dropped."""
+    names = [*Training.model_fields, *TRAINING_ALIASES]
+    for match in list(SETTING.finditer(reading.text)):
+        key, value = match.group(1), match.group(2).strip("'\"")
+        near = difflib.get_close_matches(key, names, n=2, cutoff=0.8)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+        reading.result.unknown.append(f"{key}={value}: no setting of tunekit's has that name"
+                                      f"{hint}; the training settings are listed in "
+                                      f"docs/guide/training.md")
+        reading.consume(*match.span())

@@ -17,6 +17,7 @@ from typing import Any
 
 from tunekit.spec import SCHEDULERS, TRAINING_ALIASES, Training
 
+from .correction_words import read_corrected_number
 from .language import NUMBER, as_int, negated_before, rejected_after
 from .reading import Reading
 from .spec_fields import field_words, is_kind, read_choices, read_prompts, read_switches
@@ -60,7 +61,9 @@ FIELDS: list[Field] = [
           r"stop after", r"(?:optimi[sz]er |training )?steps (?:at most|max(?:imum)?)\b",
           around=((r"max(?:imum)?|at most|no more than|cap (?:it |training )?at|limit (?:it |"
                    r"training )?to", r"(?:optimi[sz]er |training )?steps?"),)),
-    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps", r"warm[ _-]?up steps\b",
+    # "warmup 100": a whole number above 20 is a count of steps, not a share in percent
+    Field("warmup_steps", int, r"warm[ _-]?up[ _-]steps|warm[ _-]?up(?=\s*(?:=|:)?\s*(?:[2-9]\d|"
+          r"\d{3,})\b(?![.,]\d|\s*%|\s*percent))", r"warm[ _-]?up steps\b",
           around=((r"warm[ _-]?up(?: for| of| over)?", r"(?:optimi[sz]er )?steps?|iterations?|"
                    r"updates?"),)),
     Field("eval_steps", int, r"eval(?:uation)?[ _-]steps|(?:eval|validat)\w*(?: \w+)? every",
@@ -73,9 +76,10 @@ FIELDS: list[Field] = [
           r"limit|tokens? max",
           r"(?:max(?:imum)? )?tokens?\b"),
     Field("epochs", int,
-          r"epochs?|num[_ ]?(?:train[_ ])?epochs|n[_ ]?epochs|epoch count|number of epochs|"
+          # "ep 3", "eps=3": the short forms of a tersely written request
+          r"epochs?|eps?|num[_ ]?(?:train[_ ])?epochs|n[_ ]?epochs|epoch count|number of epochs|"
           r"passes",
-          r"(?:more |total |full |training |whole )?(?:epochs?|passes|rounds|sweeps|cycles|"
+          r"(?:more |total |full |training |whole )?(?:epochs?|eps?|passes|rounds|sweeps|cycles|"
           r"times over (?:the )?data|iterations over (?:the )?(?:data|dataset))\b"),
     Field("learning_rate", float,
           r"learning[ _-]?rate|lr|step size|learn rate|base lr|peak lr",
@@ -103,11 +107,10 @@ FIELDS: list[Field] = [
           r"gradient clipping(?: at| of)?|grad(?:ient)? clip(?:ping)?"),
     Field("log_every", int, r"log(?:ging)?(?: the loss)?(?: every)|log[_ ]every"),
     Field("gradient_accumulation_steps", int,
-          r"(?:gradient|grad)[ _-]?accumulation(?:[ _]steps)?|accumulat\w* (?:the )?"
-          r"(?:gradients? |grads? )?(?:over|across|for)|accumulation steps|"
-          # "batches of 8 accumulated 4 times"
-          r"accumulat\w*(?: (?:the )?(?:gradients?|grads?))?(?= \d+ (?:times|x|steps|batches|"
-          r"micro-?batches)\b)",
+          # "grad accum 4", "accumulate 16", "accumulate the gradients over 4 steps",
+          # "batches of 8 accumulated 4 times", "grad_accum_steps=8"
+          r"(?:(?:gradient|grad)[ _-]?)?accum(?:ulat\w*)?(?:[ _-]?steps?)?(?: (?:the )?"
+          r"(?:gradients?|grads?))?(?: (?:over|across|for|by|every))?",
           r"(?:accumulation|accumulated) steps\b|(?:batches|steps) of (?:gradient )?"
           r"accumulation\b"),
     Field("label_smoothing", float, r"label[ _-]?smoothing(?: of| at)?|smooth(?:ing)? (?:the )?"
@@ -117,6 +120,7 @@ FIELDS: list[Field] = [
 FIELDS += [Field(name, int if is_kind(name, int) else float, field_words(name))
            for name in Training.model_fields if name not in {f.name for f in FIELDS}
            and (is_kind(name, int) or is_kind(name, float))]
+SHARES = frozenset(f.name for f in FIELDS if f.fraction)  # said in percent: "10%", "10"
 # after their number, these words say it is not the field's ("every 100 steps" is not warmup)
 NOT_THIS = {"warmup_ratio": r"\s*(?:steps?|iterations?|updates?)\b",
             "epochs": r"\s*(?:without|with no)\b", "eval_steps": r"\s*epochs?\b"}
@@ -136,12 +140,14 @@ OFF_WORDS = (r"(?:no|without|zero|disable\w*|turn\w* off|remove|skip|switch off|
 
 def read_training(reading: Reading) -> None:
     """Every training number the message gives, then the ones it switches off or scales."""
+    _decimal_commas(reading)
     _relative(reading)
     read_prompts(reading)
     read_choices(reading)  # by the spec's own names first: "cosine_with_restarts", not cosine
     _choices(reading)
     read_switches(reading)
     _optimizer_words(reading)
+    said_here = []  # (where it was said, the field): "make it 16" is for the one before it
     for spec_field in FIELDS:
         span, value = _last_value(reading, spec_field)
         if span is None:
@@ -149,10 +155,19 @@ def read_training(reading: Reading) -> None:
         reading.result.set(f"training.{spec_field.name}", value,
                            f"{spec_field.name.replace('_', ' ')}: {value:g}")
         reading.consume(*span)
+        said_here.append((span[1], f"training.{spec_field.name}"))
     _switched_off(reading)
+    read_corrected_number(reading, said_here, SHARES)
     _back_to_default(reading)
     _bare_learning_rate(reading)
     _train_for(reading)
+
+
+def _decimal_commas(reading: Reading) -> None:
+    """"lr 0,0001", "2,5e-5": a decimal comma, written the way much of Europe writes it (only
+    where it cannot be a list: after a 0, or before an exponent)."""
+    reading.text = re.sub(r"(?<![\w.,])(0),(?=\d+\b(?!,\d))|(?<![\w.,])(\d),(?=\d+e[-+]?\d)",
+                          lambda m: (m.group(1) or m.group(2)) + ".", reading.text)
 
 
 def _last_value(reading: Reading, spec_field: Field) -> tuple[tuple[int, int] | None, Any]:
@@ -178,11 +193,13 @@ def _last_value(reading: Reading, spec_field: Field) -> tuple[tuple[int, int] | 
 
 def _settled(reading: Reading, spec_field: Field, match: re.Match,
              value: Any) -> tuple[tuple[int, int], Any]:
-    """"three or four epochs, say 4": a number settled on right after a mention wins."""
+    """"three or four epochs, say 4", "epochs 3 -> 5": a number settled on right after a
+    mention wins."""
     after = reading.text[match.end():match.end() + 40]
     settled = re.match(rf"[^.;]*?,\s*(?:let's say|say|so|make it|i'd say|ideally)\s+{NUMBER}"
-                       r"(?![\w.%])", after)
-    new = _value(spec_field, settled.group(1), None) if settled else None
+                       r"(?![\w.%])|\s*(?:->|=>|→)\s*" + NUMBER + r"(?![\w.%])", after)
+    raw = settled and (settled.group(1) or settled.group(2))
+    new = _value(spec_field, raw, None) if raw else None
     if new is not None:
         return (match.start(), match.end() + settled.end()), new
     return (match.start(), match.end()), value
@@ -333,7 +350,7 @@ def _spoken_numbers() -> list[tuple[str, str]]:
 
 # the names people use for a number beyond the words of its field name
 RELATIVE_SPOKEN = {r"lr|learning[ -]rate|step size": "learning_rate", r"bs|batch": "batch_size",
-                   r"passes|rounds": "epochs", r"grad(?:ient)? accum\w*":
+                   r"passes|rounds": "epochs", r"(?:grad(?:ient)?[ _-]?)?accum\w*":
                    "gradient_accumulation_steps", r"sequence length|seq(?:uence)? len|context "
                    r"(?:length|size)": "max_length", r"warm-up (?:ratio|steps)": "warmup_ratio"}
 
@@ -491,6 +508,8 @@ def _bare_learning_rate(reading: Reading) -> None:
         return
     for match in reversed(list(re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?e-\d+)\b", reading.text))):
         value = float(match.group(1))
+        if re.search(r"\w\s*[=:]\s*$", reading.text[:match.start()]):
+            continue  # another setting's value, by its name: "adam_epsilon=1e-6"
         if value < 0.1 and not negated_before(reading.text, match.start()):
             reading.result.set("training.learning_rate", value, f"learning rate: {value:g}")
             reading.consume(match.start(), match.end())
@@ -533,6 +552,8 @@ PATIENCE = [
     r"(?:for|after|in|within|over) (\d+) (?:\w+ )?(?:epochs?|evaluations?|evals?|rounds?|checks?)",
 ]
 ES_METRIC = [
+    # transformers' name: the metric the best checkpoint is chosen by
+    r"\bmetric[_ ]for[_ ]best[_ ]model\s*(?:=|:|is)?\s*['\"]?(?:eval_)?([\w-]+)",
     rf"\b(?:{STOPPING}|stop\w*|patience(?: of)? \d+)(?: \w+){{0,3}}? (?:on|by|using|watching|"
     rf"monitoring|based on|tracking|with|when|if) (?:the )?(?:validation |val |eval |dev )?"
     rf"([\w-]+(?: [\w-]+)?)",
@@ -576,6 +597,10 @@ def read_early_stopping(reading: Reading) -> None:
             settings["patience"] = int(match.group(1))
             reading.consume(match.start(), match.end())
             break
+    best = reading.find(r"\bload[_ ]best[_ ]model[_ ]at[_ ]end\s*(?:=|:)?\s*(true|false|yes|no)\b")
+    if best:  # transformers' name for ending with the best evaluation's weights
+        settings["restore_best"] = best.group(1) in ("true", "yes")
+        reading.consume(best.start(), best.end())
     delta = reading.find(rf"\bmin(?:imum)?[_ ]?(?:delta|improvement)\s*(?:=|:|of|is)?\s*{NUMBER}")
     if delta:
         settings["min_delta"] = float(delta.group(1))

@@ -44,6 +44,7 @@ from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
 from .refer_words import read_referred
+from .spec_fields import read_unknown_settings
 from .strategy_words import read_strategy
 from .task_words import read_task
 from .training_words import read_early_stopping, read_training
@@ -87,6 +88,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     fit_data_to_task(reading)
     move_columns_to_task(reading)
     read_own_data(reading)
+    read_unknown_settings(reading)  # "save_total_limit=2": a name nothing here has
     read_leftovers(reading, said, message)
     return reading.result
 
