@@ -88,6 +88,8 @@ HOW_TO_GIVE = [
      "image-classification", ["one folder per class"]),
     (["which file formats can you read for tagging people and places in sentences?"],
      "token-classification", ["conll"]),
+    (["what do you need from me to train a sentiment model?"], "text-classification",
+     ["csv"]),
 ]
 
 
@@ -154,6 +156,7 @@ UNSUPPORTED_QUESTIONS = [
     ("Can tunekit do online learning, updating the model with each new example?", "continual"),
     ("is there a way to see why the model predicted a class? shap or something", "explanation"),
     ("could u schedule the training to run nightly", "schedul"),
+    ("my annotations are in excel, is that ok?", "save the sheet as csv"),
 ]
 
 
@@ -164,10 +167,20 @@ def test_a_question_about_what_tunekit_cannot_do_gets_the_saying(plugins, tmp_pa
     assert "not available" in replies[-1].lower() and said in replies[-1].lower(), replies[-1]
 
 
-# the same words where they ask for what tunekit does: no saying
+def test_why_the_trained_model_answered_so_gets_the_saying_after_a_run_is_set(plugins,
+                                                                              tmp_path):
+    spec, replies = talk(plugins, tmp_path, "train on tickets.csv",
+                         "why did the model classify ticket 5 as billing?")
+    assert "not available" in replies[-1] and "captum" in replies[-1], replies[-1]
+    assert spec["dataset"]["path"] == "tickets.csv"
+
+
+# the same words where they ask for what tunekit does: no saying ("saved from Excel" is a CSV)
 SUPPORTED = [
     ("train on tickets.csv with a cosine schedule", "training.scheduler"),
     ("essays.jsonl, predict the grade, lr 3e-5", "training.learning_rate"),
+    ("classify tickets.csv, it was exported from an old Excel", "dataset.path"),
+    ("train on tickets.csv and keep training even when the loss plateaus", "dataset.path"),
 ]
 
 

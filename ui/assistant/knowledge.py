@@ -143,7 +143,9 @@ GIVING_DATA = re.compile(
     r"\b(?:can|could|may|do|should) (?:i|we) (?:upload|send|give|attach|share|provide|use) "
     r"(?:you )?(?:(?:a|an|my|our|the|some)\s+)?(?:[\w-]+\s+)?(?:zip|folder|csv|tsv|jsonl?|parquet|"
     r"files?|data|dataset|images|photos|pictures|spreadsheet|excel)\b|"
-    r"\bhow (?:do|can|should|would) (?:i|we) (?:get |getting )?start(?:ed)?\b")
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:get |getting )?start(?:ed)?\b|"
+    r"\bwhat (?:do|does|would|will) (?:you|it|tunekit) need\b|\bwhat (?:data|files?|information) "
+    r"(?:do|does|would|will|should|must) (?:you|it|tunekit|i|we)\b")
 # ... unless it asks about what a run writes out ("what format is the exported model?")
 ABOUT_OUTPUT = re.compile(r"\bexport\w*|\bonnx\b|\bsafetensors\b|\bgguf\b|\bweights\b|"
                           r"\bcheckpoints?\b|\bsaved? (?:the |my )?model\b|\bdownload\w*|"

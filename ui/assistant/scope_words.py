@@ -273,7 +273,9 @@ EXPLANATIONS = re.compile(
     r"\bcaptum\b|\bgrad-?cam\b|\bfeature (?:importances?|attributions?)\b|\battributions?\b|"
     r"\bexplainab\w*|\binterpretab\w*|\bxai\b|\bexplain\w* (?:each |every |the |its |their |a |"
     r"individual |single |all |any )?(?:\w+ )?(?:predictions?|decisions?|classifications?)\b|"
-    r"\bwhy (?:the |a |my |our |each )?(?:model |classifier |network |it )(?:\w+ )?(?:predicted|"
+    r"\bwhy (?:(?:did|does|do|is|was|would) )?(?:the |a |my |our |each |this )?(?:model |"
+    r"classifier |network |tagger |regressor |it )(?:\w+ )?(?:predicted|predict|decide|choose|"
+    r"classify|label|pick|tag|think|"
     r"decided|"
     r"chose|classified|labell?ed|picked|predicts|decides|gives|gave)\b|\b(?:which|what) (?:words?|"
     r"tokens?|pixels?|parts?|features?) (?:made|make|makes|led|drove|drive|influenc\w*|matter\w*|"
@@ -302,7 +304,19 @@ SCHEDULE = re.compile(
     r"regularly|"
     r"nightly|daily|weekly|monthly|hourly|on a schedule)\b|\bon a (?:schedule|timer)\b")
 
+# a workbook, not a file of rows (core's refuse_spreadsheet says the same of a named one)
+# ("a csv saved from an old Excel" is a CSV: only the workbook itself is said)
+SPREADSHEET = re.compile(r"\bexcel (?:files?|sheets?|workbooks?|spreadsheets?|documents?|"
+                         r"tables?)\b|\bin excel\b|\bxlsx?\b|"
+                         r"\b[\w-]+\.(?:xlsx|xlsm|xls|ods|numbers)\b|"
+                         r"\bgoogle sheets?\b|\blibre ?office calc\b")
+
 AROUND_THE_MODEL = (
+    Limit("spreadsheet", SPREADSHEET,
+          lambda m, c: f"{m}: spreadsheets (Excel .xlsx, .ods) are not available as data: "
+          "the files read here are CSV, JSON lines and parquet. Save the sheet as CSV UTF-8 "
+          "(Excel: File > Save As > CSV UTF-8; LibreOffice: Save As > Text CSV) and give me "
+          "that file"),
     Limit("active-learning", ACTIVE_LEARNING,
           lambda m, c: f"{m}: active learning (the model choosing which examples to label next) "
           "and learning from unlabelled examples are not available: a run learns from labelled "
