@@ -90,7 +90,17 @@ HOW_TO_GIVE = [
      "token-classification", ["conll"]),
     (["what do you need from me to train a sentiment model?"], "text-classification",
      ["csv"]),
+    (["I have about 2000 labelled tweets, what's the best way to get them to you?"],
+     "text-classification", ["csv", "json"]),
 ]
+
+
+def test_a_how_question_about_something_else_is_no_data_question(plugins, tmp_path):
+    """"how do I get it to train faster?" is about speed, "how do I load a model from a
+    folder?" about the model: no data answer."""
+    for said in ("how do i get it to train faster?", "how do I load a model from a local folder?"):
+        spec, replies = talk(plugins, tmp_path, said)
+        assert "I read your" not in replies[-1], replies[-1]
 
 
 @pytest.mark.parametrize(("turns", "task", "answered"), HOW_TO_GIVE)

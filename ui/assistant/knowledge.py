@@ -127,15 +127,20 @@ def question_kind(message: str) -> str:
 
 # ---- a question on how to give the data, or on what it should look like: answered from
 # what the task's datasets declare, and the file then asked for (never a path made up)
-DATA_THING = rf"(?:{OWN_DATA_NOUNS}|them|it|zips?|csvs?|tsvs?|jsonl|json|parquet|spreadsheets?)"
-GIVE = (r"(?:give|send|provide|upload|share|supply|pass|feed|bring|put|prepare|format|structure|"
-        r"organi[sz]e|arrange|lay out|store|save|submit|hand|attach|load|import|get)")
+DATA_THING = rf"(?:{OWN_DATA_NOUNS}|zips?|csvs?|tsvs?|jsonl|json|parquet|spreadsheets?)"
+# the verbs whose "it" or "them" is the data ("how do I send them?"; "how do I get it to
+# train faster?" is no data question)
+HAND_OVER = r"(?:give|send|provide|upload|share|supply|pass|submit|hand|attach|put|prepare)"
+GIVE = (rf"(?:{HAND_OVER}\w*\s+(?:(?:you|to you)\s+)?(?:them|it)\b|get\w*\s+(?:them|it)\s+"
+        rf"(?:over )?to you\b|(?:{HAND_OVER}|feed|bring|"
+        r"format|structure|organi[sz]e|arrange|lay out|store|save|load|import|get)\w*\s+(?:(?:you|"
+        r"it|to you)\s+)?(?:(?:the|my|our|your|this|these|those|a|an|some|all)\s+)?"
+        rf"(?:[\w-]+\s+){{0,2}}?{DATA_THING}\b)")
 GIVING_DATA = re.compile(
     rf"(?:\b(?:how|where)\s+(?:(?:do|does|can|could|should|shall|would|must|to|i|we|"
     rf"is it)\s+){{1,3}}|"
     rf"\bin what way\b|\bwhat(?:'s| is) the (?:best |right |easiest )?way\b)[^.?!]{{0,40}}?"
-    rf"\b{GIVE}\w*\s+(?:(?:you|it|to you)\s+)?(?:(?:the|my|our|your|this|these|those|a|an|some|"
-    rf"all)\s+)?(?:[\w-]+\s+){{0,2}}?{DATA_THING}\b|"
+    rf"\b{GIVE}|"
     r"\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:formats?|forms?|shapes?|layouts?|"
     r"structures?|kinds? of files?|types? of files?|file types?)\b|"
     r"\bwhat (?:should|must|does|do|would|will) (?:the |my |our |a |an |each |your )?(?:[\w-]+ )?"
