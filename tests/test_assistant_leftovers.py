@@ -50,8 +50,6 @@ def talk(plugins, folder: Path, *turns: str):
 # (turns, the words the note quotes, as written): things tunekit cannot do, unlisted anywhere
 UNAVAILABLE = [
     (["train on tickets.csv, then email me when it's done"], "email me when it's done"),
-    (["fine-tune on tickets.csv with lora. Afterwards explain each prediction with SHAP values"],
-     "explain each prediction with SHAP values"),
     (["i want a tagger from tags.jsonl, plus a weekly report sent to slack"],
      "a weekly report sent to slack"),
     (["Train on tickets.csv. Translate the predictions into French."],
@@ -68,33 +66,20 @@ UNAVAILABLE = [
     (["train on tickets.csv and give me the carbon footprint of the run"],
      "give me the carbon footprint of the run"),
     (["lora r 16 on tickets.csv, then prune 30% of the weights"], "prune 30% of the weights"),
-    (["essays.jsonl, regress the grade, and give me a 90% interval around each grade"],
-     "give me a 90% interval around each grade"),
     (["train a tagger on tags.jsonl that spots people, then look each one up on wikipedia"],
      "look each one up on wikipedia"),
     # a later turn, and a question that adds to the run
-    (["train on tickets.csv", "then schedule it to retrain every night"],
-     "schedule it to retrain every night"),
-    (["train on tickets.csv", "can it also explain each prediction with SHAP?"],
-     "explain each prediction with SHAP"),
     (["train on tickets.csv. Also a dashboard with live predictions please."],
      "a dashboard with live predictions"),
     (["fine-tune bert on tickets.csv. after training, i need the model running on my "
       "raspberry pi"], "i need the model running on my raspberry pi"),
-    (["train on tickets.csv", "Can it give confidence scores too?"],
-     "Can it give confidence scores"),
-    (["train on tickets.csv", "is it possible to also get shap values?"], "get shap values"),
     (["train on tickets.csv and when it's done, send the report to my boss"],
      "send the report to my boss"),
     # ("anonymize all names in the texts" describes a tagger: task_words reads it so)
     (["train tickets.csv lora, next step translate all the texts to french before training"],
      "translate all the texts to french before training"),
-    (["train on tickets.csv then also do active learning on the unlabeled ones"],
-     "do active learning on the unlabeled ones"),
     (["train on tickets.csv. Also, I'd like to A/B test it against our current model."],
      "A/B test it against our current model"),
-    (["essays.jsonl regress grade then calibrate the outputs with isotonic regression"],
-     "calibrate the outputs with isotonic regression"),
     (["tags.jsonl ner model, and also visualise the attention heads"],
      "visualise the attention heads"),
     (["train on tickets.csv", "could you also track the CO2 emissions?"], "CO2 emissions"),
@@ -112,21 +97,34 @@ def test_what_nothing_here_does_is_said_in_the_users_words(plugins, tmp_path, tu
 
 # what a known limit names (ui/assistant/scope_words.py) is said once, with its advice, and
 # not quoted again
+# (explanations, intervals, calibration, active learning and schedules: each a known limit
+# now, tests/test_assistant_questions.py)
 KNOWN = [
-    ("classify tickets.csv and also ensemble it with an xgboost model", "XGBoost"),
-    ("train on tickets.csv for 3 epochs and then quantize it to GGUF for llama.cpp",
+    (["classify tickets.csv and also ensemble it with an xgboost model"], "XGBoost"),
+    (["train on tickets.csv for 3 epochs and then quantize it to GGUF for llama.cpp"],
      "convert_hf_to_gguf"),
-    ("train on tickets.csv, then distill it into a smaller student model", "distillation"),
+    (["train on tickets.csv, then distill it into a smaller student model"], "distillation"),
+    (["fine-tune on tickets.csv with lora. Afterwards explain each prediction with SHAP values"],
+     "captum"),
+    (["essays.jsonl, regress the grade, and give me a 90% interval around each grade"],
+     "one number"),
+    (["train on tickets.csv", "then schedule it to retrain every night"], "cron"),
+    (["train on tickets.csv", "Can it give confidence scores too?"], "softmax score"),
+    (["train on tickets.csv then also do active learning on the unlabeled ones"],
+     "tunekit predict"),
+    (["essays.jsonl regress grade then calibrate the outputs with isotonic regression"],
+     "1.645"),
 ]
 
 
-@pytest.mark.parametrize(("turn", "advice"), KNOWN)
-def test_a_known_limit_is_said_once_with_its_advice(plugins, tmp_path, turn, advice):
-    assistant, replies = talk(plugins, tmp_path, turn)
+@pytest.mark.parametrize(("turns", "advice"), KNOWN)
+def test_a_known_limit_is_said_once_with_its_advice(plugins, tmp_path, turns, advice):
+    assistant, replies = talk(plugins, tmp_path, *turns)
     said = replies[-1]
     assert advice in said and NOTE not in said, said
-    assert said.count("Not taken:") == 1, said
-    assert assistant.draft["dataset"]["path"].endswith(".csv")
+    # once: "Not taken: ..." beside what was taken, the answer itself to a turn of nothing else
+    assert said.count(advice) == 1 and said.count("Not taken:") <= 1, said
+    assert assistant.draft["dataset"]["path"].endswith((".csv", ".jsonl"))
 
 
 # the data described, settings said in words, and turns read in full: no note

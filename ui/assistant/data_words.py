@@ -131,8 +131,17 @@ def _named_over_common(message: str, found: list[tuple[int, int, str]],
         return not marked and bool(re.fullmatch(OWN_DATA_NOUNS, word.lower())
                                    or word.lower() in FOLDER_WORDS)
 
+    def described(item: tuple[int, int, str]) -> bool:
+        # "photos of defective parts", "pictures showing leaves": the things in general
+        return common(item) and DESCRIBED.match(message, item[1]) is not None
+
     kept = [f for f in found if not common(f)]
-    return kept if kept or taken else found
+    return kept if kept or taken else [f for f in found if not described(f)]
+
+
+# what follows a word for data in general when it describes things, not names a folder
+DESCRIBED = re.compile(r"\s+(?:of|showing|depicting|containing|that|which|where|taken|"
+                       r"from (?:our|my|the))\b", re.IGNORECASE)
 
 
 def _read_best(reading: Reading, word: str) -> float | None:

@@ -20,7 +20,17 @@ from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
 from .datafile import Preview, peek
-from .knowledge import NOTES, POINTER, answer, question_focus, question_kind, recommend
+from .knowledge import (
+    NOTES,
+    POINTER,
+    answer,
+    data_noun,
+    giving_data,
+    how_to_give,
+    question_focus,
+    question_kind,
+    recommend,
+)
 from .language import NUMBER, normalise, sentences
 from .list_words import for_task
 from .refer_words import asked_about
@@ -157,7 +167,9 @@ class Assistant:
         questions, requests = [], []
         for sentence in _question_parts(sentences(message)):
             kind = question_kind(sentence)
-            if kind == "tentative":  # "LoRA with r 16?" asks for a setting
+            if giving_data(sentence):  # "how should I give you the images?": answered
+                kind = "question"
+            elif kind == "tentative":  # "LoRA with r 16?" asks for a setting
                 kind = "request" if self._understand(sentence).changes else "question"
             elif kind == "question" and self._describes_a_job(sentence):
                 kind = "request"  # "how do I train something that predicts a number?"
@@ -166,8 +178,12 @@ class Assistant:
         if not understood and requests:  # "make that three": the number just set, again
             understood = self._bare_number(" ".join(requests)) or understood
         for question in questions:  # "could gpt2 learn from notes.txt?": the file is taken
-            _add(understood, self._settings_asked(question))
-        answers = [said for q in questions if (said := self._asked_beyond(q) + self._answer(q))]
+            if giving_data(question):
+                self._data_asked_for(understood, question, message)
+            else:
+                _add(understood, self._settings_asked(question))
+        answers = [said for q in questions
+                   if (said := self._asked_beyond(q) + self._answer(q, understood))]
         if understood and len(answers) > 1:
             answers = [a for a in answers if not a.startswith(POINTER)] or answers[:1]
         elif understood:  # the settings taken are the reply; a pointer to them is not needed
@@ -175,6 +191,9 @@ class Assistant:
         # what the questions were about, for the next turn to refer to ("show me both")
         about = asked_about(questions + [r for r in requests if r.rstrip().endswith("?")],
                             self.catalog)
+        if any(kind == "dataset" for kind, _ in about):  # "is the hub supported for NER?"
+            about += [("task", task) for q in questions
+                      if (task := self._understand(q).changes.get("task"))]
         if about and understood:
             understood.carried["asked"] = about
         elif about:
@@ -317,9 +336,25 @@ class Assistant:
         return understand(message, self.catalog, self.draft, base_dir=self.base_dir,
                           carried=carried)
 
-    def _answer(self, question: str) -> str:
+    def _data_asked_for(self, understood: Understanding, question: str, message: str) -> None:
+        """"how should I give you the images?": the task the question names is taken (the
+        answer is that task's), and the data is asked for unless a file is already there."""
+        found = self._understand(question)
+        task = found.changes.get("task")
+        if task and "task" not in understood.changes:
+            understood.set("task", task, found.notes.get("task") or f"task: {task}")
+        if "dataset" not in understood.changes and not (self.draft.get("dataset") or {}).get(
+                "path"):
+            understood.wants_data = data_noun(question, message)
+
+    def _answer(self, question: str, understood: Understanding | None = None) -> str:
         """The answer; the setting asked about becomes the one a bare number then changes
-        ("what's a good rank?" ... "let's go with 16")."""
+        ("what's a good rank?" ... "let's go with 16"). How to give the data is said for the
+        task the turn leaves (``understood``: what it changes)."""
+        if giving_data(question):
+            task = ((understood.changes.get("task") if understood else None)
+                    or self.draft.get("task") or "text-classification")
+            return how_to_give(task, self.catalog, data_noun(question))
         focus = question_focus(question, self.catalog, self.draft)
         if focus:
             self.last_numbers = [focus]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .data_words import OWN_DATA_NOUNS, UNQUOTED_PATH
 from .language import normalise
 from .scope_words import out_of_scope
 
@@ -122,6 +123,68 @@ def question_kind(message: str) -> str:
                  r"worth|difference|vs|versus|or)\b", text):
         return "question"
     return "tentative"
+
+
+# ---- a question on how to give the data, or on what it should look like: answered from
+# what the task's datasets declare, and the file then asked for (never a path made up)
+DATA_THING = rf"(?:{OWN_DATA_NOUNS}|zips?|csvs?|tsvs?|jsonl|json|parquet|spreadsheets?)"
+# the verbs whose "it" or "them" is the data ("how do I send them?"; "how do I get it to
+# train faster?" is no data question)
+HAND_OVER = r"(?:give|send|provide|upload|share|supply|pass|submit|hand|attach|put|prepare)"
+GIVE = (rf"(?:{HAND_OVER}\w*\s+(?:(?:you|to you)\s+)?(?:them|it)\b|get\w*\s+(?:them|it)\s+"
+        rf"(?:over )?to you\b|(?:{HAND_OVER}|feed|bring|"
+        r"format|structure|organi[sz]e|arrange|lay out|store|save|load|import|get)\w*\s+(?:(?:you|"
+        r"it|to you)\s+)?(?:(?:the|my|our|your|this|these|those|a|an|some|all)\s+)?"
+        rf"(?:[\w-]+\s+){{0,2}}?{DATA_THING}\b)")
+GIVING_DATA = re.compile(
+    rf"(?:\b(?:how|where)\s+(?:(?:do|does|can|could|should|shall|would|must|to|i|we|"
+    rf"is it)\s+){{1,3}}|"
+    rf"\bin what way\b|\bwhat(?:'s| is) the (?:best |right |easiest )?way\b)[^.?!]{{0,40}}?"
+    rf"\b{GIVE}|"
+    r"\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:formats?|forms?|shapes?|layouts?|"
+    r"structures?|kinds? of files?|types? of files?|file types?)\b|"
+    r"\bwhat (?:should|must|does|do|would|will) (?:the |my |our |a |an |each |your )?(?:[\w-]+ )?"
+    rf"{DATA_THING} (?:look like|contain|have in it|be like)\b|"
+    r"\b(?:can|could|may|do|should) (?:i|we) (?:upload|send|give|attach|share|provide|use) "
+    r"(?:you )?(?:(?:a|an|my|our|the|some)\s+)?(?:[\w-]+\s+)?(?:zip|folder|csv|tsv|jsonl?|parquet|"
+    r"files?|data|dataset|images|photos|pictures|spreadsheet|excel)\b|"
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:get |getting )?start(?:ed)?\b|"
+    r"\bwhat (?:do|does|would|will) (?:you|it|tunekit) need\b|\bwhat (?:data|files?|information) "
+    r"(?:do|does|would|will|should|must) (?:you|it|tunekit|i|we)\b")
+# ... unless it asks about what a run writes out ("what format is the exported model?")
+ABOUT_OUTPUT = re.compile(r"\bexport\w*|\bonnx\b|\bsafetensors\b|\bgguf\b|\bweights\b|"
+                          r"\bcheckpoints?\b|\bsaved? (?:the |my )?model\b|\bdownload\w*|"
+                          r"\b(?:hub|hugging ?face)\b")
+
+
+def giving_data(question: str) -> bool:
+    """The question asks how to give the data, or what it should look like ("how should I
+    give you the images?", "in what format?", "can I upload a zip?"); one that names its file
+    asks about that file instead."""
+    text = normalise(question)
+    return bool(GIVING_DATA.search(text)) and not ABOUT_OUTPUT.search(text) and \
+        not UNQUOTED_PATH.search(question)
+
+
+def data_noun(*texts: str) -> str:
+    """What the person calls their data ("images", "emails"), in the first of ``texts`` that
+    names it; "data" when none does."""
+    for text in texts:
+        found = re.search(rf"\b{OWN_DATA_NOUNS}\b", normalise(text))
+        if found:
+            return found.group(0)
+    return "data"
+
+
+def how_to_give(task: str, catalog: Any, what: str = "data") -> str:
+    """How ``task``'s data is given: each installed dataset that reads a file of the person's
+    (a required path) for it, in its own words; files first, then the fetching kinds."""
+    readers = [c for c in catalog.by_kind.get("dataset", []) if task in c.tasks
+               and any(getattr(p, "required", False) for p in c.params)]
+    readers.sort(key=lambda c: bool(c.phrases))
+    said = "\n".join(f"- **{c.title}** ({c.name}): {c.description}" for c in readers)
+    return (f"For {task}, I read your {what} as:\n{said}\n\nName the file or folder here "
+            "(\"train on PATH\"), or attach the file in the studio (the 📎 Data button).")
 
 
 # the settings a question may be about, by the words that name them (NOTES keys)

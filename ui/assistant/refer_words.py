@@ -3,9 +3,11 @@
 "is r2 or mae better?" ... "ok, show me both": both are r2 and mae. "can tunekit use datasets
 from the hugging face hub?" ... "great, then ag_news": ag_news is a dataset of that hub. The
 question's components (``asked_about``) are carried to the next turn
-(``Understanding.carried["asked"]``, as ``(kind, name)`` pairs); ``read_referred`` runs first
-on that turn and writes the referent in place of the words that point at it, or takes a bare
-name as the id of the dataset the question was about. Nothing is carried past that turn.
+(``Understanding.carried["asked"]``, as ``(kind, name)`` pairs; a ``("task", name)`` pair is the
+task the question named: "is the hub supported for NER data?" ... "good, wnut_17 please" is a
+tagging dataset); ``read_referred`` runs first on that turn and writes the referent in place of
+the words that point at it, or takes a bare name as the id of the dataset the question was
+about, with the task it was asked for. Nothing is carried past that turn.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def read_referred(reading: Reading) -> None:
     """Put the referent in place of "both" / "that one", or take a bare name as the id of the
     dataset the question was about. Runs on the message as written, before every reader."""
     asked = [tuple(pair) for pair in reading.carried.get("asked") or []]
+    tasks = [name for kind, name in asked if kind == "task"]
+    asked = [pair for pair in asked if pair[0] != "task"]
     if not asked:
         return
     listed = [name for kind, name in asked if kind in LISTED]
@@ -78,23 +82,26 @@ def read_referred(reading: Reading) -> None:
     if one and len(asked) == 1:
         _replace(reading, one, asked[0][1])
         return
-    _bare_dataset_id(reading, asked)
+    if _bare_dataset_id(reading, asked) and tasks and "task" not in reading.result.changes \
+            and tasks[-1] != (reading.draft.get("task") or "text-classification"):
+        reading.result.set("task", tasks[-1], f"task: {tasks[-1]} (as you asked about)")
 
 
 def _replace(reading: Reading, match: re.Match, said: str) -> None:
     reading.message = reading.message[:match.start()] + said + reading.message[match.end():]
 
 
-def _bare_dataset_id(reading: Reading, asked: list[tuple[str, str]]) -> None:
+def _bare_dataset_id(reading: Reading, asked: list[tuple[str, str]]) -> bool:
     """The question was about a dataset that fetches by id (a hub): a name said bare in this
-    turn, where data goes, that is no model, file, folder or word of the catalog, is its id."""
+    turn, where data goes, that is no model, file, folder or word of the catalog, is its id
+    (True when one was)."""
     from .data_words import NOT_AN_ID, UNQUOTED_PATH, _could_be_id, _id_param
     from .model_words import MODEL_ID
 
     datasets = [reading.catalog.get("dataset", name) for kind, name in asked if kind == "dataset"]
     fetching = [d for d in datasets if d is not None and d.phrases and _id_param(d)]
     if len(fetching) != 1 or UNQUOTED_PATH.search(reading.message):
-        return
+        return False
     component = fetching[0]
     words = {p for c in reading.catalog.components for p in reading.catalog.phrases(c)}
     for match in NAME.finditer(reading.message):
@@ -110,7 +117,8 @@ def _bare_dataset_id(reading: Reading, asked: list[tuple[str, str]]) -> None:
         reading.result.set("dataset", {"name": component.name, _id_param(component): name},
                            f"data: {name} ({component.title}, as you asked about; it is "
                            "downloaded when the run starts, not now)")
-        return
+        return True
+    return False
 
 
 def _looks_like_id(name: str, after: str) -> bool:

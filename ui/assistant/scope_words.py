@@ -246,6 +246,112 @@ BEYOND_THE_TASKS = (
 )
 
 
+# ---- what happens around a trained model's answers and around its runs: each a kind of
+# work tunekit has no part for (core/ and plugins/ hold none), said by the idea, not the words
+WHICH_TO_LABEL = (r"\b(?:which|what) (?:\w+ )?(?:examples?|samples?|rows?|texts?|tickets?|"
+                  r"images?|items?|ones?|data|sentences?) to (?:label|annotate|tag) (?:next|"
+                  r"first)\b")
+ACTIVE_LEARNING = re.compile(
+    rf"\bactive[- ]learn\w*|\buncertainty sampling\b|\bhuman[- ]in[- ]the[- ]loop\b|"
+    rf"{WHICH_TO_LABEL}|"
+    r"\bsemi-?supervised\b|\bself-?training\b|\bpseudo-?label\w*|\bunlabell?ed (?:data|examples|"
+    r"texts|images|ones|rows|tickets|sentences|pool)\b")
+UNCERTAINTY = re.compile(
+    r"\bprediction intervals?\b|\bconfidence (?:intervals?|bands?|bounds?|regions?|scores?|"
+    r"levels?|values?|estimates?|measures?)\b|\b(?:credible|tolerance) intervals?\b|"
+    r"\b\d+ ?% (?:prediction |confidence )?(?:intervals?|ranges?|bands?|bounds?)\b|"
+    r"\b(?:intervals?|error bars?|bounds?) (?:around|for|on|of) (?:each|every|the|its|a|all)\b|"
+    r"\berror bars?\b|\buncertaint\w*|\bquantile (?:regression|loss|predictions?|outputs?)\b|"
+    r"\bconformal\w*|\bcalibrat\w*|\btemperature scaling\b|\bplatt\b|\bisotonic\b|"
+    r"\b(?:mc|monte[- ]carlo) dropout\b|\bbayesian\b|\bhow (?:uncertain|sure|certain|confident) "
+    r"(?:the |each |every |its |a )?(?:model|it|predictions?|classifier|regressor|network|answers?|"
+    r"outputs?|grades?|scores?|estimates?)\b|\bnot (?:just|only) (?:1|one|a single) (?:number|"
+    r"value|"
+    r"score|point)\b")
+EXPLANATIONS = re.compile(
+    r"\b(?:shap|lime)(?: values?| explanations?| plots?)?\b|\bsaliency\w*|\bintegrated gradients\b|"
+    r"\bcaptum\b|\bgrad-?cam\b|\bfeature (?:importances?|attributions?)\b|\battributions?\b|"
+    r"\bexplainab\w*|\binterpretab\w*|\bxai\b|\bexplain\w* (?:each |every |the |its |their |a |"
+    r"individual |single |all |any )?(?:\w+ )?(?:predictions?|decisions?|classifications?)\b|"
+    r"\bwhy (?:(?:did|does|do|is|was|would) )?(?:the |a |my |our |each |this )?(?:model |"
+    r"classifier |network |tagger |regressor |it )(?:\w+ )?(?:predicted|predict|decide|choose|"
+    r"classify|label|pick|tag|think|"
+    r"decided|"
+    r"chose|classified|labell?ed|picked|predicts|decides|gives|gave)\b|\b(?:which|what) (?:words?|"
+    r"tokens?|pixels?|parts?|features?) (?:made|make|makes|led|drove|drive|influenc\w*|matter\w*|"
+    r"contribut\w*)\b|\battention (?:maps?|heat ?maps?|visuali[sz]ations?)\b")
+CONTINUAL = re.compile(
+    r"\b(?:continual|continuous|online|incremental|lifelong|streaming) (?:learning|training|"
+    r"fine-?tuning|updates?)\b|\bcatastrophic forgetting\b|\bkeep\w* (?:it |the model |them )?"
+    r"(?:learning|updating|improving)\b|\b(?:learn|learns|update|updates|updating|train|"
+    r"trains|retrain\w*)(?: \w+){0,4}? (?:as|when|whenever) (?:new |more |fresh )?(?:\w+ )?(?:data|"
+    r"examples|texts|tickets|chats|images|messages|reviews|rows|ones|feedback|they) (?:come|comes|"
+    r"arrive\w*|are added|is added|show up|flow\w*)\b|\bupdat\w* (?:the model |"
+    r"it )?with (?:each|every) "
+    r"new \w+")
+# a learning-rate schedule is a setting (training.scheduler): "cosine schedule training"
+SCHEDULE = re.compile(
+    r"(?<!cosine )(?<!linear )(?<!constant )(?<!polynomial )(?<!lr )(?<!rate )(?<!warmup )"
+    r"(?<!restarts )(?<!triangular )(?<!decay )\bschedul\w* (?:it|this|that|them|the (?:run|"
+    r"training|job|retrain\w*|fine-?tun\w*)|a (?:run|job|retrain\w*|training)|(?:re-?)?train\w*|"
+    r"runs?|jobs?)\b|\bcron\w*|\b(?:re-?train\w*|run\w*|train\w*|"
+    r"updat\w*)(?: \w+){0,3}? (?:every|each) "
+    r"(?:night|day|morning|evening|week|weekend|month|hour|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|quarter|year)\b|\b(?:nightly|daily|weekly|monthly|hourly) "
+    r"(?:re-?train\w*|runs?|training|jobs?|builds?|updates?|fine-?tun\w*)\b|\b(?:re-?train\w*|"
+    r"run|runs|"
+    r"train|trains|update\w*) (?:it |the model |this |them )?(?:automatically|periodically|"
+    r"regularly|"
+    r"nightly|daily|weekly|monthly|hourly|on a schedule)\b|\bon a (?:schedule|timer)\b")
+
+# a workbook, not a file of rows (core's refuse_spreadsheet says the same of a named one)
+# ("a csv saved from an old Excel" is a CSV: only the workbook itself is said)
+SPREADSHEET = re.compile(r"\bexcel (?:files?|sheets?|workbooks?|spreadsheets?|documents?|"
+                         r"tables?)\b|\bin excel\b|\bxlsx?\b|"
+                         r"\b[\w-]+\.(?:xlsx|xlsm|xls|ods|numbers)\b|"
+                         r"\bgoogle sheets?\b|\blibre ?office calc\b")
+
+AROUND_THE_MODEL = (
+    Limit("spreadsheet", SPREADSHEET,
+          lambda m, c: f"{m}: spreadsheets (Excel .xlsx, .ods) are not available as data: "
+          "the files read here are CSV, JSON lines and parquet. Save the sheet as CSV UTF-8 "
+          "(Excel: File > Save As > CSV UTF-8; LibreOffice: Save As > Text CSV) and give me "
+          "that file"),
+    Limit("active-learning", ACTIVE_LEARNING,
+          lambda m, c: f"{m}: active learning (the model choosing which examples to label next) "
+          "and learning from unlabelled examples are not available: a run learns from labelled "
+          "examples only. Instead, train on what is labelled, answer the unlabelled ones with "
+          "`tunekit predict RUN --input FILE --json`, label those the model is least sure of "
+          "(the lowest score), and train again"),
+    Limit("uncertainty", UNCERTAINTY,
+          lambda m, c: f"{m}: uncertainty estimates (prediction or confidence intervals, "
+          "calibrated probabilities) are not available: a text-regression model predicts one "
+          "number per text, with no interval around it, and a classifier's answers (`tunekit "
+          "predict RUN --json`) carry each label's softmax score, which is not calibrated. "
+          "Instead, read the spread from the run's test metrics (mae, mse: with errors roughly "
+          "normal, about 90% of them fall within 1.645 x the root of mse), or train the same "
+          "spec with other seeds (`tunekit sweep spec.yaml --param training.seed=1,2,3,4,5 "
+          "--no-prune`) and see how far their predictions differ"),
+    Limit("explanations", EXPLANATIONS,
+          lambda m, c: f"{m}: explanations of single predictions (SHAP, LIME, saliency or "
+          "attention maps) are not available: a run trains and scores the model, and `tunekit "
+          "predict RUN` gives its answers (a classifier's with each label's score), not why. "
+          "Instead, load the run's huggingface export with transformers and explain it outside "
+          "tunekit: captum (integrated gradients), shap or lime work on such a model",
+          acronyms=True),
+    Limit("continual", CONTINUAL,
+          lambda m, c: f"{m}: continual (online) learning, a model that updates itself as new "
+          "examples arrive, is not available: a run trains once, on the data it is given. "
+          "Instead, when new examples have come in, start a new run on the old and new data "
+          "together, or fine-tune the last run's model further: name its huggingface export "
+          "folder as the model (\"use the model at ./runs/.../huggingface\")"),
+    Limit("schedule", SCHEDULE,
+          lambda m, c: f"{m}: scheduling runs (retraining on a timetable) is not available: a "
+          "run starts when you start it. Instead, save the spec as a YAML file and have cron, "
+          "a CI job or the system's task scheduler start `tunekit run spec.yaml` when you want"),
+)
+
+
 OUT_OF_SCOPE = (
     Limit("deepspeed", re.compile(r"\bdeep ?speed\b|\bzero[- ]?(?:stage[- ]?)?[123]\b|"
                                   r"\bzero (?:stage|offload|redundancy)\w*"),
@@ -260,8 +366,15 @@ OUT_OF_SCOPE = (
         r"\bdeploy\w*\b|\bsage ?maker\b|\b(?:aws|azure|gcp|google cloud|vertex ai)\b|"
         r"\b(?:api|inference|http|rest|online|real-?time) endpoints?\b|\bin production\b|"
         r"\b(?:serve|serving|host|hosting) (?:it|the model|the trained model)\b|"
+        r"\b(?:expose|wrap|put|turn|make|serve|ship)\w* (?:it |the model |this |them )?(?:as|"
+        r"behind|"
+        r"into|in|via|through|with) (?:a |an )?(?:rest |http |web |json )?(?:api|endpoint|"
+        r"microservice|web ?service)\b|\brest api\b|\bfastapi\b|\bflask\b|\bdocker\w*|"
+        r"\bkubernetes\b|\bmicroservice\b|"
         r"\bvllm\b|\btgi\b|\btext-generation-inference\b|\blm ?studio\b|\btriton\b"),
-          lambda m, c: f"{m}: deploying is not done from here. After the run, its "
+          lambda m, c: f"{m}: deploying is not done from here (serving a model behind an API "
+          "or endpoint is not available). `tunekit demo RUN` serves it on a local demo page; "
+          "after the run, its "
           f"export folders ({_exporters(c)}) are what a server loads, and `tunekit push "
           "RUN_ID --repo ID` puts the model on the Hugging Face Hub, where an inference "
           "endpoint can serve it", acronyms=True),
@@ -295,6 +408,7 @@ OUT_OF_SCOPE = (
           lambda m, c: f"{m} (preference tuning) is not available: tunekit fine-tunes "
           "with supervised fine-tuning only (your examples' responses as targets), so there "
           f"is no beta or reward to set. Strategies: {_strategies(c)}", acronyms=True),
+    *AROUND_THE_MODEL,
     *SHAPES_OF_A_TASK,
     *BEYOND_THE_TASKS,
 )
