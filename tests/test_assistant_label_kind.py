@@ -47,6 +47,8 @@ def write_files(folder: Path) -> None:
                              "grade": [i % 4 for i in range(40)]}), folder / "houses.parquet")
     (folder / "feedback.csv").write_text("comment,satisfaction\n" + "".join(
         f"visit {i} was {'fine' if i % 2 else 'slow'},{1 + i % 5}\n" for i in range(50)))
+    (folder / "app.csv").write_text("feedback,rating_class\n" + "".join(
+        f"the app is {('awful', 'okay', 'great')[i % 3]} today {i},{i % 3}\n" for i in range(45)))
     (folder / "mood.csv").write_text("sentence,valence\n" + "".join(
         f"sentence {i} is {'bright' if i % 2 else 'dim'},{round(-1 + (i % 40) * 0.05, 3)}\n"
         for i in range(80)))
@@ -76,6 +78,7 @@ SAID_CLASSES = [
     (["train on reviews.csv", "no, these are classes"], "reviews.csv"),
     (["reviews.csv, label stars", "hmm the stars are categories really, not numbers"],
      "reviews.csv"),
+    (["predict stars in reviews.csv", "make them categories"], "reviews.csv"),
 ]
 
 
@@ -104,6 +107,10 @@ SAID_NUMBER = [
      "feedback.csv"),
     (["train on tickets.tsv", "prio should be a number, dont treat it as classes"],
      "tickets.tsv"),
+    (["train on tickets.tsv", "i don't want classes, i want a number"], "tickets.tsv"),
+    (["houses.parquet, label grade; treat it as continuous"], "houses.parquet"),
+    (["predict stars from reviews.csv, and give a range for each, not just one number"],
+     "reviews.csv"),
 ]
 
 
@@ -135,6 +142,13 @@ def test_a_few_whole_numbers_unsaid_keep_the_task_and_say_why(plugins: Any, isol
     assert "number" in text.split("distinct whole numbers", 1)[1], text  # how to switch
 
 
+def test_a_column_named_for_classes_unsaid_stays_classes(plugins: Any, isolated: Path) -> None:
+    """"rating_class" of 0/1/2: a number in its name, but its name says classes."""
+    for turn in ("app.csv, label column rating_class", "rating_class of app.csv is the label"):
+        spec, text = said(plugins, isolated, turn)
+        assert spec["task"] == CLASSES and "rating_class holds 3 distinct" in text, text
+
+
 def test_a_number_named_column_unsaid_says_why_it_is_a_regression(plugins: Any,
                                                                   isolated: Path) -> None:
     spec, text = said(plugins, isolated, "reviews.csv, label column stars")
@@ -154,9 +168,10 @@ def test_classify_said_of_many_fractions_is_taken_and_the_clash_said(plugins: An
 
 def test_a_question_about_both_decides_nothing_by_itself(plugins: Any, isolated: Path) -> None:
     """Words that say both ("a score or classes?") leave it to the look, said in the reply."""
-    spec, text = said(plugins, isolated, "feedback.csv: should satisfaction be a score or "
-                                         "classes?")
-    assert spec["task"] == CLASSES and "distinct whole numbers" in text, text
+    for turn in ("feedback.csv: should satisfaction be a score or classes?",
+                 "feedback.csv, satisfaction as label. is it a classification or a regression?"):
+        spec, text = said(plugins, isolated, turn)
+        assert spec["task"] == CLASSES and "distinct whole numbers" in text, text
 
 
 @pytest.mark.parametrize("turn", [

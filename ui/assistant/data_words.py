@@ -18,6 +18,7 @@ from tunekit.spec import Training
 from .catalog import clauses
 from .datafile import Preview, column_values, peek
 from .fuzzy import close
+from .label_words import named_for_classes
 from .language import NUMBER, negated_after, negated_before
 from .reading import Reading
 from .task_words import NUMERIC_TARGETS
@@ -1220,11 +1221,13 @@ def _measured(reading: Reading, preview: Preview | None,
                                                   " ".join(WORD.findall(label)).lower())
     if kind != "measure" and not named_number:
         return
+    values = column_values(reading.here(preview.path), label)
+    if named_for_classes(label) and values is not None and values.integers:
+        return  # "rating_class" of 0/1/2: a number in its name, but named for classes
     component = reading.component("dataset", "dataset")
     task = reading.draft.get("task") or "text-classification"
     if task == "text-classification" and component is not None and \
             "text-regression" in component.tasks:
-        values = column_values(reading.here(preview.path), label)
         held = values.describe(label) if values else f"{label} holds numbers"
         why = ", and its name says a number" if kind == "number" else ""
         # said with the way back: a few whole numbers may be classes the person meant

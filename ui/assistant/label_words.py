@@ -25,6 +25,7 @@ from .reading import Reading
 
 CLASSES = "text-classification"
 NUMBER = "text-regression"
+EITHER_KIND = ""  # the words offer both: the data decides, and the reply says which
 
 # what a set of classes is called (and the usual misspellings: "clases", "catagories")
 CLASS_NOUNS = (r"(?:clas+(?:es|ses)?|cat[ae]gor(?:y|ies|ys|ie)|cat[ae]gorical|buckets|bins|"
@@ -34,16 +35,19 @@ CLASS_NOUNS = (r"(?:clas+(?:es|ses)?|cat[ae]gor(?:y|ies|ys|ie)|cat[ae]gorical|bu
                r"names?|counts?|sizes?|frequenc\w*|wise|ids?)\b)")
 # what a number to predict is called
 NUMBER_NOUNS = (r"(?:numbers?|scores?|counts?|amounts?|quantit(?:y|ies)|measurements?|"
-                r"floats?|real (?:numbers?|values?)|continuous (?:values?|targets?|numbers?|"
-                r"variables?|scores?)|numeric(?:al)? (?:values?|targets?|scores?)|"
-                r"regres+ion|value to predict|values to predict)\b(?! (?:column|field|key))")
+                r"floats?|real (?:numbers?|values?)|continuous(?: (?:values?|targets?|numbers?|"
+                r"variables?|scores?))?|numeric(?:al)?(?: (?:values?|targets?|scores?))?|"
+                r"regres+ion|value to predict|values to predict)\b"
+                r"(?! (?:column|field|key|of|above|over|below|report|metric|function)\b)")
 # what links a label to what it is: "are", "as", "it's", "holds", "contains", "should be"
 LEAD = (r"(?:\b(?:as|is|are|be|being|were|was|into|holds?|has|have|contains?|means?|"
-        r"treated as|meant as)|'s|'re)")
+        r"treated as|meant as|want|wants|need|needs|prefer|make (?:it|them|these|those))|'s|"
+        r"'re)")
 # what a claim turns down: "not a score", "don't ... as classes", "rather than numbers"
 NEGATOR = r"(?:\bnot|\bnever|n't|\bdont|\bno|\brather than|\binstead of|\bnor)"
 # the words between a lead (or a negator) and the noun: "are really just 5 separate classes"
 FILL = (r"(?:\s+(?:really|just|actually|all|only|simply|treated|treat|meant|to be|be|as|an?|"
+        r"want|need|predict|handle|"
         r"separate|distinct|different|plain|single|whole|\d+|them|it|these|those|they|this|"
         r"that|(?:just )?like))*")
 CLAIM = {
@@ -65,23 +69,29 @@ CLAIM = {
                        rf"fine-?tune)\b)[\w-]+\b"),
 }
 # both kinds offered as a choice: "should it be a score or classes?"
-EITHER = re.compile(rf"\b{NUMBER_NOUNS}\s+or\s+(?:\w+\s+){{0,2}}?{CLASS_NOUNS}\b|"
-                    rf"\b{CLASS_NOUNS}\s+or\s+(?:\w+\s+){{0,2}}?{NUMBER_NOUNS}")
+EITHER_CLASSES = rf"(?:{CLASS_NOUNS}|clas+if(?:y|ication))"
+EITHER = re.compile(rf"\b{NUMBER_NOUNS}\s+or\s+(?:\w+\s+){{0,2}}?{EITHER_CLASSES}\b|"
+                    rf"\b{EITHER_CLASSES}\s+or\s+(?:\w+\s+){{0,2}}?{NUMBER_NOUNS}")
+# a column named for classes ("rating_class", "price_bucket", "sentiment_label"): however
+# many numbers it holds or whatever else its name says, the name says classes
+CLASS_NAMED = re.compile(r"(?:^|[\W_])(?:class|classes|category|categories|label|labels|bucket|"
+                         r"buckets|cls|tier|band)(?:$|[\W_]|id$)|"
+                         r"(?<=[a-z])(?:Class|Category|Label|Bucket|Band|Tier)(?:$|[A-Z_])")
 # the other kind: what a claim turned down says
 OTHER = {CLASSES: NUMBER, NUMBER: CLASSES}
 
 
 @dataclass(frozen=True)
 class Kind:
-    """What the words say of the label: the task (``CLASSES`` or ``NUMBER``) and how it was
-    said, for the reply."""
+    """What the words say of the label: the task (``CLASSES``, ``NUMBER``, or ``EITHER_KIND``
+    when they offer both) and how it was said, for the reply."""
 
     task: str
     words: str
 
 
 def label_kind(reading: Reading) -> Kind | None:
-    """The kind of label this turn's words claim, or None when they claim none (or both)."""
+    """The kind of label this turn's words claim, or None when they claim none."""
     # the words as written (normalised, not corrected, nothing consumed): the claim is in
     # how they join ("how many votes will a review get"), and a column's name is one word
     said = _claims(strip_interjections(normalise(reading.written)))
@@ -91,13 +101,15 @@ def label_kind(reading: Reading) -> Kind | None:
 
 
 def _claims(text: str) -> Kind | None:
-    """The last sentence's claims that all agree, if any sentence claims."""
+    """The last claiming sentence's claims, when they all agree; ``EITHER_KIND`` when it
+    offers both ("a score or classes?", "classification or regression?")."""
     found: Kind | None = None
     for sentence in sentences(text):
-        kinds: dict[str, str] = {}
-        if EITHER.search(sentence):
-            found = None  # a choice offered, neither kind claimed
+        either = EITHER.search(sentence)
+        if either:  # a choice offered, neither kind claimed
+            found = Kind(EITHER_KIND, " ".join(either.group(0).split()))
             continue
+        kinds: dict[str, str] = {}
         for task, pattern in CLAIM.items():
             for match in pattern.finditer(sentence):
                 kind = OTHER[task] if _turned_down(match) else task
@@ -105,13 +117,18 @@ def _claims(text: str) -> Kind | None:
         if len(kinds) == 1:
             found = Kind(*next(iter(kinds.items())))
         elif kinds:
-            found = None  # "a score or classes?": both said, neither meant yet
+            found = Kind(EITHER_KIND, "")  # both claimed in one breath: neither meant yet
     return found
+
+
+# "not just one number", "not only classes": more than it, not the other kind
+NOT_ONLY = re.compile(rf"{NEGATOR}\s+(?:just|only|merely|simply|even)\b")
 
 
 def _turned_down(match: re.Match) -> bool:
     lead = match.groupdict().get("lead") or match.groupdict().get("lead2") or ""
-    return re.match(NEGATOR, lead.strip()) is not None
+    return re.match(NEGATOR, lead.strip()) is not None and \
+        NOT_ONLY.match(match.group(0)) is None
 
 
 def _metrics_say(reading: Reading) -> Kind | None:
@@ -127,6 +144,13 @@ def _metrics_say(reading: Reading) -> Kind | None:
         task = tasks.pop()
         return Kind(task, f"{', '.join(added)} asked for")
     return None
+
+
+def named_for_classes(column: str) -> bool:
+    """The column's name says classes ("rating_class", "priorityLabel", "age_band"); a bare
+    "label" is every dataset's target, of classes or numbers, and says nothing."""
+    return column.strip().lower() not in ("label", "labels") and \
+        CLASS_NAMED.search(column) is not None
 
 
 def _name(item: object) -> str:

@@ -28,7 +28,7 @@ from tunekit.tasks.phrases import NUMERIC_TARGETS
 
 from .datafile import Values, column_values, peek
 from .fuzzy import close
-from .label_words import Kind, label_kind
+from .label_words import Kind, label_kind, named_for_classes
 from .reading import Reading
 
 # image models' families: a model id of one, said with no task word, means images
@@ -73,9 +73,11 @@ def read_task(reading: Reading) -> None:
     ("3 classes", "a score, not categories") decides between classes and a number first."""
     said = _task_said(reading)
     kind = _kind_said(reading, said)
-    if kind is not None:
+    if kind is not None and kind.task:
         _take_kind(reading, kind)
         return
+    if kind is not None and said is not None and said[0][2] in PAIR:
+        said = None  # "is it a classification or a regression?": asked, not chosen
     named = said is not None and said[1]  # by the task's own name or an alias
     task = said[0][2] if said else None
     task, note = _weigh_data(reading, task, named)
@@ -225,8 +227,8 @@ def _kind_said(reading: Reading, said: tuple[tuple[int, int, str], bool] | None)
     tasks a label of numbers may mean and its data can do the one claimed: "5 classes" of
     x-rays stay images, "4 categories of entity" stay tagging."""
     kind = label_kind(reading)
-    if kind is None:
-        return None
+    if kind is None or not kind.task:
+        return kind
     now = reading.result.changes.get("task") or reading.draft.get("task") or TEXT_CLASSIFICATION
     if said is not None and (said[1] or said[0][0] >= 2):  # named, or a family's own cue
         now = said[0][2]
@@ -305,7 +307,11 @@ def _weigh_data(reading: Reading, task: str | None, named: bool) -> tuple[str | 
         return task, ""
     worded = task == REGRESSION or _number_in_name(reading, column) or \
         RANGE.search(reading.text) or ESTIMATING.search(reading.text)
-    if _many(values) or worded:
+    if named_for_classes(column) and values.integers and task != REGRESSION:
+        worded, many = False, False  # "rating_class": whole numbers named for classes
+    else:
+        many = _many(values)
+    if many or worded:
         if not (reading.slot("dataset").get("label_column")):
             reading.result.set("dataset.label_column", column, f"label column: {column}")
         return REGRESSION, f" ({values.describe(column)}; {SWITCH[REGRESSION]})"
