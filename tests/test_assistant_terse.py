@@ -128,6 +128,8 @@ SHARES = [
 # a later turn's number for the one the turn before set or talked about
 LATER = [
     case(["tickets.csv, 5 epochs", "make it 8"], training__epochs=8),
+    case("tickets.csv bs 32, 4 ep, accum 16, hmm no make it 8",
+         training__batch_size=32, training__epochs=4, training__gradient_accumulation_steps=8),
     case(["tickets.csv, lr 1e-4", "hmm too high, 3e-5 instead"], training__learning_rate=3e-5),
     case(["people.jsonl ner, batch size 32",
           "that's too much memory, change that to 8 and accumulate over 4 steps"],

@@ -48,8 +48,10 @@ def read_corrected_number(reading: Reading, said_here: list[tuple[int, str]],
     training fields that are shares, said in percent: "10%", "10")."""
     for pattern in SAID:
         for match in list(re.finditer(pattern, reading.text)):
-            if negated_before(reading.text, match.start(), window=12) and not re.match(
-                    r"(?:no|nah)\b", match.group(0)):
+            # "no, make it 16" corrects; "don't make it 16" turns the number down
+            opens = re.search(r"\b(?:no|nah|nope)\b,?\s*$", reading.text[:match.start()])
+            if negated_before(reading.text, match.start(), window=12) and not opens and \
+                    not re.match(r"(?:no|nah)\b", match.group(0)):
                 continue
             before = [path for end, path in sorted(said_here) if end <= match.start()]
             paths = before[-1:] or list(reading.carried.get("numbers") or [])

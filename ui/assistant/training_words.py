@@ -196,7 +196,8 @@ def _settled(reading: Reading, spec_field: Field, match: re.Match,
     """"three or four epochs, say 4", "epochs 3 -> 5": a number settled on right after a
     mention wins."""
     after = reading.text[match.end():match.end() + 40]
-    settled = re.match(rf"[^.;]*?,\s*(?:let's say|say|so|make it|i'd say|ideally)\s+{NUMBER}"
+    # (not past another number: "4 ep, accum 16, make it 8" settles the accumulation)
+    settled = re.match(rf"[^.;,\d]*?,\s*(?:let's say|say|so|make it|i'd say|ideally)\s+{NUMBER}"
                        r"(?![\w.%])|\s*(?:->|=>|→)\s*" + NUMBER + r"(?![\w.%])", after)
     raw = settled and (settled.group(1) or settled.group(2))
     new = _value(spec_field, raw, None) if raw else None
