@@ -12,12 +12,13 @@ corpus, and tiny local model folders.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from set_files import jsonl, parquet, table
 
 
 def write(folder: Path) -> None:
@@ -31,28 +32,6 @@ def write(folder: Path) -> None:
     _models(folder)
 
 
-def _table(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]], delimiter: str = ",",
-           encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
-
-
-def _parquet(path: Path, columns: dict[str, list[Any]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pq.write_table(pa.table(columns), path)
-
-
 def _classification(folder: Path) -> None:
     kinds = {"Billing inquiry": "I was billed twice for subscription {i}",
              "Technical issue": "the app crashes when I open screen {i}",
@@ -61,63 +40,63 @@ def _classification(folder: Path) -> None:
             enumerate((k, t) for _ in range(12) for k, t in kinds.items())]
     rows += rows[:6]  # an export that repeats rows, as real ones do
     # pandas' to_csv with its index: the first column has no name
-    _table(folder / "crm_export.csv", ("", "Ticket Description", "Ticket Type"), rows)
+    table(folder / "crm_export.csv", ("", "Ticket Description", "Ticket Type"), rows)
     moods = {"positif": "super produit {i}, livraison rapide",
              "negatif": "produit {i} cassé à l'arrivée, très déçu",
              "neutre": "produit {i} conforme, rien de spécial"}
-    _table(folder / "avis_clients.csv", ("commentaire", "note_sentiment"),
+    table(folder / "avis_clients.csv", ("commentaire", "note_sentiment"),
            [(t.format(i=i), m) for i in range(20) for m, t in moods.items()], delimiter=";",
            encoding="utf-8-sig")
     depts = {"garden": "does hose {i} fit a standard tap", "kitchen": "is pan {i} induction safe",
              "tools": "what battery does drill {i} take"}
-    _table(folder / "product_qs.tsv", ("question_text", "dept"),
+    table(folder / "product_qs.tsv", ("question_text", "dept"),
            [(t.format(i=i), d) for i in range(20) for d, t in depts.items()], delimiter="\t")
-    _table(folder / "product_qs_test.tsv", ("question_text", "dept"),
+    table(folder / "product_qs_test.tsv", ("question_text", "dept"),
            [(t.format(i=i), d) for i in range(500, 505) for d, t in depts.items()],
            delimiter="\t")
     sections = {"sport": "local team wins match {i}", "politics": "parliament votes on bill {i}",
                 "tech": "new phone {i} has a bigger battery", "weather": "storm {i} hits coast"}
     rows = [(t.format(i=i), s) for i in range(15) for s, t in sections.items()]
-    _parquet(folder / "news_headlines.parquet", {"headline": [r[0] for r in rows],
+    parquet(folder / "news_headlines.parquet", {"headline": [r[0] for r in rows],
                                                   "section": [r[1] for r in rows]})
-    _table(folder / "retours_latin1.csv", ("texte", "categorie"),
+    table(folder / "retours_latin1.csv", ("texte", "categorie"),
            [(f"problème de livraison {i}, colis abîmé" if i % 2 else f"facture {i} erronée, "
              "trop payé", "livraison" if i % 2 else "facturation") for i in range(40)],
            encoding="latin-1")
-    _jsonl(folder / "mailbox.jsonl",
+    jsonl(folder / "mailbox.jsonl",
            [{"subject": f"{'You won a cruise' if i % 3 == 0 else 'Meeting notes'} #{i}",
              "body": (f"claim your prize {i} now, click here" if i % 3 == 0 else
                       f"attached are the notes from meeting {i}"),
              "folder": "spam" if i % 3 == 0 else "inbox"} for i in range(45)])
     # a numeric label: 0 negative, 1 neutral, 2 positive
-    _table(folder / "tweets_labeled.csv", ("tweet", "sentiment_id"),
+    table(folder / "tweets_labeled.csv", ("tweet", "sentiment_id"),
            [(["hate this phone {i}", "phone {i} arrived today", "love phone {i}!"][i % 3]
              .format(i=i), i % 3) for i in range(60)])
-    _table(folder / "app_reviews.csv", ("reviewId", "content", "score"),
+    table(folder / "app_reviews.csv", ("reviewId", "content", "score"),
            [(f"r{i:04d}", ["crashes all the time {i}", "slow but ok {i}", "fine {i}",
                            "pretty good app {i}", "best app ever {i}"][i % 5].format(i=i),
              1 + i % 5) for i in range(60)])
-    _table(folder / "chat_intents.csv", ("id", "user_msg", "intent_label", "agent_id"),
+    table(folder / "chat_intents.csv", ("id", "user_msg", "intent_label", "agent_id"),
            [(i, ["reset my password {i}", "talk to a human {i}", "where is invoice {i}"][i % 3]
              .format(i=i), ["password", "escalate", "invoice"][i % 3], f"a{i % 4}")
             for i in range(48)])
 
 
 def _regression(folder: Path) -> None:
-    _table(folder / "essay_scores.tsv", ("essay_id", "full_text", "holistic_score"),
+    table(folder / "essay_scores.tsv", ("essay_id", "full_text", "holistic_score"),
            [(f"E{i:03d}", f"essay {i}: " + ("a careful and well argued answer" if i % 2 else
                                             "short answer"), 1 + i % 6) for i in range(54)],
            delimiter="\t")
-    _table(folder / "jobs_salaries.csv", ("job_description", "salary_eur"),
+    table(folder / "jobs_salaries.csv", ("job_description", "salary_eur"),
            [(f"{['junior', 'senior', 'lead'][i % 3]} developer {i}, python", 38000 + 9000 * (i % 3)
              + 100 * i) for i in range(48)], delimiter=";")
-    _jsonl(folder / "valence.jsonl",
+    jsonl(folder / "valence.jsonl",
            [{"sentence": f"sentence {i} feels {'bright' if i % 2 else 'gloomy'}",
              "valence": round(-1 + (i % 21) * 0.1, 2)} for i in range(50)])
     titles = [f"{['usb cable', 'gaming laptop', 'desk lamp'][i % 3]} model {i}" for i in range(45)]
-    _parquet(folder / "product_prices.parquet",
+    parquet(folder / "product_prices.parquet",
              {"title": titles, "price_usd": [float([9, 1299, 35][i % 3] + i) for i in range(45)]})
-    _table(folder / "review_helpfulness.csv", ("Unnamed: 0", "review", "helpful_votes"),
+    table(folder / "review_helpfulness.csv", ("Unnamed: 0", "review", "helpful_votes"),
            [(i, f"review {i}: {'detailed pros and cons' if i % 2 else 'ok'}", i % 7)
             for i in range(50)])
 
@@ -149,10 +128,10 @@ def _tagging(folder: Path) -> None:
                                         encoding="utf-8")
     (folder / "upos.txt").write_text(columns(_sentences(40, 300), (0, 2), "\t"), encoding="utf-8")
     products = ["iPhone", "Galaxy", "Pixel"]
-    _jsonl(folder / "product_mentions.jsonl",
+    jsonl(folder / "product_mentions.jsonl",
            [{"id": i, "words": ["I", "bought", "a", products[i % 3], "at", "Walmart", str(i)],
              "entity_tags": ["O", "O", "O", "B-PRODUCT", "O", "B-ORG", "O"]} for i in range(45)])
-    _jsonl(folder / "addresses.jsonl",
+    jsonl(folder / "addresses.jsonl",
            [{"tokens": [str(10 + i), "Baker", "Street", "London"],
              "tags": ["B-NUM", "B-STREET", "I-STREET", "B-CITY"]} for i in range(40)])
 
@@ -189,7 +168,7 @@ def _images(folder: Path) -> None:
     for i in range(12):
         Image.new("RGB", (18, 18), (30 * (i % 2) + 50, 80, 80)).save(flat / f"p{i}.jpg")
         labels.append((f"p{i}.jpg", "wet" if i % 2 else "dry"))
-    _table(flat / "labels.csv", ("filename", "label"), labels)
+    table(flat / "labels.csv", ("filename", "label"), labels)
 
 
 def _language(folder: Path) -> None:
@@ -199,20 +178,20 @@ def _language(folder: Path) -> None:
             {"role": "user", "content": f"Can I book a cleaning on day {i}?"},
             {"role": "assistant", "content": f"Yes, day {i} has free slots in the morning."}]}
 
-    _jsonl(folder / "clinic_chats.jsonl", [chat(i) for i in range(50)])
-    _jsonl(folder / "clinic_chats_val.jsonl", [chat(i) for i in range(700, 710)])
+    jsonl(folder / "clinic_chats.jsonl", [chat(i) for i in range(50)])
+    jsonl(folder / "clinic_chats_val.jsonl", [chat(i) for i in range(700, 710)])
     (folder / "alpaca_es.json").write_text(json.dumps(
         [{"instruction": f"Traduce la palabra {i}.", "input": "", "output": f"palabra {i}"}
          for i in range(40)], ensure_ascii=False, indent=1), encoding="utf-8")
-    _jsonl(folder / "prompt_completion.jsonl",
+    jsonl(folder / "prompt_completion.jsonl",
            [{"prompt": f"Q: what is {i} squared?", "completion": f" {i * i}"} for i in range(50)])
     recipes = [f"Recipe {i}. Boil the pasta for {8 + i % 4} minutes, add salt and serve."
                for i in range(60)]
     (folder / "recipes.txt").write_text("\n\n".join(recipes) + "\n", encoding="utf-8")
-    _jsonl(folder / "sql_sft.jsonl",
+    jsonl(folder / "sql_sft.jsonl",
            [{"instruction": "Write the SQL query.", "input": f"count the users older than {i}",
              "response": f"SELECT COUNT(*) FROM users WHERE age > {i};"} for i in range(50)])
-    _jsonl(folder / "lyrics.jsonl", [{"text": f"Song {i}: la la la under the moon {i}."}
+    jsonl(folder / "lyrics.jsonl", [{"text": f"Song {i}: la la la under the moon {i}."}
                                      for i in range(50)])
 
 

@@ -10,12 +10,13 @@ text corpus and tiny local model folders.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from set_files import jsonl, table
 
 
 def write(folder: Path) -> None:
@@ -29,21 +30,6 @@ def write(folder: Path) -> None:
     _models(folder)
 
 
-def _table(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]],
-           delimiter: str = ",", encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
-
-
 def _classification(folder: Path) -> None:
     texts = {"High": "server {i} is down and customers cannot pay",
              "Medium": "report {i} loads slowly in the afternoon",
@@ -51,32 +37,32 @@ def _classification(folder: Path) -> None:
     rows = [(n, text.format(i=i), prio) for n, (i, (prio, text)) in
             enumerate((i, kv) for i in range(20) for kv in texts.items())]
     rows += rows[:6]  # an export that repeats some tickets
-    _table(folder / "crm_export.csv", ("", "Ticket Description", "Priority"), rows,
+    table(folder / "crm_export.csv", ("", "Ticket Description", "Priority"), rows,
            delimiter=";", encoding="utf-8-sig")
     moods = {0: "terrible, it broke on day {i}", 1: "it is ok I guess, item {i}",
              2: "absolutely love it, order {i}"}
-    _table(folder / "app_feedback.tsv", ("id", "feedback", "rating_class"),
+    table(folder / "app_feedback.tsv", ("id", "feedback", "rating_class"),
            [(i * 3 + k, t.format(i=i), k) for i in range(20) for k, t in moods.items()],
            delimiter="\t")
     clauses = {"termination": "either party may end this agreement with {i} days notice",
                "confidentiality": "the recipient shall not disclose information item {i}",
                "payment": "invoices are payable within {i} days of receipt"}
-    _jsonl(folder / "contracts" / "clauses.jsonl",
+    jsonl(folder / "contracts" / "clauses.jsonl",
            [{"clause_txt": t.format(i=i + 10), "clause_type": k, "doc_id": i}
             for i in range(20) for k, t in clauses.items()])
-    _table(folder / "avis_clients.csv", ("avis", "sentiment"),
+    table(folder / "avis_clients.csv", ("avis", "sentiment"),
            [(f"très {'bien' if i % 2 else 'décevant'}, commande n°{i}",
              "positif" if i % 2 else "négatif") for i in range(40)], encoding="latin-1")
     sections = {"sport": "team {i} wins the cup final", "politics": "minister {i} resigns",
                 "tech": "new phone model {i} announced"}
-    _table(folder / "news" / "train.csv", ("headline", "section"),
+    table(folder / "news" / "train.csv", ("headline", "section"),
            [(t.format(i=i), k) for i in range(20) for k, t in sections.items()])
-    _table(folder / "news" / "test.csv", ("headline", "section"),
+    table(folder / "news" / "test.csv", ("headline", "section"),
            [(t.format(i=i), k) for i in range(400, 405) for k, t in sections.items()])
 
 
 def _regression(folder: Path) -> None:
-    _table(folder / "job_ads.csv", ("Unnamed: 0", "posting", "salary_eur"),
+    table(folder / "job_ads.csv", ("Unnamed: 0", "posting", "salary_eur"),
            [(i, f"{'senior' if i % 2 else 'junior'} developer in city {i % 5}, "
              f"{'remote' if i % 3 else 'on site'}", 38000 + 4000 * (i % 11)) for i in range(60)],
            delimiter=";")
@@ -88,13 +74,13 @@ def _regression(folder: Path) -> None:
     pq.write_table(pa.table({"essay_text": essays, "score_0_10": [float(i % 11)
                                                                    for i in range(50)]}),
                    folder / "essay_scores.parquet")
-    _jsonl(folder / "intensity.jsonl",
+    jsonl(folder / "intensity.jsonl",
            [{"sent": f"sentence {i} is {'furious' if i % 2 else 'mildly annoyed'}",
              "anger": round((i % 10) / 10, 2)} for i in range(50)])
-    _table(folder / "deliveries.tsv", ("order_notes", "minutes_late"),
+    table(folder / "deliveries.tsv", ("order_notes", "minutes_late"),
            [(f"order {i}: {'rain and traffic' if i % 2 else 'clear roads'}", 5 * (i % 9))
             for i in range(60)], delimiter="\t")
-    _table(folder / "deliveries_holdout.tsv", ("order_notes", "minutes_late"),
+    table(folder / "deliveries_holdout.tsv", ("order_notes", "minutes_late"),
            [(f"order {i}: {'snow' if i % 2 else 'sunny'}", 5 * (i % 9))
             for i in range(700, 715)], delimiter="\t")
 
@@ -122,13 +108,13 @@ def _tagging(folder: Path) -> None:
     (folder / "ner_data" / "dev.iob").write_text(columns(_sentences(10, 900), (0, 1), "\t"),
                                                  encoding="utf-8")
     skills = ["python", "excel", "welding"]
-    _jsonl(folder / "cv_spans.jsonl",
+    jsonl(folder / "cv_spans.jsonl",
            [{"tokens_list": ["Worked", "with", skills[i % 3], "at", "Lego", "for", str(i),
                              "years"],
              "entity_tags": ["O", "O", "B-SKILL", "O", "B-ORG", "O", "O", "O"]}
             for i in range(45)])
     streets = ["Main", "Oak", "Elm"]
-    _jsonl(folder / "addresses.jsonl",
+    jsonl(folder / "addresses.jsonl",
            [{"tokens": [str(10 + i), streets[i % 3], "Street", "Springfield"],
              "tags": ["B-NUM", "B-STREET", "I-STREET", "B-CITY"]} for i in range(40)])
 
@@ -180,21 +166,21 @@ def _language(folder: Path) -> None:
             {"role": "user", "content": "And the windscreen?"},
             {"role": "assistant", "content": "The windscreen is covered with a 100 euro excess."}]}
 
-    _jsonl(folder / "insurance_dialogs.jsonl", [dialog(i) for i in range(50)])
-    _jsonl(folder / "insurance_dialogs_val.jsonl", [dialog(i) for i in range(800, 810)])
-    _jsonl(folder / "qa_pairs.jsonl",
+    jsonl(folder / "insurance_dialogs.jsonl", [dialog(i) for i in range(50)])
+    jsonl(folder / "insurance_dialogs_val.jsonl", [dialog(i) for i in range(800, 810)])
+    jsonl(folder / "qa_pairs.jsonl",
            [{"prompt": f"What is the capital of region {i}?", "completion": f"Town {i}."}
             for i in range(50)])
     (folder / "recipes.txt").write_text("\n\n".join(
         f"Recipe {i}. Boil the pasta for {8 + i % 4} minutes, add salt and serve warm."
         for i in range(60)) + "\n", encoding="utf-8")
-    _jsonl(folder / "sft" / "train.jsonl",
+    jsonl(folder / "sft" / "train.jsonl",
            [{"instruction": f"Rewrite politely: send me file {i} now", "response":
              f"Could you please send me file {i} when you have a moment?"} for i in range(50)])
-    _jsonl(folder / "sft" / "eval.jsonl",
+    jsonl(folder / "sft" / "eval.jsonl",
            [{"instruction": f"Rewrite politely: fix bug {i}", "response":
              f"Would you mind looking at bug {i}?"} for i in range(900, 910)])
-    _jsonl(folder / "product_copy.jsonl",
+    jsonl(folder / "product_copy.jsonl",
            [{"text": f"The Aurora lamp {i} brings warm light to any reading corner."}
             for i in range(60)])
 

@@ -10,11 +10,17 @@ preference pairs, a markdown text and tiny local model folders.
 
 from __future__ import annotations
 
-import csv
 import json
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from set_files import jsonl as _jsonl_utf8
+from set_files import parquet, table
+
+# this set's JSON Lines escape non-ASCII (\u00e9), as when it was first scored
+jsonl = partial(_jsonl_utf8, ensure_ascii=True)
 
 
 def write(folder: Path) -> None:
@@ -28,27 +34,6 @@ def write(folder: Path) -> None:
     _models(folder)
 
 
-def _table(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]],
-           delimiter: str = ",", encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-
-
-def _parquet(path: Path, columns: dict[str, list[Any]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pq.write_table(pa.table(columns), path)
-
-
 def _classification(folder: Path) -> None:
     kinds = {"groceries": "CARD PAYMENT SUPERMARKT {i} AMSTERDAM",
              "transport": "NS REIZIGERS ticket {i}", "rent": "huur appartement maand {i}",
@@ -57,74 +42,74 @@ def _classification(folder: Path) -> None:
             for kind, text in list(kinds.items())[i % 4:i % 4 + 1]]
     rows += rows[:4]  # a spreadsheet export repeats a few rows
     # an Excel "CSV UTF-8" export: a BOM, the pandas index as its first column
-    _table(folder / "bank_export.csv", ("", "Transaction Description", "Category"), rows,
+    table(folder / "bank_export.csv", ("", "Transaction Description", "Category"), rows,
            encoding="utf-8-sig")
     prio = ["printer {i} is out of paper", "vpn {i} drops every hour", "server {i} is down!!"]
-    _table(folder / "tickets_prio.csv", ("ticket_txt", "prio"),
+    table(folder / "tickets_prio.csv", ("ticket_txt", "prio"),
            [(prio[i % 3].format(i=i), 1 + i % 3) for i in range(60)], delimiter=";")
-    _jsonl(folder / "moderation.jsonl",
+    jsonl(folder / "moderation.jsonl",
            [{"content": (f"you are a moron, post {i}" if i % 3 == 0 else
                          f"nice photo of the lake {i}"), "flag": int(i % 3 == 0)}
             for i in range(60)])
     depts = {"garden": "does the hose {i} fit a standard tap", "kitchen": "is pan {i} induction "
              "safe", "toys": "what age is puzzle {i} for"}
-    _table(folder / "product_questions.tsv", ("question", "dept"),
+    table(folder / "product_questions.tsv", ("question", "dept"),
            [(t.format(i=i), d) for i in range(20) for d, t in depts.items()], delimiter="\t")
     sections = {"sport": "late goal wins match {i}", "politics": "parliament votes on bill {i}",
                 "tech": "new phone {i} has a bigger battery"}
     heads = [(t.format(i=i), s) for i in range(20) for s, t in sections.items()]
-    _parquet(folder / "headlines.parquet", {"headline": [h[0] for h in heads],
+    parquet(folder / "headlines.parquet", {"headline": [h[0] for h in heads],
                                             "section": [h[1] for h in heads]})
     stars = ["awful, broke on day {i}", "meh, item {i} is ok", "fine product {i}",
              "really good {i}", "perfect, buying {i} more"]
-    _table(folder / "amazon_stars.csv", ("review_text", "stars"),
+    table(folder / "amazon_stars.csv", ("review_text", "stars"),
            [(stars[i % 5].format(i=i), 1 + i % 5) for i in range(75)])
     intents = {"balance": "what is my balance on account {i}", "transfer": "send {i} euros to "
                "mum", "lost_card": "I lost card number {i}"}
-    _table(folder / "intent_train.csv", ("utterance", "intent"),
+    table(folder / "intent_train.csv", ("utterance", "intent"),
            [(t.format(i=i), k) for i in range(20) for k, t in intents.items()])
-    _table(folder / "intent_test.csv", ("utterance", "intent"),
+    table(folder / "intent_test.csv", ("utterance", "intent"),
            [(t.format(i=i), k) for i in range(500, 506) for k, t in intents.items()])
     langs = {"pos": "très bon café numéro {i}, équipe géniale", "neg": "service lent, café {i} "
              "froid, déçu"}
-    _table(folder / "avis_clients.csv", ("avis", "note"),
+    table(folder / "avis_clients.csv", ("avis", "note"),
            [(t.format(i=i), k) for i in range(25) for k, t in langs.items()],
            delimiter=";", encoding="latin-1")
     mails = {"work": "meeting moved to {i} pm", "personal": "dinner at grandma's on the {i}th",
              "promo": "{i}% off everything this weekend"}
-    _jsonl(folder / "emails_train.jsonl", [{"subject_and_body": t.format(i=i), "folder": k}
+    jsonl(folder / "emails_train.jsonl", [{"subject_and_body": t.format(i=i), "folder": k}
                                            for i in range(20) for k, t in mails.items()])
-    _jsonl(folder / "emails_valid.jsonl", [{"subject_and_body": t.format(i=i), "folder": k}
+    jsonl(folder / "emails_valid.jsonl", [{"subject_and_body": t.format(i=i), "folder": k}
                                            for i in range(300, 304) for k, t in mails.items()])
 
 
 def _regression(folder: Path) -> None:
-    _table(folder / "delivery_times.csv", ("order_note", "minutes"),
+    table(folder / "delivery_times.csv", ("order_note", "minutes"),
            [(f"order {i}: {'pizza, 2 floors up' if i % 2 else 'sushi, ground floor'}",
              18 + (i * 7) % 40) for i in range(60)])
-    _jsonl(folder / "forum_posts.jsonl",
+    jsonl(folder / "forum_posts.jsonl",
            [{"post": f"post {i}: {'a detailed guide with pictures' if i % 3 else 'lol'}",
              "upvotes": (i * 13) % 250} for i in range(60)])
-    _table(folder / "polarity_scores.tsv", ("sentence", "score"),
+    table(folder / "polarity_scores.tsv", ("sentence", "score"),
            [(f"sentence {i} is {'wonderful' if i % 2 else 'dreadful'}",
              round(-1 + (i % 21) / 10, 2)) for i in range(63)], delimiter="\t")
-    _parquet(folder / "essays_scored.parquet",
+    parquet(folder / "essays_scored.parquet",
              {"essay_text": [f"essay {i}: " + ("a careful argument" if i % 2 else "a rant")
                              for i in range(60)],
               "holistic_score": [1 + i % 6 for i in range(60)]})
-    _table(folder / "salaries_export.csv", ("", "job_description", "salary_eur"),
+    table(folder / "salaries_export.csv", ("", "job_description", "salary_eur"),
            [(i, f"{'senior' if i % 2 else 'junior'} engineer, team {i}", 38000 + 1500 * (i % 20))
             for i in range(60)], encoding="utf-8-sig")
-    _table(folder / "tweets_train.csv", ("tweet", "retweets"),
+    table(folder / "tweets_train.csv", ("tweet", "retweets"),
            [(f"tweet {i}: {'breaking news' if i % 4 == 0 else 'my breakfast'}", (i * 17) % 90)
             for i in range(60)])
-    _table(folder / "tweets_test.csv", ("tweet", "retweets"),
+    table(folder / "tweets_test.csv", ("tweet", "retweets"),
            [(f"tweet {i}: {'big news' if i % 4 == 0 else 'my lunch'}", (i * 11) % 90)
             for i in range(400, 415)])
-    _jsonl(folder / "rentals_train.jsonl",
+    jsonl(folder / "rentals_train.jsonl",
            [{"listing": f"{1 + i % 4} bed flat, {'balcony' if i % 2 else 'no lift'}, id {i}",
              "monthly_rent": 900 + 150 * (i % 6)} for i in range(60)])
-    _jsonl(folder / "rentals_valid.jsonl",
+    jsonl(folder / "rentals_valid.jsonl",
            [{"listing": f"{1 + i % 4} bed flat, id {i}", "monthly_rent": 900 + 150 * (i % 6)}
             for i in range(700, 712)])
 
@@ -151,7 +136,7 @@ def _tagging(folder: Path) -> None:
                                                  encoding="utf-8")
     (folder / "wsj_chunks.conll").write_text(conll(_sentences(40, 50), (0, 1, 2)),
                                              encoding="utf-8")
-    _jsonl(folder / "ner_spans.jsonl", [{"toks": [r[0] for r in s], "ner_tags": [r[3] for r in s]}
+    jsonl(folder / "ner_spans.jsonl", [{"toks": [r[0] for r in s], "ner_tags": [r[3] for r in s]}
                                         for s in _sentences(40, 100)])
     blocks = []
     for k, s in enumerate(_sentences(30, 150)):
@@ -167,7 +152,7 @@ def _tagging(folder: Path) -> None:
                                               encoding="utf-8")
     (folder / "recipes_ner_dev.conll").write_text(conll(_sentences(10, 360), (0, 3)),
                                                   encoding="utf-8")
-    _jsonl(folder / "skills.jsonl", [{"tokens": [r[0] for r in s], "tags": [r[3] for r in s]}
+    jsonl(folder / "skills.jsonl", [{"tokens": [r[0] for r in s], "tags": [r[3] for r in s]}
                                      for s in _sentences(40, 400)])
 
 
@@ -220,8 +205,8 @@ def _language(folder: Path) -> None:
             {"role": "user", "content": f"Is the {i % 12 + 6}:00 ferry running today?"},
             {"role": "assistant", "content": f"Yes, the {i % 12 + 6}:00 ferry runs on time."}]}
 
-    _jsonl(folder / "ferry_chats.jsonl", [chat(i) for i in range(50)])
-    _jsonl(folder / "ferry_chats_heldout.jsonl", [chat(i) for i in range(800, 810)])
+    jsonl(folder / "ferry_chats.jsonl", [chat(i) for i in range(50)])
+    jsonl(folder / "ferry_chats_heldout.jsonl", [chat(i) for i in range(800, 810)])
     (folder / "sharegpt_export.json").write_text(json.dumps(
         [{"id": f"c{i}", "conversations": [{"from": "human", "value": f"Spell {i} in Roman"},
                                            {"from": "gpt", "value": f"Roman numeral for {i}."}]}
@@ -229,22 +214,22 @@ def _language(folder: Path) -> None:
     (folder / "alpaca_cleaned.json").write_text(json.dumps(
         [{"instruction": f"Name a colour number {i}.", "input": "", "output": f"Colour {i}: blue."}
          for i in range(50)]), encoding="utf-8")
-    _jsonl(folder / "prompt_completion.jsonl",
+    jsonl(folder / "prompt_completion.jsonl",
            [{"prompt": f"Q: capital of region {i}?\nA:", "completion": f" Town {i}."}
             for i in range(50)])
-    _jsonl(folder / "faq_pairs.jsonl", [{"question": f"How long is warranty {i}?",
+    jsonl(folder / "faq_pairs.jsonl", [{"question": f"How long is warranty {i}?",
                                          "answer": "Two years from purchase."} for i in range(50)])
-    _jsonl(folder / "dolly_subset.jsonl",
+    jsonl(folder / "dolly_subset.jsonl",
            [{"instruction": "Summarise the context.", "context": f"Report {i}: sales rose.",
              "response": f"Sales rose in report {i}.", "category": "summarization"}
             for i in range(50)])
     (folder / "style_guide.md").write_text("".join(
         f"## Rule {i}\n\nWrite short sentences, rule {i}, and prefer the active voice.\n\n"
         for i in range(40)), encoding="utf-8")
-    _jsonl(folder / "pref_pairs.jsonl",
+    jsonl(folder / "pref_pairs.jsonl",
            [{"prompt": f"Explain tides {i}", "chosen": "The moon pulls the sea.",
              "rejected": "Because."} for i in range(40)])
-    _jsonl(folder / "lyrics.jsonl", [{"text": f"Verse {i}: the tram hums down the hill."}
+    jsonl(folder / "lyrics.jsonl", [{"text": f"Verse {i}: the tram hums down the hill."}
                                      for i in range(60)])
 
 

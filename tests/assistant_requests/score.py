@@ -29,16 +29,20 @@ import time
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
+from set_files import jsonl, parquet, table
 
 HERE = Path(__file__).resolve().parent
 BLIND_SET = HERE / "blind_2026_12_06.yaml"
 LISTS = ("metrics", "exporters", "augmentations")
 SLOTS = ("dataset", "backbone", "strategy")
 MISSING = object()
+# the first sets' JSON Lines escape non-ASCII, as when they were first scored
+ascii_jsonl = partial(jsonl, ensure_ascii=True)
 
 
 # ---------------------------------------------------------------- the files the requests name
@@ -64,19 +68,6 @@ def write_files(folder: Path, request_set: Path | None = None) -> None:
             __import__(module).write(folder)
 
 
-def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[Any, Any]]) -> None:
-    import csv
-
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-
-
 def _write_classification(folder: Path) -> None:
     topics = {
         "billing": ["I was charged twice on invoice {i}", "please refund order {i}",
@@ -94,24 +85,24 @@ def _write_classification(folder: Path) -> None:
                 out.append((phrases[i % 3].format(i=i), label))
         return out
 
-    _write_csv(folder / "tickets.csv", ("message", "category"), rows(0, 20))
-    _write_csv(folder / "tickets_val.csv", ("message", "category"), rows(100, 5))
+    table(folder / "tickets.csv", ("message", "category"), rows(0, 20))
+    table(folder / "tickets_val.csv", ("message", "category"), rows(100, 5))
     good = ["loved the product {i}", "great service on visit {i}", "works perfectly, order {i}"]
     bad = ["terrible support on call {i}", "broke after {i} days", "never again, order {i}"]
-    _write_jsonl(folder / "feedback.jsonl",
+    ascii_jsonl(folder / "feedback.jsonl",
                  [{"text": (good if i % 2 else bad)[i % 3].format(i=i),
                    "label": "positive" if i % 2 else "negative"} for i in range(40)])
 
 
 def _write_regression(folder: Path) -> None:
-    _write_csv(folder / "ratings.csv", ("review", "stars"),
+    table(folder / "ratings.csv", ("review", "stars"),
                [(f"review number {i}: {'good' if i % 2 else 'poor'} value, "
                  f"{'would buy again' if i % 3 else 'meh'}", round(1 + (i * 7 % 40) / 10, 1))
                 for i in range(50)])
-    _write_csv(folder / "house.csv", ("description", "price"),
+    table(folder / "house.csv", ("description", "price"),
                [(f"{2 + i % 4} bedroom house with {'a garden' if i % 2 else 'no garden'}, "
                  f"listing {i}", 150000 + 12500 * (i % 17)) for i in range(50)])
-    _write_jsonl(folder / "essays.jsonl",
+    ascii_jsonl(folder / "essays.jsonl",
                  [{"essay": f"essay {i}: the {'long and careful' if i % 2 else 'short'} "
                    f"argument about topic {i % 7}", "grade": 3 + (i % 9) * 0.5}
                   for i in range(40)])
@@ -143,9 +134,9 @@ def _write_tagging(folder: Path) -> None:
     (folder / "train.conll").write_text(_conll(_sentences(40, 100)), encoding="utf-8")
     (folder / "dev.conll").write_text(_conll(_sentences(10, 200)), encoding="utf-8")
     (folder / "pos.conll").write_text(_conll(_sentences(30, 300), pos=True), encoding="utf-8")
-    _write_jsonl(folder / "tags.jsonl", [{"tokens": [w for w, _ in s], "tags": [t for _, t in s]}
+    ascii_jsonl(folder / "tags.jsonl", [{"tokens": [w for w, _ in s], "tags": [t for _, t in s]}
                                          for s in _sentences(30, 400)])
-    _write_jsonl(folder / "entities.jsonl",
+    ascii_jsonl(folder / "entities.jsonl",
                  [{"words": [w for w, _ in s], "labels": [t for _, t in s]}
                   for s in _sentences(30, 500)])
 
@@ -176,16 +167,16 @@ def _write_language(folder: Path) -> None:
         return {"messages": [{"role": "user", "content": f"Where is my order {i}?"},
                              {"role": "assistant", "content": f"Order {i} ships tomorrow."}]}
 
-    _write_jsonl(folder / "chats.jsonl", [chat(i) for i in range(30)])
-    _write_jsonl(folder / "chats_val.jsonl", [chat(i) for i in range(100, 108)])
-    _write_jsonl(folder / "instructions.jsonl",
+    ascii_jsonl(folder / "chats.jsonl", [chat(i) for i in range(30)])
+    ascii_jsonl(folder / "chats_val.jsonl", [chat(i) for i in range(100, 108)])
+    ascii_jsonl(folder / "instructions.jsonl",
                  [{"instruction": f"Add {i} and {i + 1}.", "response": str(2 * i + 1)}
                   for i in range(30)])
-    _write_jsonl(folder / "faq.jsonl",
+    ascii_jsonl(folder / "faq.jsonl",
                  [{"instruction": "Answer the customer's question.",
                    "input": f"Can I return item {i}?", "response": "Yes, within 30 days."}
                   for i in range(30)])
-    _write_jsonl(folder / "notes.jsonl",
+    ascii_jsonl(folder / "notes.jsonl",
                  [{"text": f"Note {i}: remember to water the plants on day {i}."}
                   for i in range(30)])
 
@@ -213,23 +204,6 @@ def _write_models(folder: Path) -> None:
 # 2026-12-07 set does not read the same files as the 2026-12-06 one.
 
 
-def _write_table(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]],
-                 delimiter: str = ",") -> None:
-    import csv
-
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _write_parquet(path: Path, columns: dict[str, list[Any]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pq.write_table(pa.table(columns), path)
-
-
 def _write_first_sight(folder: Path) -> None:
     """Write every file and folder the 2026-12-07 set names into ``folder``."""
     _write_fs_classification(folder)
@@ -244,54 +218,54 @@ def _write_fs_classification(folder: Path) -> None:
     queues = {"shipping": "where is parcel {i}, tracking shows nothing",
               "returns": "I want to send back item {i}, it does not fit",
               "account": "cannot log in to account {i} after the password reset"}
-    _write_table(folder / "support_emails.tsv", ("body", "queue"),
+    table(folder / "support_emails.tsv", ("body", "queue"),
                  [(text.format(i=i), queue) for i in range(30) for queue, text in queues.items()],
                  delimiter="\t")
-    _write_table(folder / "support_emails_holdout.tsv", ("body", "queue"),
+    table(folder / "support_emails_holdout.tsv", ("body", "queue"),
                  [(text.format(i=i), queue) for i in range(200, 210)
                   for queue, text in queues.items()], delimiter="\t")
     calm = ["thanks for the quick fix on thread {i}", "interesting point in post {i}"]
     rude = ["you are an idiot, post {i} is garbage", "shut up, nobody asked about {i}"]
-    _write_table(folder / "comments_export.csv", ("index", "comment_text", "is_toxic"),
+    table(folder / "comments_export.csv", ("index", "comment_text", "is_toxic"),
                  [(i, (rude if i % 3 == 0 else calm)[i % 2].format(i=i), int(i % 3 == 0))
                   for i in range(90)])
     verdicts = {"fresh": "a joyful, sharp film {i}", "rotten": "a dull mess of a film {i}",
                 "mixed": "film {i} has moments but drags"}
     rows = [(text.format(i=i), verdict) for i in range(25) for verdict, text in verdicts.items()]
-    _write_parquet(folder / "reviews_2024.parquet",
+    parquet(folder / "reviews_2024.parquet",
                    {"review_body": [r[0] for r in rows], "verdict": [r[1] for r in rows]})
     intents = {"book_flight": "book me a flight to city {i}", "cancel": "cancel booking {i}",
                "weather": "what's the weather in town {i} tomorrow",
                "smalltalk": "how are you doing today, friend {i}"}
-    _write_jsonl(folder / "intents.jsonl", [{"utterance": t.format(i=i), "intent": k}
+    ascii_jsonl(folder / "intents.jsonl", [{"utterance": t.format(i=i), "intent": k}
                                             for i in range(20) for k, t in intents.items()])
-    _write_jsonl(folder / "intents_dev.jsonl", [{"utterance": t.format(i=i), "intent": k}
+    ascii_jsonl(folder / "intents_dev.jsonl", [{"utterance": t.format(i=i), "intent": k}
                                                 for i in range(300, 305)
                                                 for k, t in intents.items()])
-    _write_table(folder / "sms.csv", ("sms", "class"),
+    table(folder / "sms.csv", ("sms", "class"),
                  [(f"WIN a free prize {i}! text CLAIM now" if i % 4 == 0 else
                    f"see you at {i % 12 + 1} for dinner?", "spam" if i % 4 == 0 else "ham")
                   for i in range(80)])
 
 
 def _write_fs_regression(folder: Path) -> None:
-    _write_table(folder / "listings.tsv", ("blurb", "nightly_price"),
+    table(folder / "listings.tsv", ("blurb", "nightly_price"),
                  [(f"cosy {1 + i % 3} room flat near {'the beach' if i % 2 else 'the station'}"
                    f", listing {i}", 60 + 15 * (i % 9)) for i in range(70)], delimiter="\t")
     passages = [f"passage {i}: " + ("the cat sat on the mat" if i % 3 == 0 else
                                      "notwithstanding the aforementioned considerations")
                 for i in range(64)]
-    _write_parquet(folder / "readability.parquet",
+    parquet(folder / "readability.parquet",
                    {"passage": passages, "difficulty": [round(-2 + (i % 13) * 0.3, 2)
                                                         for i in range(64)]})
-    _write_jsonl(folder / "wine_notes.jsonl",
+    ascii_jsonl(folder / "wine_notes.jsonl",
                  [{"tasting_note": f"wine {i}: " + ("dark cherry, long finish" if i % 2
                                                    else "thin and sour"),
                    "points": 80 + i % 19} for i in range(66)])
-    _write_table(folder / "csat_export.csv", ("index", "transcript", "csat_score"),
+    table(folder / "csat_export.csv", ("index", "transcript", "csat_score"),
                  [(i, f"call {i}: agent {'solved it fast' if i % 2 else 'put me on hold'}",
                    1 + i % 5) for i in range(75)])
-    _write_table(folder / "csat_test.csv", ("index", "transcript", "csat_score"),
+    table(folder / "csat_test.csv", ("index", "transcript", "csat_score"),
                  [(i, f"call {i}: agent {'was kind' if i % 2 else 'hung up'}", 1 + i % 5)
                   for i in range(500, 520)])
 
@@ -320,10 +294,10 @@ def _write_fs_tagging(folder: Path) -> None:
                                            encoding="utf-8")
     (folder / "annotations.txt").write_text(columns(_fs_sentences(45, 100), (0, 3), " "),
                                             encoding="utf-8")
-    _write_jsonl(folder / "spans.jsonl", [{"toks": [r[0] for r in s], "ner_tags": [r[3] for r in s]}
+    ascii_jsonl(folder / "spans.jsonl", [{"toks": [r[0] for r in s], "ner_tags": [r[3] for r in s]}
                                           for s in _fs_sentences(42, 200)])
     drugs = ["aspirin", "ibuprofen", "metformin"]
-    _write_jsonl(folder / "clinical_notes.jsonl",
+    ascii_jsonl(folder / "clinical_notes.jsonl",
                  [{"words": ["patient", "took", drugs[i % 3], "for", "fever", str(i)],
                    "bio": ["O", "O", "B-DRUG", "O", "B-SYMPTOM", "O"]} for i in range(50)])
 
@@ -360,20 +334,20 @@ def _write_fs_language(folder: Path) -> None:
             {"role": "user", "content": f"My chain {i} keeps slipping, what do I do?"},
             {"role": "assistant", "content": f"Check the tension of chain {i} and the gears."}]}
 
-    _write_jsonl(folder / "helpdesk_chats.jsonl", [chat(i) for i in range(60)])
-    _write_jsonl(folder / "helpdesk_chats_eval.jsonl", [chat(i) for i in range(900, 912)])
-    _write_jsonl(folder / "sharegpt.jsonl",
+    ascii_jsonl(folder / "helpdesk_chats.jsonl", [chat(i) for i in range(60)])
+    ascii_jsonl(folder / "helpdesk_chats_eval.jsonl", [chat(i) for i in range(900, 912)])
+    ascii_jsonl(folder / "sharegpt.jsonl",
                  [{"conversations": [{"from": "human", "value": f"Translate {i} to words"},
                                      {"from": "gpt", "value": f"The number {i}."}]}
                   for i in range(60)])
-    _write_jsonl(folder / "alpaca_data.jsonl",
+    ascii_jsonl(folder / "alpaca_data.jsonl",
                  [{"instruction": f"Give a synonym of word {i}.", "input": "",
                    "output": f"word {i} also means item {i}."} for i in range(60)])
-    _write_jsonl(folder / "tasks_sft.jsonl",
+    ascii_jsonl(folder / "tasks_sft.jsonl",
                  [{"instruction": "Summarise the ticket.", "input": f"Ticket {i}: printer "
                    "on floor 2 is out of toner.", "response": f"Toner needed on floor 2 ({i})."}
                   for i in range(64)])
-    _write_jsonl(folder / "poems.jsonl",
+    ascii_jsonl(folder / "poems.jsonl",
                  [{"text": f"Poem {i}: the river bends at dawn, the heron waits, number {i}."}
                   for i in range(70)])
     (folder / "corpus.txt").write_text("".join(
