@@ -177,3 +177,71 @@ def test_a_path_is_never_the_backbone(plugins, isolated: Path) -> None:
         spec, text = talk(plugins, isolated, message)
         model = model_of(spec)
         assert "/" not in model or model.startswith(("google/", "microsoft/", "facebook/")), text
+
+
+# ---------------------------------------------------------------- a shared studio's data folder
+
+
+@pytest.fixture()
+def shared_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A data folder a shared studio confines the chat to, and the folder around it: a file
+    and a folder outside with names close to what is said, and a link inside to one outside."""
+    data = tmp_path / "data"
+    draw(data / "leaves", ("rust", "healthy"))
+    (data / "reviews.csv").write_text("text,label\n" + "\n".join(
+        f"review {i} was {'good' if i % 2 else 'bad'},{'pos' if i % 2 else 'neg'}"
+        for i in range(12)) + "\n")
+    (tmp_path / "secret_notes.csv").write_text("text,label\nnobody may read this,yes\n")
+    draw(tmp_path / "private_scans", ("ok", "bad"))
+    (data / "linked_notes.csv").symlink_to(tmp_path / "secret_notes.csv")
+    return data, tmp_path
+
+
+def shared_talk(plugins, data: Path, *turns: str) -> tuple[dict, str]:
+    """The chat as a shared studio runs it: every path checked by the studio's own rule."""
+    from tunekit.ui.assistant.datafile import confined
+    from tunekit.ui.studio import Safety
+
+    safety = Safety(shared=True, data_dir=data)
+    assistant = Assistant(plugins, base_dir=data)
+    with confined(lambda file: safety.check_path(file, data, data / "uploads")):
+        replies = [assistant.respond(turn) for turn in turns]
+    return assistant.spec(), " ".join(r.text for r in replies)
+
+
+# (message, the path as written, a name outside the data folder that must not be said)
+OUTSIDE = [
+    ("train on ../secret_notes.cvs", "../secret_notes.cvs", "secret_notes.csv"),
+    ("fine-tune on ../secret_note.csv please", "../secret_note.csv", "secret_notes.csv"),
+    ("classify the images in ../private_scan/", "../private_scan", "private_scans"),
+    ("the pictures are in ../private-scans", "../private-scans", "private_scans"),
+    ("train on /etc/passwd.csv", "/etc/passwd.csv", "/etc/passwd"),
+    ("my data: /etc/passwd.txt", "/etc/passwd.txt", "/etc/passwd"),
+    ("use the folder /etc/ss for the images", "/etc/ss", "/etc/ssl"),
+    ("sort the tickets in linked_note.csv", "linked_note.csv", "linked_notes.csv"),
+]
+
+
+@pytest.mark.parametrize(("message", "written", "hidden"), OUTSIDE,
+                         ids=[m for m, _, _ in OUTSIDE])
+def test_a_shared_studio_offers_no_close_name_outside_its_data_folder(
+        plugins, shared_folder: tuple[Path, Path], message: str, written: str,
+        hidden: str) -> None:
+    data, _ = shared_folder
+    spec, text = shared_talk(plugins, data, message)
+    assert "did you mean" not in text.lower(), text
+    # nothing outside is named back but what the person wrote themselves
+    assert hidden not in text.replace(written, ""), text
+    assert "nobody may read this" not in text and str(data.parent) not in text, text
+    if "linked" not in message:  # the studio's own rule says why the path is not used
+        assert "outside the data folder" in text, text
+    assert data_path(spec) in (None, str(Path(written))), text
+
+
+def test_a_shared_studio_still_offers_close_names_inside_its_data_folder(
+        plugins, shared_folder: tuple[Path, Path]) -> None:
+    data, _ = shared_folder
+    spec, text = shared_talk(plugins, data, "train on reveiws.csv")
+    assert "reviews.csv" in text and data_path(spec) != "reviews.csv", text
+    spec, text = shared_talk(plugins, data, "fine tune on the folder leafs")
+    assert "leaves" in text and data_path(spec) != "leaves", text

@@ -18,7 +18,7 @@ from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
 from tunekit.spec import Training
 
 from .catalog import clauses
-from .datafile import Preview, column_values, peek
+from .datafile import Preview, column_values, peek, refusal
 from .fuzzy import close
 from .label_words import named_for_classes
 from .language import NUMBER, negated_after, negated_before
@@ -112,9 +112,10 @@ def _plain_paths(reading: Reading) -> None:
 
 
 def _data_folder(reading: Reading, name: str) -> bool:
-    """A folder here that is no model folder (those hold a config.json)."""
+    """A folder here that is no model folder (those hold a config.json); one this session may
+    not read is not looked at."""
     folder = reading.here(name)
-    return folder.is_dir() and not (folder / "config.json").is_file()
+    return refusal(folder) is None and folder.is_dir() and not (folder / "config.json").is_file()
 
 
 def _spaced_folders(reading: Reading,
@@ -166,7 +167,16 @@ def _say_missing(reading: Reading, found: list[tuple[int, int, str]]) -> None:
               for pattern in NAMED_FOLDER for m in pattern.finditer(reading.message)]
     for start, end, path, explicit in named:
         if len(path) < 2 or any(s <= start < e for s, e in taken) or \
-                OUTPUT_WORDS.search(reading.message[:start]) or reading.here(path).exists():
+                OUTPUT_WORDS.search(reading.message[:start]):
+            continue
+        refused = refusal(Path(path))  # said as written, from the studio's folder
+        if refused:  # a shared studio's data folder comes first: nothing outside is looked at
+            if explicit:
+                taken.append((start, end))
+                reading.consume_written(start, end)
+                reading.result.unknown.append(refused)
+            continue
+        if reading.here(path).exists():
             continue
         choices = close_names(reading, path)
         if not explicit and (path.lower() in NOT_A_FOLDER_NAME or not choices):
@@ -188,10 +198,12 @@ def close_names(reading: Reading, path: str) -> list[str]:
     parent = path.rstrip("/\\")[:-len(name)] if name else ""
     folder = reading.here(parent) if parent and not re.match(r"[a-z]:\\", parent, re.I) \
         else reading.base_dir
-    if parent and (re.match(r"[a-z]:\\", parent, re.I) or not folder.is_dir()):
-        return []
+    if refusal(folder) or parent and (re.match(r"[a-z]:\\", parent, re.I)
+                                      or not folder.is_dir()):
+        return []  # nothing outside a shared studio's data folder is listed
     try:
-        entries = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+        entries = [p.name for p in folder.iterdir() if not p.name.startswith(".")
+                   and refusal(p) is None]
     except OSError:
         return []
     def plain(text: str) -> str:
@@ -204,8 +216,9 @@ def close_names(reading: Reading, path: str) -> list[str]:
 
 def _missing_with_close(reading: Reading, path: str) -> bool:
     """A named data file that is not here while a close name is: said and asked about, not
-    taken (the close name is the person's to choose)."""
-    if reading.here(path).exists():
+    taken (the close name is the person's to choose). One this session may not read is taken
+    as named, unlooked at: the shared studio refuses it with its own message."""
+    if refusal(reading.here(path)) or reading.here(path).exists():
         return False
     choices = close_names(reading, path)
     if choices:
