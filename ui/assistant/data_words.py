@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+from difflib import get_close_matches
 from itertools import islice, permutations
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from tunekit.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
 from tunekit.spec import Training
 
 from .catalog import clauses
-from .datafile import Preview, column_values, peek
+from .datafile import Preview, column_values, peek, refusal
 from .fuzzy import close
 from .label_words import named_for_classes
 from .language import NUMBER, negated_after, negated_before
@@ -39,7 +41,10 @@ UNQUOTED_PATH = re.compile(
 
 def read_data_files(reading: Reading) -> None:
     """Data files named in the message: the training file, and validation or test files."""
+    _plain_paths(reading)
     found = _paths(reading)
+    _say_missing(reading, found)
+    found = [f for f in found if not _missing_with_close(reading, f[2])]
     if not found:
         return
     roles = _roles(reading.message, found)
@@ -74,8 +79,11 @@ def _paths(reading: Reading) -> list[tuple[int, int, str]]:
     """``(start, end, path)`` of every data file, quoted ones first (they may hold spaces)."""
     found: list[tuple[int, int, str]] = []
     for match in QUOTED.finditer(reading.message):
-        if re.search(rf"\.(?:{_SUFFIX})$", match.group(2), re.IGNORECASE):
-            found.append((match.start(), match.end(), match.group(2).strip()))
+        quoted = match.group(2).strip().rstrip("/\\") or match.group(2)
+        if re.search(rf"\.(?:{_SUFFIX})$", quoted, re.IGNORECASE) or _data_folder(reading,
+                                                                                 quoted):
+            found.append((match.start(), match.end(), quoted))
+    found += _spaced_folders(reading, found)
     taken = [(s, e) for s, e, _ in found]
     for match in UNQUOTED_PATH.finditer(reading.message):
         if any(s <= match.start() < e for s, e in taken):
@@ -84,6 +92,138 @@ def _paths(reading: Reading) -> list[tuple[int, int, str]]:
         found.append((start, match.end(1), path))
     found += _looked_at(reading, found)
     return sorted(found)
+
+
+# a file:// address ("file:///home/me/support%20tickets.csv"), and $HOME written out
+FILE_URL = re.compile(r"\bfile://(?:localhost)?(/[^\s'\"`<>]+?)(?=[.,;:!?)]?(?:\s|$))",
+                      re.IGNORECASE)
+DOLLAR_HOME = re.compile(r"(?<![\w$])\$(?:HOME\b|\{HOME\})(?=[\\/])")
+
+
+def _plain_paths(reading: Reading) -> None:
+    """Write a file:// address as the (quoted) path it names and $HOME as ~, before any path
+    is read: both are paths people paste."""
+    def plain(text: str) -> str:
+        text = FILE_URL.sub(lambda m: f"'{unquote(m.group(1))}'", text)
+        return DOLLAR_HOME.sub("~", text)
+
+    if FILE_URL.search(reading.message) or DOLLAR_HOME.search(reading.message):
+        reading.message, reading.written = plain(reading.message), plain(reading.written)
+
+
+def _data_folder(reading: Reading, name: str) -> bool:
+    """A folder here that is no model folder (those hold a config.json); one this session may
+    not read is not looked at."""
+    folder = reading.here(name)
+    return refusal(folder) is None and folder.is_dir() and not (folder / "config.json").is_file()
+
+
+def _spaced_folders(reading: Reading,
+                    taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Folders here whose names hold spaces, named unquoted ("my photos folder", "the
+    directory my photos"): two to four words in a row that are the name of such a folder."""
+    found: list[tuple[int, int, str]] = []
+    words = list(re.finditer(r"[^\s,;:!?'\"`()]+", reading.message))
+    for i in range(len(words)):
+        for count in range(4, 1, -1):
+            run = words[i:i + count]
+            if len(run) < count or any(s <= run[0].start() < e for s, e, _ in taken + found):
+                continue
+            start, end = run[0].start(), run[-1].end()
+            name = reading.message[start:end].rstrip("./\\")
+            if " " in name and _data_folder(reading, name):
+                found.append((start, start + len(name), name))
+                break
+    return found
+
+
+# a path written as one: from home (~), the root, here (./, ../) or a drive (C:\)
+EXPLICIT_PATH = re.compile(r"(?<![\w/.~\\:$-])((?:[a-z]:[\\/]|~[\\/]|\.{1,2}[\\/]|[\\/](?=\w))"
+                           r"[\w.~-]*(?:[\\/][\w.~-]+)*)[\\/]?(?![\w\\/])", re.IGNORECASE)
+# a folder named as one: "the cats-dogs folder", "folder called leafs", "directory scanz"
+NAMED_FOLDER = (re.compile(r"\b(?:folder|directory|dir)\s+(?:called\s+|named\s+)?([\w.~-]*\w)",
+                           re.IGNORECASE),
+                re.compile(r"(?<![\w/.~\\-])([\w.~-]*\w)\s+(?:folder|directory)\b", re.IGNORECASE))
+NOT_A_FOLDER_NAME = frozenset("""the my our a an this that your their its same one another
+new output results data image images photo photos picture pictures file files sub each every
+training train test validation root home parent working current called named whole""".split())
+OUTPUT_WORDS = re.compile(r"\b(?:save|write|export|put|store|output|push|upload|copy|log)\w*\s+"
+                          r"(?:[\w-]+\s+){0,3}(?:to|into|in|under|at)\s+(?:the\s+)?$"
+                          r"|\b(?:model|backbone|checkpoint|weights|start(?:ing)? from|"
+                          r"load(?:ed)? from)\s*(?:is|=|:|at|in|from)?\s*(?:the |my )?$",
+                          re.IGNORECASE)
+
+
+def _say_missing(reading: Reading, found: list[tuple[int, int, str]]) -> None:
+    """A path written as one ("~/data/leaves", "C:\\Users\\me\\defects") or a folder named as
+    one ("the cats-dogs folder") that is not here: said, with the close names that are here
+    as choices, and never read as anything else (a model id). One that is here is left to
+    the readers of data and models."""
+    # a quoted span is read whole or not at all: a quoted model folder is the model's
+    taken = [(s, e) for s, e, _ in found] + [m.span() for m in QUOTED.finditer(reading.message)]
+    named = [(m.start(1), m.end(1), m.group(1).rstrip("."), True)
+             for m in EXPLICIT_PATH.finditer(reading.message)]
+    named += [(m.start(1), m.end(1), m.group(1), False)
+              for pattern in NAMED_FOLDER for m in pattern.finditer(reading.message)]
+    for start, end, path, explicit in named:
+        if len(path) < 2 or any(s <= start < e for s, e in taken) or \
+                OUTPUT_WORDS.search(reading.message[:start]):
+            continue
+        refused = refusal(Path(path))  # said as written, from the studio's folder
+        if refused:  # a shared studio's data folder comes first: nothing outside is looked at
+            if explicit:
+                taken.append((start, end))
+                reading.consume_written(start, end)
+                reading.result.unknown.append(refused)
+            continue
+        if reading.here(path).exists():
+            continue
+        choices = close_names(reading, path)
+        if not explicit and (path.lower() in NOT_A_FOLDER_NAME or not choices):
+            continue
+        taken.append((start, end))
+        reading.consume_written(start, end)
+        reading.result.unknown.append(_not_here(path, choices))
+
+
+def _not_here(path: str, choices: list[str]) -> str:
+    offered = f" — did you mean {' or '.join(choices)}?" if choices else "."
+    return f"I can't find {path} here{offered} Give me the path of the data on this machine"
+
+
+def close_names(reading: Reading, path: str) -> list[str]:
+    """Names here close to a path that is not (cats_dogs for "cats-dogs", leaves for
+    "leafs"), written as the person wrote the rest of the path."""
+    name = re.split(r"[\\/]", path.rstrip("/\\"))[-1]
+    parent = path.rstrip("/\\")[:-len(name)] if name else ""
+    folder = reading.here(parent) if parent and not re.match(r"[a-z]:\\", parent, re.I) \
+        else reading.base_dir
+    if refusal(folder) or parent and (re.match(r"[a-z]:\\", parent, re.I)
+                                      or not folder.is_dir()):
+        return []  # nothing outside a shared studio's data folder is listed
+    try:
+        entries = [p.name for p in folder.iterdir() if not p.name.startswith(".")
+                   and refusal(p) is None]
+    except OSError:
+        return []
+    def plain(text: str) -> str:
+        return re.sub(r"[-_ ]+", " ", text.lower())
+    same = [e for e in entries if plain(e) == plain(name)]
+    near = get_close_matches(plain(name), [plain(e) for e in entries], n=3, cutoff=0.7)
+    fits = same + [e for e in entries if plain(e) in near and e not in same]
+    return [f"{parent}{e}" for e in fits[:3]]
+
+
+def _missing_with_close(reading: Reading, path: str) -> bool:
+    """A named data file that is not here while a close name is: said and asked about, not
+    taken (the close name is the person's to choose). One this session may not read is taken
+    as named, unlooked at: the shared studio refuses it with its own message."""
+    if refusal(reading.here(path)) or reading.here(path).exists():
+        return False
+    choices = close_names(reading, path)
+    if choices:
+        reading.result.unknown.append(_not_here(path, choices))
+    return bool(choices)
 
 
 # a word that may name a folder: "photos", "data/xrays", "./scans/"
@@ -216,8 +356,11 @@ def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str
             return start - len(prefix) - 1, candidate
     # no such file here: words before it that hold a folder separator are part of it
     # ("~/Downloads/tickets export.csv")
-    joined = [w for w in words[-1:] if w and re.search(r"[/\\]", w)]
-    if joined and not re.search(r"[/\\]", path):
+    joined = [w for w in words[-1:] if w and re.search(r"[/\\]", w)
+              and not re.search(rf"\.(?:{_SUFFIX})$", w, re.IGNORECASE)]
+    rooted = r"(?:[a-z]:|~|\.{1,2})?[\\/]"  # "D:\\work\\ticket exports\\all.csv"
+    if joined and (not re.search(r"[/\\]", path) or re.match(rooted, joined[0], re.IGNORECASE)
+                   and not re.match(rooted, path, re.IGNORECASE)):
         return start - len(joined[0]) - 1, f"{joined[0]} {path}"
     return start, path
 

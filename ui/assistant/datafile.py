@@ -72,7 +72,9 @@ def confined(check: Callable[[Path], object]) -> Iterator[None]:
         _PATH_CHECK.reset(token)
 
 
-def _refused(file: Path) -> str | None:
+def refusal(file: Path) -> str | None:
+    """Why this session may not read ``file`` (a shared studio's data folder), or None. Ask
+    before looking at a path at all: not even whether it exists may be said."""
     check = _PATH_CHECK.get()
     if check is None:
         return None
@@ -88,7 +90,7 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
     strings.
 
     The delimiter is read off the header line alone, as the csv dataset plugin does."""
-    refused = _refused(file)
+    refused = refusal(file)
     if refused:
         raise Unreadable(refused)
     if file.suffix.lower() in PARQUET_SUFFIXES:
@@ -253,7 +255,7 @@ def _values(file: Path, column: str, limit: int) -> Values | None:
 def peek(path: str | Path, limit: int = 20000) -> Preview:
     file = Path(path).expanduser()
     preview = Preview(path=str(path))
-    refused = _refused(file)  # before looking: not even whether it exists is said
+    refused = refusal(file)  # before looking: not even whether it exists is said
     if refused:
         preview.problem = refused
         return preview

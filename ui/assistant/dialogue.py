@@ -19,7 +19,7 @@ from typing import Any
 from tunekit.errors import TunekitError
 from tunekit.spec import DEFAULT_SPEC, LISTS, parse_spec, retarget, set_field
 
-from .datafile import Preview, peek
+from .datafile import Preview, peek, refusal
 from .knowledge import (
     NOTES,
     POINTER,
@@ -481,6 +481,10 @@ class Assistant:
             return None
         file = Path(path).expanduser()
         file = file if file.is_absolute() else self.base_dir / file
+        # a shared studio's folder first: outside it nothing is looked at (said as written)
+        refused = refusal(Path(path))
+        if refused:
+            return f"Note: I cannot use that file: {refused}."
         component = self.catalog.get("dataset", str(dataset.get("name")))
         if component is not None and component.phrases and not file.exists():
             return None  # a dataset fetched by its name ("ag_news" on the Hub) when it runs
@@ -488,12 +492,12 @@ class Assistant:
             # not a table (tagged sentences, chats, a folder of images): no columns to ask
             # about; its own loader says what is wrong when the data check runs
             return None if file.exists() else \
-                f"Note: I cannot find {file}; check the path before launching."
+                f"Note: I cannot find {path}; check the path before launching."
         if file.is_dir():
             return f"Note: {file} is a folder, not a data file; give me the path of a CSV or " \
                    "JSONL file."
         if not file.exists():
-            return f"Note: I cannot find {file}; check the path before launching."
+            return f"Note: I cannot find {path}; check the path before launching."
         if file.is_file():
             self.preview = peek(file)
             if self.preview.problem:
