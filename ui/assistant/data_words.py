@@ -52,14 +52,62 @@ def read_data_files(reading: Reading) -> None:
     if "path" not in roles and not (isinstance(current, dict) and current.get("path")):
         roles[0] = "path"  # no training file yet: "hold out 20% for validation on t.csv"
     folders = [p for _, _, p in found if reading.here(p).is_dir()]
-    for (start, end, path), role in zip(found, roles, strict=True):
+    parts = [_part_of(reading, path, folders) for _, _, path in found]
+    for start, end, _ in found:
         reading.consume_written(start, end)
-        if _part_of(reading, path, folders):
-            continue
-        if role == "path" and "dataset" not in reading.result.changes:
-            use_file(reading, path)
-        elif role != "path":
+    training = [f for f, role, part in zip(found, roles, parts, strict=True)
+                if role == "path" and not part]
+    chosen = None
+    for item in _in_preference(reading.message, training):
+        if chosen is None and "dataset" not in reading.result.changes:
+            use_file(reading, item[2])  # one no dataset reads says so: the next is tried
+            chosen = item[2] if "dataset" in reading.result.changes else None
+        elif chosen is not None and Path(item[2]) != Path(chosen):
+            reading.result.unknown.append(_also_named(reading.message, item[2], chosen,
+                                                      training))
+    for (_, _, path), role, part in zip(found, roles, parts, strict=True):
+        if not part and role != "path":
             reading.result.set(f"dataset.{role}", path, f"{role.replace('_', ' ')}: {path}")
+
+
+def _marked(message: str, item: tuple[int, int, str]) -> bool:
+    """A data path named as one: quoted, written as a path or a file, by a name no word is
+    ("weld_images", "scans2"), or called a folder ("the leaves folder"); not a plain word that
+    happens to be a folder here too ("the defects in ...")."""
+    start, end, path = item
+    return not re.fullmatch(r"[a-z]+", path, re.IGNORECASE) or \
+        message[start:start + 1] in QUOTE_MARKS or \
+        re.match(r"[\\/]|\s+(?:folder|directory|dir)\b", message[end:end + 12],
+                 re.IGNORECASE) is not None or \
+        re.search(r"(?:\b(?:folder|directory|dir|data(?:set)?\s+is|data:)\s+"
+                  r"(?:is\s+|called\s+|named\s+)?|\b(?:train|fine-?tun|learn|fit)\w*\s+(?:it\s+)?(?:on|from|with)\s+"
+                  r"(?:the\s+|my\s+|our\s+)?)$", message[:start], re.IGNORECASE) is not None
+
+
+QUOTE_MARKS = "'\"`"
+
+
+def _in_preference(message: str,
+                   training: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The paths named for training, the likeliest data first: those named as paths before
+    words that are folders too, each in the order said; a folder named twice ("birds ...
+    ./birds") in the words it was first named by."""
+    first: dict[Path, tuple[int, int, str]] = {}
+    for item in training:
+        first.setdefault(Path(item[2]), item)
+    return [first[Path(f[2])] for f in sorted(training, key=lambda f: not _marked(message, f))]
+
+
+def _also_named(message: str, path: str, chosen: str,
+                training: list[tuple[int, int, str]]) -> str:
+    """Why a path named for training is not the data: said, never dropped."""
+    item = next(f for f in training if f[2] == path)
+    taken = next(f for f in training if f[2] == chosen)
+    if _marked(message, taken) and not _marked(message, item):
+        return (f"{path}: a folder here too, read as a word; the data is {chosen} "
+                f"(say \"train on {path}\" to use {path} instead)")
+    return (f"{path}: you named two sets of data; I took {chosen} for training (say \"train "
+            f"on {path}\" to use {path} instead, or \"validate on {path}\" to check on it)")
 
 
 def _part_of(reading: Reading, path: str, folders: list[str]) -> bool:
@@ -234,14 +282,31 @@ FOLDER_WORD = re.compile(r"(?<![\w/.~\\-])((?:~[\\/]|\.{1,2}[\\/]|[\\/])?[\w.~-]
 FOLDER_AT_LEAST = 0.5
 
 
+# a quoted name of a column, not of data: "text column is 'the defects'"
+COLUMN_BEFORE = re.compile(r"\b(?:column|col|field|feature|target|label|text)s?\s*(?:is|=|:)?"
+                           r"\s*$", re.IGNORECASE)
+
+
 def _looked_at(reading: Reading, taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Folders, and files of other suffixes, the message names that an installed dataset
     says it reads ("train on photos", "data/xrays/", a plugin's "corpus.xyz")."""
     found, unread, meant = [], [], []
+    # a quoted name of several words is read whole ("'my leaves'"): a word of it is no folder
+    spans = [(m.start(), m.end(), m.group(2).strip()) for m in QUOTED.finditer(reading.message)
+             if " " in m.group(2).strip()]
     for match in FOLDER_WORD.finditer(reading.message):
         if any(s <= match.start() < e for s, e, _ in taken):
             continue
         word, item = match.group(1), (match.start(1), match.end(1), match.group(1))
+        opened, quoted = next(((s, q) for s, e, q in spans if s <= match.start() < e),
+                              (0, None))
+        if quoted is not None:
+            if _read_best(reading, word) is not None and not COLUMN_BEFORE.search(
+                    reading.message[:opened]):  # it would have been taken: said, not taken
+                reading.result.unknown.append(_not_here(quoted, [word]))
+                spans = [sp for sp in spans if sp[2] != quoted]  # said once
+                taken = [*taken, (match.start(), match.end(), word)]
+            continue
         best = _read_best(reading, word)
         if best is None:
             continue
