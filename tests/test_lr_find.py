@@ -119,6 +119,23 @@ def test_the_cli_prints_the_suggestion_and_draws_the_plot(tmp_path):
     assert "use it: tunekit run spec.yaml --set training.learning_rate=" in human.stdout
     assert (tmp_path / "lr.png").exists()
 
-    bad = tunekit_cli("lr-find", "spec.yaml", "--steps", "2", cwd=tmp_path, env=env)
-    assert bad.returncode == 2 and "at least 5 steps" in bad.stderr
-    assert "Traceback" not in bad.stderr
+
+def lr_find_cli(*args: str) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    from tunekit.ui import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli.main(["lr-find", *args])
+    return code, err.getvalue()
+
+
+def test_bad_arguments_exit_2_with_one_message_before_the_spec_is_read(tmp_path):
+    # no spec.yaml here: the arguments are refused first, before plugins, the spec or torch load
+    code, err = lr_find_cli("spec.yaml", "--steps", "2")
+    assert code == 2 and "at least 5 steps" in err and "Traceback" not in err
+    code, err = lr_find_cli("spec.yaml", "--start", "1", "--end", "0.1")
+    assert code == 2 and "the range must grow: start 1, end 0.1" in err
+    assert not (tmp_path / "lr-find.png").exists()

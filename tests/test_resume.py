@@ -170,17 +170,24 @@ def _wait_for_checkpoint(process: subprocess.Popen, path: Path, timeout: float =
 
 @pytest.mark.slow
 def test_kill_9_leaves_an_interrupted_run_that_resumes_to_the_uninterrupted_result(
-        tmp_path, tiny_csv):
+        manager, tmp_path, tiny_csv):
     import random
 
     from tunekit.engine.export import measure
 
     env = _env(tmp_path)
     spec = _spec_file(tmp_path, tiny_csv)
-    whole = subprocess.run([sys.executable, "-m", "tunekit.ui.cli", "run", str(spec), "--quiet"],
-                           env=env, capture_output=True, text=True)
-    assert whole.returncode == 0, whole.stderr
     registry = Registry.open(tmp_path / "registry.db")
+    # the uninterrupted reference runs here, on one thread as the CLI's runs below do (the
+    # same sums in the same order); only the killed run and its resume need processes
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        whole = tunekit.run(str(spec), manager=manager, registry=registry, progress=False,
+                            output_root=tmp_path / "runs")
+    finally:
+        torch.set_num_threads(threads)
+    assert whole.status == "completed"
     [reference] = registry.runs()
 
     process = _cli("run", str(spec), "--quiet", env=env)

@@ -54,17 +54,13 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
             steps: int = 200, diverge: float = 4.0, smoothing: float = 0.98,
             plot: str | os.PathLike[str] | None = None) -> RateFinding:
     """Run the range test on ``spec`` (as ``tunekit.run`` takes it) and suggest a rate."""
+    check_range(start, end, steps)
     import torch
     from accelerate.utils import set_seed
 
     from ..engine.precision import make_accelerator
     from ..engine.setup import choose_precision, prepare
 
-    if not 0 < start < end:
-        raise SpecError(f"the range must grow: start {start:g}, end {end:g}", where="lr-find",
-                        hint="e.g. --start 1e-7 --end 1")
-    if steps < 5:
-        raise SpecError(f"at least 5 steps are needed, got {steps}", where="lr-find --steps")
     manager = manager or load_plugins()
     if isinstance(spec, dict):
         spec = parse_spec(spec, manager)
@@ -133,6 +129,16 @@ def lr_find(spec: RunSpec | dict[str, Any] | str | os.PathLike[str] | None = Non
     if plot is not None:
         finding.plot = str(draw(finding, plot))
     return finding
+
+
+def check_range(start: float, end: float, steps: int) -> None:
+    """Refuse a range test that cannot run (SpecError), before any library or data loads."""
+    if not 0 < start < end:
+        raise SpecError(f"the range must grow: start {start:g}, end {end:g}", where="lr-find",
+                        hint="e.g. --start 1e-7 --end 1")
+    if steps < 5:
+        raise SpecError(f"at least 5 steps are needed, got {steps}", where="lr-find --steps",
+                        hint="e.g. --steps 100")
 
 
 def _suggest(finding: RateFinding) -> None:

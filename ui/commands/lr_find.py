@@ -33,8 +33,10 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 def lr_find_command(args: argparse.Namespace) -> int:
     import shlex
 
+    from tunekit.tools.lr_find import check_range, lr_find
+
+    check_range(args.start, args.end, args.steps)  # before the plugins, the spec and torch load
     import tunekit
-    from tunekit.tools.lr_find import lr_find
     from tunekit.ui.commands.common import EXIT_OK, _manager
 
     manager = _manager(args)
