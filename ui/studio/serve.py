@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,7 @@ def serve(args: argparse.Namespace) -> int:
     app, options = prepare(args)
     host, port = options["server_name"], options["server_port"]
     try:
-        app.launch(**options)
+        launch(app, options)
     except OSError as exc:
         raise TunekitError(f"cannot listen on {host}:{port}: {exc}", where="--port",
                            hint="choose another with --port") from None
@@ -84,6 +86,41 @@ def serve(args: argparse.Namespace) -> int:
           "Ctrl-C stops the studio; runs keep going in their own processes)", file=sys.stderr)
     app.block_thread()  # until Ctrl-C
     return 0
+
+
+def launch(app: gr.Blocks, options: dict[str, Any], patience_s: float = 60.0) -> None:
+    """Start the server and make sure its page answers.
+
+    Gradio checks once that it can reach its own page (a 3 s timeout, no second try after a
+    refused connection) and refuses to start without a share link when that fails; on a busy
+    machine the first page can take longer than that, and the studio died with a traceback.
+    So the studio skips Gradio's check where this Gradio has the switch for it, and makes the
+    same check itself, patiently and without a proxy (the page is on this machine)."""
+    own_check = "_frontend" in inspect.signature(app.launch).parameters
+    app.launch(**options, **({"_frontend": False} if own_check else {}))
+    if own_check and not options.get("share") and not answers(app.local_url, patience_s):
+        app.close()
+        raise TunekitError(f"the studio started but its page {app.local_url} does not answer",
+                           where="--host/--port",
+                           hint="check that nothing blocks connections to this machine "
+                                "(a firewall or proxy), or start it with --share")
+
+
+def answers(url: str, patience_s: float) -> bool:
+    """Whether ``url`` answers an HTTP request within ``patience_s`` seconds (tries again
+    after a refused connection or a slow answer)."""
+    import httpx
+
+    deadline = time.monotonic() + patience_s
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            httpx.head(url, timeout=max(1.0, min(left, 10.0)), trust_env=False)
+            return True
+        except httpx.HTTPError:
+            if left <= 0:
+                return False
+            time.sleep(min(0.5, max(left, 0)))
 
 
 def prepare(args: argparse.Namespace) -> tuple[gr.Blocks, dict[str, Any]]:
