@@ -89,16 +89,18 @@ def small_csv(tmp_path: Path) -> Path:
 # one-test MiniLM file last, alone on one worker). The longest files go first, longest first,
 # so the many short files at the end even out when the workers finish. The two files that train
 # the real MiniLM take minutes each: one starts on each worker. Ranked by --durations=0 under
-# make test; re-rank when a file grows past its neighbours.
-LONGEST_FIRST = ("test_bakeoff.py", "test_minilm.py", "test_lr_find.py", "test_resume.py",
-                 "test_causal_lm.py", "test_exporters.py", "test_token_classification.py",
-                 "test_predict.py", "test_scaffold.py", "test_benchmarks.py",
-                 "test_doc_commands.py", "test_sweep.py",
-                 "test_image_classification.py", "test_examples.py", "test_browser.py",
-                 "test_regression.py", "test_studio.py", "test_resume_studio.py",
-                 "test_browser_login.py", "test_diagnosis.py", "test_studio_tools.py",
-                 "test_assistant.py", "test_distributed.py", "test_registry_load.py",
-                 "test_batch_search.py")
+# make test (2026-12-08: junit times of a full run); re-rank when a file grows past its
+# neighbours.
+LONGEST_FIRST = ("test_minilm.py", "test_bakeoff.py", "test_doc_commands.py", "test_assistant.py",
+                 "test_push.py", "test_cli.py", "test_studio.py", "test_browser.py",
+                 "test_malformed.py", "test_plugins_cli.py", "test_studio_tools.py",
+                 "test_sharing.py", "test_scaffold.py", "test_sweep.py", "test_resume.py",
+                 "test_python_data.py", "test_exporters.py", "test_distributed.py",
+                 "test_diagnosis.py", "test_benchmarks.py", "test_lr_find.py",
+                 "test_hub_export.py", "test_gpu_bench.py", "test_causal_lm.py",
+                 "test_predict.py", "test_resume_studio.py", "test_examples.py",
+                 "test_registry_load.py", "test_studio_bakeoff.py", "test_browser_login.py",
+                 "test_image_classification.py", "test_training_knobs.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
