@@ -42,6 +42,7 @@ NAMED_ON_PURPOSE = {
     ("language.py", "adapter"): "one word form for adapters/adapter (any component's words)",
     ("language.py", "lora"): "one word form for lo-ra/lora (any component's words)",
     ("language.py", "gradual"): "one word form for slowly/gradually/progressively",
+    ("scope_words.py", "lora"): "advice: adapters when a run does not fit in GPU memory",
     ("tool_words.py", "full"): "the chat's default bake-off entries",
     ("tool_words.py", "head-only"): "the chat's default bake-off entries",
     ("tool_words.py", "lora"): "the chat's default bake-off entries",

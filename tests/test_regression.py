@@ -11,7 +11,7 @@ from exported import demo_answer, onnx_parity, predict_json
 from studio_harness import TINY_PLUGIN
 from tunekit.components import DataContext, DataSplits, ModelRequest
 from tunekit.errors import DataError
-from tunekit.plugins.metrics.regression import mae, mse, r2
+from tunekit.plugins.metrics.regression import mae, mse, r2, rmse
 from tunekit.registry import Registry
 from tunekit.tasks import get_task
 from tunekit.testing import manager_with, rating_rows, write_rating_csv
@@ -22,6 +22,7 @@ def test_the_metrics_by_hand():
     predictions, references = [1.0, 2.0, 4.0], [1.0, 3.0, 2.0]
     assert mse(predictions, references, [])["mse"] == pytest.approx((0 + 1 + 4) / 3)
     assert mae(predictions, references, [])["mae"] == pytest.approx((0 + 1 + 2) / 3)
+    assert rmse(predictions, references, [])["rmse"] == pytest.approx(((0 + 1 + 4) / 3) ** 0.5)
     # mean 2: SS_tot = 1 + 1 + 0 = 2, SS_res = 5
     assert r2(predictions, references, [])["r2"] == pytest.approx(1 - 5 / 2)
     assert r2([2.0, 2.0, 2.0], references, [])["r2"] == pytest.approx(0.0)  # the mean: 0
@@ -31,7 +32,7 @@ def test_the_metrics_by_hand():
 
 def test_the_metrics_are_registered_for_regression_only():
     manager = manager_with()
-    for name, higher in (("mse", False), ("mae", False), ("r2", True)):
+    for name, higher in (("mse", False), ("rmse", False), ("mae", False), ("r2", True)):
         metric = manager.get("metric", name)
         assert metric.tasks == ("text-regression",) and metric.higher_is_better is higher
 

@@ -12,7 +12,8 @@ NUMERIC_TARGETS = (r"(?:prices?|scores?|ratings?|numbers?|values?|grades?|levels
                    r"amounts?|counts?|costs?|salar(?:y|ies)|stars?|durations?|temperatures?|"
                    r"quantit(?:y|ies)|sales|revenues?|intensit(?:y|ies)|points?|"
                    r"difficult(?:y|ies)|readability|percentages?|weights?|heights?|lengths?|"
-                   r"distances?|fees?|fares?|wages?|incomes?|budgets?|totals?|probabilit(?:y|"
+                   r"distances?|fees?|fares?|wages?|incomes?|budgets?|totals?|rents?|profits?|"
+                   r"spend(?:ing)?|mileage|valuations?|probabilit(?:y|"
                    r"ies)|likelihoods?|times?|days|hours|minutes|upvotes|likes|views|clicks)")
 # verbs that put a number on something ("score passage difficulty", "grade the essays' level")
 SCORING = r"(?:scor(?:e|es|ed|ing)|grad(?:e|es|ed|ing)|rat(?:e|es|ed|ing))"

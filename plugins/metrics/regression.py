@@ -1,4 +1,4 @@
-"""Regression metrics: mean squared error, mean absolute error, R².
+"""Regression metrics: mean squared error, its root (RMSE), mean absolute error, R².
 
 Predictions and references are numbers (``text-regression``). R² is 1 - SS_res / SS_tot: 1 for
 a perfect fit, 0 for always answering the mean of the references, negative for worse; when
@@ -22,6 +22,10 @@ def _pairs(predictions: Sequence[float], references: Sequence[float]) -> list[tu
 def mse(predictions, references, labels):
     pairs = _pairs(predictions, references)
     return {"mse": sum((p - r) ** 2 for p, r in pairs) / max(len(pairs), 1)}
+
+
+def rmse(predictions, references, labels):
+    return {"rmse": mse(predictions, references, labels)["mse"] ** 0.5}
 
 
 def mae(predictions, references, labels):
@@ -49,6 +53,12 @@ def register_metrics(register):
                     "big misses weigh most. Lower is better; in the target's units squared.",
         aliases=("mean squared error", "squared error", "l2 error"),
         tasks=TASKS, higher_is_better=False, compute=mse))
+    register(tunekit.Metric(
+        name="rmse", title="Root mean squared error",
+        description="The square root of the mean squared error: big misses weigh most, as in "
+                    "mse, but in the target's own units. Lower is better.",
+        aliases=("root mean squared error", "root mean square error", "root-mean-square error"),
+        tasks=TASKS, higher_is_better=False, compute=rmse))
     register(tunekit.Metric(
         name="mae", title="Mean absolute error",
         description="The mean distance between predicted and true numbers, in the target's "

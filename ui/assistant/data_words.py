@@ -23,6 +23,7 @@ from .fuzzy import close
 from .label_words import named_for_classes
 from .language import NUMBER, negated_after, negated_before
 from .reading import Reading
+from .tag_columns import KIND_TITLES, KIND_WORDS, column_kinds, kind_named
 from .task_words import NUMERIC_TARGETS
 
 DATA_SUFFIXES = ("csv", "tsv", "jsonl", "ndjson", "json", "txt", "conll", "conllu", "iob", "bio",
@@ -68,6 +69,25 @@ def read_data_files(reading: Reading) -> None:
     for (_, _, path), role, part in zip(found, roles, parts, strict=True):
         if not part and role != "path":
             reading.result.set(f"dataset.{role}", path, f"{role.replace('_', ' ')}: {path}")
+            _move_from_other_role(reading, role, path)
+
+
+HELD_OUT_ROLES = ("validation_path", "test_path")
+
+
+def _move_from_other_role(reading: Reading, role: str, path: str) -> None:
+    """A file the run already holds out for the other role, given this one in a later turn
+    ("keep flowers/test for the final test, not for validation"), moves: one held-out file is
+    not both the validation and the test data unless the person says both in one turn."""
+    dataset = reading.draft.get("dataset")
+    for other in HELD_OUT_ROLES:
+        if other == role or f"dataset.{other}" in reading.result.changes or \
+                not isinstance(dataset, dict) or dataset.get(other) != path:
+            continue
+        now = ("kept for the test only; validation is held out of the training data again"
+               if other == "validation_path" else "the validation data only; no test set")
+        reading.result.set(f"dataset.{other}", None,
+                           f"{other.replace('_', ' ')}: none ({path} is {now})")
 
 
 def _marked(message: str, item: tuple[int, int, str]) -> bool:
@@ -420,9 +440,10 @@ def _longest_existing(reading: Reading, start: int, path: str) -> tuple[int, str
         if prefix.strip() and reading.here(candidate).is_file():
             return start - len(prefix) - 1, candidate
     # no such file here: words before it that hold a folder separator are part of it
-    # ("~/Downloads/tickets export.csv")
-    joined = [w for w in words[-1:] if w and re.search(r"[/\\]", w)
-              and not re.search(rf"\.(?:{_SUFFIX})$", w, re.IGNORECASE)]
+    # ("~/Downloads/tickets export.csv"); a separator standing alone, or after a file of its
+    # own, sets two files side by side ("train.jsonl / valid.jsonl")
+    joined = [w for w in words[-1:] if re.search(r"[/\\]", w) and re.search(r"\w", w) and
+              not re.search(rf"\.(?:{_SUFFIX})[/\\]?$", w, re.IGNORECASE)]
     rooted = r"(?:[a-z]:|~|\.{1,2})?[\\/]"  # "D:\\work\\ticket exports\\all.csv"
     if joined and (not re.search(r"[/\\]", path) or re.match(rooted, joined[0], re.IGNORECASE)
                    and not re.match(rooted, path, re.IGNORECASE)):
@@ -856,6 +877,14 @@ def read_dataset_options(reading: Reading, said: str | None = None) -> None:
             found = _switch(said or reading.text, param)
         elif param.type is int and param.name.endswith("_column"):
             found = _column_index(reading.text, param)
+            fitted = _column_of_kind(reading, found)
+            if fitted is not None:
+                value, note = fitted
+                reading.result.set(f"dataset.{param.name}", value,
+                                   f"{param.name.replace('_', ' ')}: {value} ({note})")
+                if found is not None:
+                    reading.consume(*found[1])
+                continue
         elif param.type in (int, float) and not _is_share(param):
             found = _amount(reading.text, param)
         else:
@@ -935,6 +964,56 @@ def _column_index(text: str, param: Any) -> tuple[int, tuple[int, int]] | None:
     return _listed_column(text, thing)
 
 
+NUMBERED = re.compile(r"\b(?:column|col)\.?\s*(?:number |no\.? |#|=|:)?\s*\d+\b")
+
+
+def _column_of_kind(reading: Reading,
+                    found: tuple[int, tuple[int, int]] | None) -> tuple[int, str] | None:
+    """The tag column the file says, where the words name a kind of tag (tag_columns.py):
+    "the POS (column 2)" of a word/POS/chunk file is counted from 1, so column 1; "tag the
+    POS" with no column said is the file's one POS column, not the last (the default).
+    None when the file cannot tell, or agrees with what was read."""
+    path = reading.slot("dataset").get("path")
+    kinds = column_kinds(reading.here(path)) if path else ()
+    if not kinds:
+        return None
+    text = reading.text
+    if found:  # the words of the column said, and the clause's before them ("the pos tags sit
+        start, end = found[1]  # in column 2")
+        start = max([start - 40, *(m.end() for m in re.finditer(r"[.;!?,(]", text[:start]))])
+        text = text[max(0, start):end]
+    wanted = kind_named(text) if found else _kind_wanted(text)
+    if wanted is None or wanted not in kinds:
+        return None
+    title = KIND_TITLES[wanted]
+    if found is None:
+        columns = [i for i, kind in enumerate(kinds) if kind == wanted]
+        if len(columns) != 1 or columns[0] == len(kinds) - 1 or \
+                reading.slot("dataset").get("tag_column") not in (None, -1):
+            return None
+        last = KIND_TITLES.get(kinds[-1] or "", "other")
+        return columns[0], (f"the {title} tags, counted from 0 with the word as 0; the last "
+                            f"column, the default, holds {last} tags")
+    said = found[0]
+    if not NUMBERED.search(text) or (0 <= said < len(kinds) and kinds[said] == wanted):
+        return None
+    if 1 <= said - 1 < len(kinds) and kinds[said - 1] == wanted:
+        return said - 1, (f"your column {said} counted from 1, the {title} tags; the option "
+                          "counts from 0, the word being 0")
+    return None
+
+
+def _kind_wanted(text: str) -> str | None:
+    """The kind of tag the words ask for: the one named and not turned down ("tag the POS,
+    not the chunk column")."""
+    wanted = set()
+    for kind, words in KIND_WORDS.items():
+        for match in re.finditer(rf"\b(?:{words})\b", text):
+            if not negated_before(text, match.start()):
+                wanted.add(kind)
+    return wanted.pop() if len(wanted) == 1 else None
+
+
 # the columns listed in order: "the columns are token, NER tag, POS tag", "format: word / pos"
 COLUMN_LIST = re.compile(r"\b(?:columns?|fields?|format|layout)\s*(?:are|is|:|=|were|read)\s*"
                          r"(?:the\s+)?([^.;:()!?]+)")
@@ -955,6 +1034,8 @@ def _listed_items(said: str) -> list[str]:
             break
         last = len(items) < len(parts[1::2]) + 1 and parts[2 * len(items) - 1].strip() in (
             "and", "then")
+    if len(items) > 3 and len(items[-1].split()) > 3:  # "..., chunk and I want the POS one":
+        items.pop()  # the sentence goes on after the list
     return items
 
 
@@ -1048,6 +1129,10 @@ were should will would can our your their its column's english german french
 spanish italian portuguese dutch chinese japanese
 """.split())
 
+# the values a column takes, listed: "pos or neg", "spam/ham", "happy, sad or angry", "0 or 1"
+VALUE = r"""["'`]?(?!(?:the|a|an|my|our|its|their)\b)[\w-]+["'`]?"""
+VALUES = rf"{VALUE}(?:\s*,\s*{VALUE})*(?:\s*/\s*|\s+or\s+|\s+vs\.?\s+){VALUE}"
+
 # (pattern, explicit): explicit patterns name a column outright ("text column is X"); the
 # loose ones read it from a freer sentence ("X holds the text")
 TEXT_PATTERNS = [
@@ -1078,6 +1163,10 @@ LABEL_PATTERNS = [
     (rf"\b(?:the )?(?:labels?|targets?) (?:are|is) (?:called|named) {NAME}", True),
     (rf"\bpredict\w* (?:the )?(?:{COLUMN} )?{NAME}(?: {COLUMN}\b)?", False),
     (rf"{NAME} (?:{COLUMN} )?(?:as|for) (?:the |my )?{LABEL_WORDS}\b", False),
+    # a column said with the values it takes: "'note' is pos or neg", "the "flag" column holds
+    # spam/ham", "'mood' is happy, sad or angry" (quoted or called a column: never a prose word)
+    (rf"""(?:["'`](?P<q>[^"'`\n]{{1,60}})["'`](?: {COLUMN})?|\b(?P<n>[A-Za-z_][\w\-]*) {COLUMN})"""
+     rf" (?:{HOLDS}|says|takes|reads) (?:either |one of |only |always )?{VALUES}", False),
 ]
 # one sentence naming both: "predict intent from utterance", "classify body into topic"
 BOTH_PATTERNS = [
@@ -1562,6 +1651,7 @@ a an the it its this that them these those one something anything everything som
 their model models backbone checkpoint checkpoints weights tokenizer adapter adapters run runs
 results result data dataset datasets corpus file files download load fetch get pull grab use
 take train fine-tune finetune tune sft push upload publish share from on off in at via hub
+regression classification classifier tagging tagger training finetuning fine-tuning tuning
 """.split())
 # the split a held-out role is read from: "validate on the validation split", "test split test"
 SPLIT_ROLES = {"validation": r"(?:validat\w*|dev|eval\w*)", "test": r"test\w*",
@@ -1623,11 +1713,13 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
         # "the ag_news hub dataset", "imdb HF data"
         rf"(?<![\w/.-]){HUB_ID}\s{{1,2}}{source}\s+(?P<noun>{DATA_NOUN})(?![\w-])",
     )
-    for pattern in placements:
-        for match in re.finditer(pattern, reading.message, re.IGNORECASE):
-            name = match.group("id").rstrip(".")
-            if _could_be_id(reading, name, match):
-                return match.start(), match.end(), name
+    found = [(match.start(), match.end(), match.group("id").rstrip("."), match)
+             for pattern in placements
+             for match in re.finditer(pattern, reading.message, re.IGNORECASE)]
+    found = [f for f in found if _could_be_id(reading, f[2], f[3])]
+    if found:  # one called data, or with its owner, before a bare word ("regression on the hub")
+        start, end, name, _ = min(found, key=lambda f: (not _surely_an_id(f[2], f[3]), f[0]))
+        return start, end, name
     # no hub said: an owner/name the data is said to be, that is no folder here
     said_data = (  # "on x/y", "the dataset is x/y", "data: x/y", "the x/y dataset"
         rf"\b(?:on|(?P<noun>{DATA_NOUN}))(?:\s+|\s*(?:is|=|:|called|named)\s*)(?:the\s+)?"
@@ -1644,6 +1736,11 @@ def _hub_mention(reading: Reading, phrases: tuple[str, ...]) -> tuple[int, int, 
             start = match.start("id") if not match.group("noun") else match.start()
             return start, match.end(), name
     return None
+
+
+def _surely_an_id(name: str, match: re.Match) -> bool:
+    """An id with its owner ("ucberkeley-dlab/measuring-hate-speech"), or one called data."""
+    return "/" in name or bool(match.groupdict().get("noun"))
 
 
 def _names_a_component(reading: Reading, name: str) -> bool:

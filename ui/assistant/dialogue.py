@@ -322,8 +322,11 @@ class Assistant:
         found = self._understand(question)
         names_data = "dataset" in found.changes
         data_fields = [k for k in found.changes if k == "task" or k.startswith("dataset")]
-        if not data_fields or (not names_data and not any(
-                k.startswith("dataset.") for k in data_fields)):
+        if not names_data and not any(k.startswith("dataset.") for k in data_fields):
+            # "which model should I use to tag drug names?": the job it asks about is the
+            # run's task; "what is NER?", "NER or classification?" choose none
+            if "task" in found.changes and not DEFINING.search(normalise(question)):
+                return _only(found, ["task"])
             return Understanding()
         if names_data and not COMPARING.search(normalise(question)):
             return found
@@ -382,6 +385,7 @@ class Assistant:
                 kept = [v for v in (self._for_task(LISTS[path], v, value) for v in value)
                         if self._supports(LISTS[path], v)]
                 set_field(self.draft, path, kept or self.draft.get(path))
+                _say_list(understood, path, _get(self.draft, path) or [])
             else:
                 set_field(self.draft, path, value)
             try:
@@ -779,8 +783,25 @@ TURNS_TO_REQUEST = re.compile(r",\s*(?=(?:but|so|maybe|perhaps|just|please|then|
 
 
 # a question that weighs one choice against another chooses neither
+# a question about what a thing is, or one offering a choice of tasks: it sets no task
+DEFINING = re.compile(r"^(?:what(?:'s| is| are| does| do)\b|whats\b|explain|define|describe|"
+                      r"meaning of|tell me (?:about|what|more))|\b(?:or|vs\.?|versus|difference|"
+                      r"compare\w*|mean|means)\b")
 COMPARING = re.compile(r"\b(?:or|vs\.?|versus|than|better|worse|instead|difference|compare\w*|"
                        r"which)\b")
+
+
+def _name_of(item: Any) -> str:
+    return str(item.get("name") if isinstance(item, dict) else item)
+
+
+def _say_list(understood: Understanding, path: str, items: list[Any]) -> None:
+    """The note of a list, as the spec now holds it."""
+    note = f"{path}: {', '.join(_name_of(i) for i in items) or 'none'}"
+    old = understood.notes.get(path)
+    if old in understood.noticed:
+        understood.noticed[understood.noticed.index(old)] = note
+        understood.notes[path] = note
 
 
 def _only(found: Understanding, fields: list[str]) -> Understanding:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from .data_words import DATA_SUFFIXES
-from .fuzzy import SETTING_WORDS
+from .fuzzy import SETTING_WORDS, close
 from .language import normalise
 from .reading import Reading
 
@@ -107,6 +107,8 @@ distinguish separate group assign predict predicts predicting prediction predict
 estimate forecast guess score rate grade regress regression regressor tag tags tagging
 tagger label labels labelling labeling mark extract find finds learn model models network
 teach answer generate chat chatbot llm""".split())
+# the heads long enough for a misspelling of one to be told from another word
+LONG_HEADS = tuple(sorted(h for h in TRAINING_HEADS if len(h) >= 6))
 # other words of the domain: they carry no request of their own
 DOMAIN = frozenset("""data dataset datasets file files folder folders table column columns
 row rows field fields text texts sentence sentences document
@@ -217,8 +219,12 @@ TRAINING_STEMS = ("train", "finetun", "fine-tun", "tune", "tuning", "classif", "
                   "identif", "estimat", "forecast", "model")
 
 
+@lru_cache(maxsize=4096)
 def _training(word: str) -> bool:
-    return word in TRAINING_HEADS or any(s in word for s in TRAINING_STEMS)
+    """A word of the training itself, or one misspelt ("clasify", "fintune"): the task
+    reader takes such a word for the task, so it is no request of its own."""
+    return word in TRAINING_HEADS or any(s in word for s in TRAINING_STEMS) or (
+        len(word) >= 5 and any(close(word, head) for head in LONG_HEADS))
 
 
 def _untaken_parts(said: str, taken: list[bool], start: int, end: int,

@@ -32,15 +32,26 @@ class Limit:
     # words are that component's to read, not a limit
     lifted_by: str = ""
     acronyms: bool = False  # its short words are acronyms, said in capitals: "dpo" -> "DPO"
+    # said only when no other limit is: "ensemble it with an xgboost model" is the other's
+    alone: bool = False
 
     def asked(self, *texts: str) -> str | None:
         """The words that ask for it in any of ``texts``, as said ("host it, azure")."""
         said = [m.group(0).strip() for text in texts for m in self.words.finditer(text)]
         # once each, as first written ("two outputs" as written is "2 outputs" normalised)
         said = list({normalise(w): w for w in reversed(said)}.values())[::-1]
+        # and not again as read with a column's or a file's words blanked out ("predict both
+        # the  and the bedrooms" beside "predict both the monthly rent and the bedrooms")
+        said = [w for w in said if not any(o != w and _within(w, o) for o in said)]
         said = list(dict.fromkeys(w.upper() if self.acronyms and w.isalpha() and len(w) <= 5
                                   else w for w in said))
         return ", ".join(said) or None
+
+
+def _within(short: str, long: str) -> bool:
+    """Every word of ``short`` in ``long``, in order, and ``long`` has more."""
+    words, others = normalise(short).split(), iter(normalise(long).split())
+    return len(words) < len(normalise(long).split()) and all(w in others for w in words)
 
 
 def device_here() -> str:
@@ -411,10 +422,57 @@ OUT_OF_SCOPE = (
     *AROUND_THE_MODEL,
     *SHAPES_OF_A_TASK,
     *BEYOND_THE_TASKS,
+    Limit("ensemble", re.compile(
+        # (the model reader may have taken "models" from the normalised text: a blank there)
+        r"\bensembl\w*|\b(?:stack|combin|averag|blend)\w* (?:the |several |multiple |many |two |"
+        r"three |\d+ )?(?:models|classifiers|runs|checkpoints|predictions of (?:several|multiple|"
+        r"the) (?:models|runs))\b|\b(?:stack|combin|averag|blend)\w* (?:several|multiple|many|"
+        r"two|three|\d+)(?=\s{3,}|\s*$)|\bmodel (?:soup|averaging)\b|\bbagging\b|\bboosting\b|"
+        r"\bvoting (?:classifier|ensemble)\b|\bmajority vote of\b"),
+          lambda m, c: f"{m}: an ensemble (several models whose predictions are combined) is "
+          "not available: a run trains and exports one model. What tunekit does instead: a "
+          "bake-off trains the same data with several strategies side by side and ranks them "
+          f"(say \"compare strategies\"; installed: {_strategies(c)}), and a sweep tries "
+          "several settings or seeds (say \"sweep the learning rate\"), every run recorded: "
+          "keep the best one, or combine the exported runs' predictions yourself afterwards",
+          alone=True),
 )
 # asking which device a run uses ("on the GPU", "the cuda one"): said, as the spec has none
 DEVICE = re.compile(r"\bcuda\b|\b(?:on|use|using|with|via) (?:the |a |my |our )?(?:gpu|"
                     r"graphics card|cpu)\b")
+
+
+# a model or a batch that does not fit in the device's memory: answered with what saves it
+MEMORY = re.compile(
+    r"\b(?:won'?t|will not|doesn'?t|does not|don'?t|do not|can'?t|cannot|can not|not|never|"
+    r"wouldn'?t|would not|might not|may not) (?:\w+ ){0,2}?fit\b[^.;!?]{0,30}?\b(?:gpus?|vram|"
+    r"memory|card|ram)\b|\bout of (?:gpu |cuda |video )?memory\b|\b(?:cuda )?oom\b|"
+    r"\b(?:not enough|too little|limited|low|only \d+ ?gb(?: of)?) (?:gpu |video )?(?:memory|"
+    r"vram)\b|\btoo (?:big|large) for (?:my|the|our|a|this) (?:gpu|card|vram|memory)\b")
+
+
+def read_memory(reading: Reading) -> None:
+    """"It won't fit on my GPU", "CUDA out of memory": the ways to make the run fit, said with
+    its numbers as this turn leaves them (read after the training settings)."""
+    if MEMORY.search(normalise(reading.written)):
+        reading.result.keep(memory_advice(reading))
+
+
+def memory_advice(reading: Reading) -> str:
+    """What makes a run fit in less GPU memory, said with the run's own numbers and the words
+    that set each."""
+    batch = reading.training("batch_size") or 16
+    smaller = max(1, batch // 4)
+    strategy = reading.slot("strategy").get("name") or "lora"
+    lora = ("the strategy is lora already: few weights train" if strategy == "lora" else
+            f'say "use LoRA" (now {strategy}): only small adapters train, so far less memory')
+    length = reading.training("max_length")
+    return (f"to fit in GPU memory: a smaller batch with gradient accumulation keeps the same "
+            f'effective batch (say "batch size {smaller}, gradient accumulation '
+            f'{max(1, batch // smaller)}"); {lora}; say "bf16" on a GPU that has it (half the '
+            'memory of fp32); "gradient checkpointing" trades speed for memory; '
+            f'"auto batch size" finds the largest batch that fits'
+            + (f'; a shorter max length (now {length}) helps too' if length else ""))
 
 
 def read_scope(reading: Reading, devices_said: bool = False) -> None:
@@ -428,7 +486,9 @@ def read_scope(reading: Reading, devices_said: bool = False) -> None:
     for limit in OUT_OF_SCOPE:  # said: no later reader takes "tag" or "photos" out of them
         for match in list(limit.words.finditer(reading.text)):
             reading.consume(match.start(), match.end())
-    if not devices_said and not any(m.startswith("a TPU") for m in said) and \
+    if any(MEMORY.search(text) for text in texts):  # "it won't fit on my GPU": read_memory
+        reading.decline(MEMORY)
+    elif not devices_said and not any(m.startswith("a TPU") for m in said) and \
             any(DEVICE.search(text) for text in texts):
         said.append("the device is not part of the spec: a run trains on a CUDA GPU when torch "
                     f"sees one, else on the CPU; {device_here()}")
@@ -448,7 +508,7 @@ def _sayings(texts: tuple[str, ...], catalog: Any) -> list[str]:
         if not asked or _lifted(limit, asked, catalog):
             continue
         words = [w.lower() for w in asked.split(", ")]
-        if earlier and all(any(w in e for e in earlier) for w in words):
+        if earlier and (limit.alone or all(any(w in e for e in earlier) for w in words)):
             continue
         earlier += words
         said.append(limit.say(asked, catalog))

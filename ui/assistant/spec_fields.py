@@ -326,9 +326,46 @@ SETTING = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*(?:=|:)\s*"
                      r"(['\"]?[\w.+-]+['\"]?)")
 
 
+# transformers' evaluation_strategy (eval_strategy): tunekit's eval_steps says it
+EVAL_STRATEGY = re.compile(r"\b(?:evaluation|eval)[ _-]?strategy\s*(?:=|:|is|to|of|as)?\s*"
+                           r"['\"]?(steps?|epochs?|no|none|off)\b['\"]?")
+
+
+def read_eval_strategy(reading: Reading) -> None:
+    """``evaluation_strategy=steps`` (or ``eval_strategy``, or "epoch", "no"): what it means
+    here, since tunekit has no such field: evaluation every ``eval_steps`` steps when that is
+    set, else once per epoch; it cannot be turned off."""
+    match = EVAL_STRATEGY.search(reading.text)
+    if not match:
+        return
+    said, steps = match.group(1), reading.training("eval_steps")
+    if said.startswith("step") and steps:
+        reading.result.keep(f"evaluation strategy steps: so it is, every {steps} steps "
+                            "(eval_steps)")
+    elif said.startswith("step"):
+        reading.result.unknown.append(
+            "evaluation_strategy=steps without a number of steps: here evaluation every N "
+            "steps is eval_steps, so say how many (e.g. \"eval_steps=200\"); until then the "
+            "validation set is evaluated once per epoch")
+    elif said.startswith("epoch") and steps:
+        reading.result.set("training.eval_steps", None,
+                           "eval steps: none (evaluation once per epoch, as the evaluation "
+                           "strategy epoch says)")
+    elif said.startswith("epoch"):
+        reading.result.keep("evaluation strategy epoch: so it is, once per epoch (eval_steps "
+                            "unset)")
+    else:
+        reading.result.unknown.append(
+            f"evaluation_strategy={said}: evaluation cannot be turned off here: the validation "
+            "set is evaluated once per epoch (or every eval_steps steps), which early stopping "
+            "and the best checkpoint rely on; validation_split sets how much is held out")
+    reading.consume(*match.span())
+
+
 def read_unknown_settings(reading: Reading) -> None:
     """A setting written by a name no reader took (transformers' ``save_total_limit=2``): said
     as not taken, with the nearest name of the spec's, never dropped."""
+    read_eval_strategy(reading)
     names = [*Training.model_fields, *TRAINING_ALIASES]
     for match in list(SETTING.finditer(reading.text)):
         key, value = match.group(1), match.group(2).strip("'\"")

@@ -44,6 +44,7 @@ from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
 from .refer_words import read_referred
+from .scope_words import read_memory
 from .spec_fields import read_unknown_settings
 from .strategy_words import read_strategy
 from .task_words import read_task
@@ -76,6 +77,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_early_stopping(reading)
     read_strategy(reading)
     read_training(reading)
+    read_memory(reading)  # "it won't fit on my GPU": with the batch size this turn sets
     read_list(reading, "metrics", "metric")
     read_list(reading, "exporters", "exporter")
     if read_dataset_name(reading):  # a dataset named in words: its own options now
