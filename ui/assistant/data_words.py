@@ -1300,7 +1300,9 @@ def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, 
     for role, columns in claims.items():
         # "the label is meta.source": the column the words give the role beats one whose
         # name merely holds the role's word (meta.label)
-        if len(columns) > 1 and len(worded.get(role, ())) == 1:
+        if len(columns) > 1 and len(worded.get(role, ())) == 1 and all(
+                re.fullmatch(rf"{LABEL_WORDS}|{TEXT_WORDS}", message[start:end], re.IGNORECASE)
+                for column, start, end in columns if column not in worded[role]):
             columns = [c for c in columns if c[0] in worded[role]][:1]
         if len(columns) == 1 and columns[0][0] not in {n for n, _, _ in found.values()}:
             found[role] = columns[0]
