@@ -78,9 +78,54 @@ def read_problem(exc: OSError) -> str:
 
 def detect_column(columns: list[str], common: tuple[str, ...],
                   exclude: str | None = None) -> str | None:
-    """The first column (case-insensitively) with one of the ``common`` names."""
+    """The first column (case-insensitively) with one of the ``common`` names; else the first
+    nested field (``flatten_records``) whose last part has one ("meta.label", "review.body")."""
     lowered = {c.lower().strip(): c for c in columns if c != exclude}
-    return next((lowered[name] for name in common if name in lowered), None)
+    found = next((lowered[name] for name in common if name in lowered), None)
+    if found is not None:
+        return found
+    last: dict[str, str] = {}
+    for column in columns:
+        if "." in column and column != exclude:
+            last.setdefault(column.rsplit(".", 1)[1].lower().strip(), column)
+    return next((last[name] for name in common if name in last), None)
+
+
+def flatten_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """JSON records as a table: a nested object's fields become dotted columns
+    (``{"meta": {"label": "pos"}}`` -> ``{"meta.label": "pos"}``, as the ``datasets``
+    library's ``flatten()`` names them), and a field that holds a list of at most one plain
+    value in every record (``"labels": ["pos"]``) holds that value. Longer lists (tokens,
+    tags, several labels) stay lists; flat records come back as they are."""
+    flat = [_spread(record) for record in records]
+    singles = {key for record in flat for key, value in record.items()
+               if isinstance(value, list)}
+    for record in flat:
+        for key in list(singles):
+            value = record.get(key)
+            if value is not None and not (isinstance(value, list) and len(value) <= 1 and
+                                          not any(isinstance(v, list | dict) for v in value)):
+                singles.discard(key)
+    if not singles:
+        return flat
+    for record in flat:
+        for key in singles:
+            if isinstance(record.get(key), list):
+                record[key] = record[key][0] if record[key] else None
+    return flat
+
+
+def _spread(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    if not prefix and not any(isinstance(v, dict) for v in record.values()):
+        return dict(record)
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_spread(value, f"{name}."))
+        else:
+            out.setdefault(name, value)
+    return out
 
 
 def guess_columns(columns: list[str], rows: list[Example]) -> tuple[str | None,

@@ -117,7 +117,7 @@ def test_the_assistant_understands_the_examples_words(tmp_path):
     assert spec["strategy"] == {"name": "bitfit", "layerwise_lr_decay": 0.8}
     # mcc joins the default metrics ("only" was about the biases, not the metrics)
     assert [m["name"] for m in spec["metrics"]] == ["accuracy", "f1", "confusion-matrix", "mcc"]
-    assert spec["dataset"] == {"name": "sample-reviews"}
+    assert spec["dataset"] == {"name": "sample-reviews", "n": None}  # all of the sample
     assert spec["backbone"]["name"] == "minilm-l6"
 
     spec = chat("use bitfit", "save the predictions as well", cwd=tmp_path)

@@ -14,6 +14,7 @@ from tunekit.data import (
     allow_long_csv_fields,
     carve,
     encoding_problem,
+    flatten_records,
     guess_columns,
     read_problem,
     refuse_spreadsheet,
@@ -200,7 +201,7 @@ def read_jsonl(path: Path, bad_rows: list[tuple[int, str]] | None = None,
         raise tunekit.DataError(read_problem(exc), where=str(path)) from None
     array = _json_array(path, lines)
     if array is not None:
-        return array
+        return _flat(*array)
     rows: list[tuple[int, dict[str, Any]]] = []
     keys: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):
@@ -230,7 +231,18 @@ def read_jsonl(path: Path, bad_rows: list[tuple[int, str]] | None = None,
                                 f"first: {why})", where=f"{path}:{line}")
     if not rows:
         raise tunekit.DataError("the file is empty", where=str(path))
-    return list(keys), rows
+    return _flat(list(keys), rows)
+
+
+def _flat(keys: list[str], rows: list[tuple[int, dict[str, Any]]],
+          ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """Nested records as dotted fields ("meta.label"), a list of one label as that label
+    (``tunekit.data.flatten_records``), so such fields can be the text or the label."""
+    flat = flatten_records([obj for _, obj in rows])
+    if flat == [obj for _, obj in rows]:
+        return keys, rows
+    columns = list(dict.fromkeys(key for obj in flat for key in obj))
+    return columns, [(number, obj) for (number, _), obj in zip(rows, flat, strict=True)]
 
 
 def _json_array(path: Path, lines: list[str],
@@ -350,7 +362,7 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
                                 where=str(path))
     examples, skipped = [], []
     for number, row in rows:
-        text, label = row.get(text_col), row.get(label_col)
+        text, label = _single(row.get(text_col)), _single(row.get(label_col))
         place = f"{path.name}:{number}"
         if text is None or label is None or not str(text).strip() or str(label).strip() == "":
             skipped.append(number)
@@ -395,6 +407,14 @@ def load_examples(path: Path, options: dict[str, Any], reader: Any,
         notes.append(f"skipped {len(skipped)} rows of {path.name} without a text or a label "
                      f"(lines {lines})")
     return examples
+
+
+def _single(value: Any) -> Any:
+    """A list holding one plain value as that value (``["positive"]``); anything else as is,
+    so a list of several labels is refused naming its own line."""
+    if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
+        return value[0]
+    return value
 
 
 def _finite_number(value: Any) -> float | None:
@@ -464,7 +484,8 @@ def register_datasets(register):
         name="jsonl",
         title="JSON lines file",
         description="Your own examples in a JSON-lines file: one object per line with a text "
-                    "field and a label field.",
+                    "field and a label field. A field inside a nested object is named by its "
+                    "dotted path (meta.label); a list holding one label is that label.",
         aliases=("json lines", "jsonl file", "ndjson", "json"),
         params=COMMON_PARAMS,
         tasks=FILE_TASKS,

@@ -160,6 +160,9 @@ def _pick(columns: list[str], wanted: str | None, defaults: tuple[str, ...], rol
 def _text_rows(part: Any, options: dict[str, Any], numeric: bool, split: str) -> list[dict]:
     columns = list(part.column_names)
     text, label = options["text_column"], options["label_column"]
+    if any(name and "." in name and name not in columns for name in (text, label)):
+        part = part.flatten()  # nested fields by their dotted paths, as datasets names them
+        columns = list(part.column_names)
     if not (text and label):
         guessed_text, guessed_label, _ = guess_columns(columns, part.select(
             range(min(len(part), 2000))).to_list())
@@ -170,6 +173,8 @@ def _text_rows(part: Any, options: dict[str, Any], numeric: bool, split: str) ->
     rows = []
     for item in part.select_columns([text, label]):
         value, target = item[text], item[label]
+        if isinstance(target, list) and len(target) == 1:
+            target = target[0]  # a list of one label is that label
         if value is None or target is None or not str(value).strip() or target == -1:
             continue  # unlabelled rows (-1 in many Hub test splits) have nothing to teach
         if numeric:

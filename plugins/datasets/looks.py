@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tunekit.data import flatten_records
+
 from . import lm_records
 
 HEAD_BYTES = 16_384
@@ -132,13 +134,15 @@ def parquet_file(path: Path) -> float:
 
 
 def record_file(path: Path) -> float:
-    """JSON lines of flat records, a text and a label (``jsonl``)."""
+    """JSON lines of records with a text and a label (``jsonl``): flat, or nested objects and
+    lists of one label that read as flat (``flatten_records``: "meta.label")."""
     if path.suffix.lower() not in JSON_SUFFIXES or not path.is_file():
         return 0.0
     records = _first_records(path)
     if not records:
         return 0.3
-    flat = all(not isinstance(v, (list, dict)) for r in records for v in r.values())
+    flat = all(not isinstance(v, (list, dict)) for r in flatten_records(records)
+               for v in r.values())
     instructions = not lm_records.labelled(records) and any(
         lm_records.form(r) in ("instruction", "chat")
         or any(f <= set(r) for f in INSTRUCTION_FIELDS) for r in records)

@@ -11,17 +11,29 @@ from pathlib import Path
 from typing import Any
 
 import tunekit
+from tunekit.data import split_stratified
 
 from .files import load_examples, read_csv
 
 DATA = Path(__file__).with_name("sample_reviews_data")
+BUNDLED = 720  # reviews in train, validation and test together (a test counts them)
 
 
 def load(options: dict[str, Any], context: tunekit.DataContext) -> tunekit.DataSplits:
     columns = {"text_column": "text", "label_column": "label"}
     splits = {name: load_examples(DATA / f"{name}.csv", columns, read_csv, log=context.read_log)
               for name in ("train", "validation", "test")}
-    return tunekit.DataSplits(**splits, source="sample-reviews (bundled)")
+    wanted, total = options.get("n"), sum(len(rows) for rows in splits.values())
+    notes = []
+    if wanted and wanted < total:
+        # the same share of every split and label, so a small run still sees both labels
+        # and is measured on reviews it did not train on
+        share = wanted / total
+        splits = {name: split_stratified(rows, share, seed=context.seed)[1]
+                  for name, rows in splits.items()}
+        notes.append(f"a subset of the sample: {sum(map(len, splits.values()))} of its "
+                     f"{total} reviews (n={wanted})")
+    return tunekit.DataSplits(**splits, source="sample-reviews (bundled)", notes=notes)
 
 
 @tunekit.hookimpl
@@ -36,5 +48,9 @@ def register_datasets(register):
                  "bundled dataset", "built-in data", "built-in dataset", "builtin data",
                  "demo dataset", "example dataset", "default dataset", "toy data",
                  "toy dataset"),
+        params=(tunekit.Param(name="n", type=int, min=20, max=BUNDLED,
+                              help=f"reviews to use in all (every one of the {BUNDLED} "
+                                   "bundled when not set); fewer takes the same share of each "
+                                   "split and label"),),
         load=load,
     ))

@@ -30,7 +30,8 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
     config = LoraConfig(
         task_type=task_type, r=options["r"],
         lora_alpha=options["alpha"], lora_dropout=options["dropout"],
-        target_modules=options["target_modules"] or "all-linear",
+        target_modules=resolve_targets(model, options["target_modules"], head_names)
+        or "all-linear",
         modules_to_save=None if causal else sorted(head_names) or None)
     try:
         wrapped = get_peft_model(model, config)
@@ -45,6 +46,72 @@ def apply(model, options, context: tunekit.StrategyContext) -> tunekit.StrategyP
         model=wrapped, param_groups=[tunekit.ParamGroup(name="adapters+head", params=params)],
         summary=f"LoRA r={options['r']} alpha={options['alpha']} on {', '.join(targets)}; "
                 f"{trainable:,} parameters train")
+
+
+# the parts of a block a person may name by their role instead of by the model's own module
+# names: one spec says "only the attention" for BERT, GPT-2, LLaMA or ViT alike
+ROLE_NAMES = {
+    "q": ("query", "q_proj", "q_lin", "q", "wq"),
+    "k": ("key", "k_proj", "k_lin", "k", "wk"),
+    "v": ("value", "v_proj", "v_lin", "v", "wv"),
+    "o": ("o_proj", "out_proj", "out_lin", "o", "wo"),
+}
+# one layer that computes the query, key and value together (GPT-2, Falcon, Phi)
+FUSED_QKV = ("c_attn", "qkv", "query_key_value", "wqkv", "qkv_proj", "in_proj")
+ATTENTION_PARTS = ("attention", "attn", "self_attn", "selfattention")
+ROLES = (*ROLE_NAMES, "attention", "mlp")
+
+
+def _linear_names(model) -> list[str]:
+    """The qualified names of the model's linear layers (GPT-2's Conv1D is one too)."""
+    return [name for name, module in model.named_modules()
+            if name and type(module).__name__ in ("Linear", "Conv1D")]
+
+
+def _in_attention(name: str) -> bool:
+    return any(part.lower() in ATTENTION_PARTS or "attn" in part.lower() or
+               "attention" in part.lower() for part in name.split(".")[:-1])
+
+
+def resolve_targets(model, targets: list[str] | None, heads: set[str]) -> list[str] | None:
+    """The modules to adapt: ``targets`` as given, where each is a module name; a role
+    (``q``, ``k``, ``v``, ``o``, ``attention``, ``mlp``) becomes the model's own linear
+    layers that play it (``q`` is a fused query-key-value layer where the model has one).
+    None (every linear layer) when none are given."""
+    if not targets or not any(t.lower() in ROLES for t in targets):
+        return targets or None
+    linear = [n for n in _linear_names(model) if not any(
+        part in heads for part in n.split("."))]
+    chosen: list[str] = []
+    for target in targets:
+        role = target.lower()
+        if role not in ROLES:
+            chosen.append(target)
+            continue
+        if role == "attention":
+            found = [n for n in linear if _in_attention(n)]
+        elif role == "mlp":  # the rest of each block (its layers are numbered: h.0.mlp.c_fc)
+            found = [n for n in linear if not _in_attention(n) and
+                     any(part.isdigit() for part in n.split("."))]
+        else:
+            found = [n for n in linear if n.split(".")[-1].lower() in ROLE_NAMES[role]
+                     and (role != "o" or _in_attention(n))]
+            if role == "o" and not found:  # BERT's attention.output.dense, GPT-2's attn.c_proj
+                found = [n for n in linear if _in_attention(n) and
+                         n.split(".")[-1] in ("dense", "c_proj")]
+            if not found and role in "qkv":
+                found = [n for n in linear if n.split(".")[-1].lower() in FUSED_QKV]
+        if not found:
+            raise tunekit.SpecError(
+                f"this model has no {target!r} layers for LoRA to adapt",
+                where="strategy.target_modules",
+                hint=f"name its linear layers instead, e.g. {', '.join(_examples(linear))}")
+        chosen += [n for n in found if n not in chosen]
+    return chosen
+
+
+def _examples(linear: list[str]) -> list[str]:
+    return list(dict.fromkeys(n.split(".")[-1] for n in linear))[:6]
 
 
 # the ways people describe this strategy, read by the assistant (the {placeholders} are
@@ -101,7 +168,9 @@ def register_strategies(register):
                           help="dropout on the adapters' input",
                           phrases=DROPOUT_PHRASES, picks=True),
             tunekit.Param(name="target_modules", type=list, default=None,
-                          help="names of the linear layers to adapt (default: every linear "
+                          help="the linear layers to adapt, by the model's module names "
+                               "(query, v_proj) or by role, for any model: q, k, v, o, "
+                               "attention (all of its layers), mlp (default: every linear "
                                "layer of the blocks, as QLoRA recommends)"),
         ),
         default_learning_rate=1e-3,

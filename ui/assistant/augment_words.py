@@ -40,6 +40,8 @@ def read_augmentations(reading: Reading) -> None:
     augmentation"), with the rate and the number of copies said next to them."""
     items = _current_items(reading)
     off = reading.find(NONE)
+    if off and _names_one(off.group(0)):
+        off = None  # "no flip augmentation": that one turned down, not all of them
     if off:
         reading.consume(off.start(), off.end())
         if items:
@@ -86,6 +88,23 @@ def read_augmentations(reading: Reading) -> None:
         reading.result.set(KEY, kept, f"augmentation: {described}")
     else:
         reading.result.keep(f"augmentation: {', '.join(_describe(i) for i in kept)}")
+
+
+# the words that may stand between "no" and "augmentation" in a turning-off of all of it
+ALL_OF_IT = frozenset("""
+    the a an any all data text texts image images training more of kind kinds sort type types
+    extra fancy further additional such this that these those your my at
+""".split())
+
+
+def _names_one(said: str) -> bool:
+    """Whether a turning-off ("no flip augmentation", "without the random swap
+    augmentation") names which augmentation, so only that one is off, not all of them."""
+    words = re.findall(r"[a-z]+(?:[-'][a-z]+)*", said.lower())
+    between = words[1:-1] if len(words) > 1 else []
+    if words[:2] in (["do", "not"], ["turn", "off"], ["switch", "off"], ["get", "rid"]):
+        between = words[2:-1] if words[:2] != ["get", "rid"] else words[3:-1]
+    return any(word not in ALL_OF_IT for word in between)
 
 
 def _current_items(reading: Reading) -> list[Any]:

@@ -874,7 +874,8 @@ def read_dataset_options(reading: Reading, said: str | None = None) -> None:
                 f"dataset.{param.name}" in reading.result.changes:
             continue
         if param.type is bool:
-            found = _switch(said or reading.text, param)
+            others = [o for o in dataset.params if o.type is bool and o.name != param.name]
+            found = _switch(said or reading.text, param, others)
         elif param.type is int and param.name.endswith("_column"):
             found = _column_index(reading.text, param)
             fitted = _column_of_kind(reading, found)
@@ -912,15 +913,30 @@ def _name_words(param: Any) -> str:
     return r"[ _-]?".join(re.escape(w) for w in param.name.split("_"))
 
 
-def _switch(text: str, param: Any) -> tuple[bool, tuple[int, int]] | None:
+# other words for a switch's name, as people say them ("don't mirror the images")
+SWITCH_WORDS = {"flip": r"(?:flip|mirror|horizontal[ -]?flip|left[ -]?(?:to[ -]?)?right[ -]?flip)"}
+
+
+def _switch_words(param: Any) -> str:
+    return SWITCH_WORDS.get(param.name, _name_words(param))
+
+
+def _switch(text: str, param: Any, others: list[Any] = ()) -> tuple[bool, tuple[int, int]] | None:
     """A yes/no option named by a form of its name ("flip", "flipping", "augmentation"):
     turned down ("don't flip", "no augmentation", "without flips") or switched on ("with
-    flipping", "enable augmentation"). A bare mention says neither."""
-    stem = _name_words(param)
+    flipping", "enable augmentation"). A bare mention says neither. A negation that names
+    another switch of the dataset first ("no flip augmentation") turns that one down, not
+    this one."""
+    stem = _switch_words(param)
+    other = "|".join(_switch_words(o) for o in others)
     found = None
     for match in re.finditer(rf"\b{stem}\w*", text):
         after = re.match(r"\s*(?:(?:is|should be|must be) )?(?:turned |switched |set )?"
                          r"(?:(off|disabled|false|no)|on|enabled|true|yes)\b", text[match.end():])
+        qualified = other and re.search(rf"\b(?:{other})\w*[\s-]+(?:\w+[\s-]+)?$",
+                                        text[max(0, match.start() - 30):match.start()])
+        if qualified and not (after and after.group(1)):
+            continue
         if negated_before(text, match.start()) or negated_after(text, match.end()) or (
                 after and after.group(1)):
             found = (False, (match.start(), match.end()))
@@ -1098,6 +1114,121 @@ def _units(param: Any) -> list[str]:
     return units
 
 
+def _counts_the_data(param: Any) -> bool:
+    """An option that says how many examples the dataset yields ("sentences in all")."""
+    return param.type is int and bool(re.search(r"^[a-z /]+ in all\b", (param.help or "").lower()))
+
+
+# what a count of the data is said in: "200 examples", "500 rows"; not "32 examples per batch"
+EXAMPLE_WORDS = (r"examples?|samples?|rows?|records?|items?|instances?|data ?points?|"
+                 r"exemples?|exmaples?")
+EXAMPLE_NOUNS = rf"(?:{EXAMPLE_WORDS})"
+NOT_PER = r"(?!\s*(?:per|a|an|each|every|at a time)\b)"
+DATA_NOUNS = (rf"(?:{EXAMPLE_WORDS}|reviews?|sentences?|images?|pictures?|photos?|pairs?|"
+              r"instructions?|texts?|lines?)")
+# a size of the data said with a number ("only 200 examples of it", "a subset of 500 rows")
+DATA_COUNT = re.compile(
+    rf"\b(?:use|using|only|just|take|taking|keep|first|subset of|sample of|limit\w* "
+    rf"(?:it |the data |the sample )?to|cap\w* (?:it )?at)\s+(?:the\s+)?(?:first\s+)?"
+    rf"(?:about\s+|around\s+|some\s+)?(\d[\d,]*)\s*{DATA_NOUNS}\b{NOT_PER}|"
+    # "50 examples only", "300 rows max"
+    rf"(?<![\w.])(\d[\d,]*)\s*{DATA_NOUNS}\s+(?:only|max|at most|tops)\b", re.IGNORECASE)
+# a smaller part said without a number ("just a small subset")
+SMALL_PART = re.compile(r"\b(?:small|tiny|little|smaller|reduced)\s+(?:sub-?set|part|portion|"
+                        r"slice|piece|fraction|sub-?sample|chunk)\b|\bsub-?sample\b|"
+                        r"\ba (?:sub-?set|fraction|slice) of\b", re.IGNORECASE)
+
+
+# a split of a dataset by its name: "train", "validation", "test_sft", "dev"
+SPLIT_NAME = (r"(?P<split>(?:train(?:ing)?|validation|valid|val|dev|test(?:ing)?|eval(?:uation)?)"
+              r"(?:[_-]\w+)?|\w+_(?:sft|gen|prefs))")
+SPLIT_OF = r"(?:\s+(?:split|set|part|portion))?"
+# which option a split said with these words goes to: trained on, validated on, tested on
+NAMED_SPLIT_ROLES = {
+    "split": [rf"\b(?:use|using|train(?:ing)?(?: it)? on|fine[- ]?tune on|from|take)\s+(?:the\s+)?"
+              rf"[\"'`]?{SPLIT_NAME}[\"'`]?(?:\s+(?:split|set))\b(?!\s+(?:for|as)\s+(?:the\s+)?"
+              r"(?:validation|test|eval))",
+              rf"\btrain(?:ing)? on (?:the )?[\"'`]?{SPLIT_NAME}[\"'`]?{SPLIT_OF}\b",
+              rf"[\"'`]?{SPLIT_NAME}[\"'`]?\s+(?:split|set)\s+(?:for|as)\s+(?:the\s+)?"
+              r"train(?:ing)?\b"],
+    "validation": [rf"\b(?:validat\w*|eval\w*|dev)\s+(?:it\s+)?(?:on|with|against|using)\s+"
+                   rf"(?:the\s+)?[\"'`]?{SPLIT_NAME}[\"'`]?{SPLIT_OF}\b",
+                   rf"[\"'`]?{SPLIT_NAME}[\"'`]?\s+(?:split|set)\s+(?:for|as)\s+(?:the\s+)?"
+                   r"(?:validation|eval\w*|dev)\b"],
+    "test": [rf"\b(?:test\w*|final test)\s+(?:it\s+)?(?:on|with|against|using)\s+(?:the\s+)?"
+             rf"[\"'`]?{SPLIT_NAME}[\"'`]?{SPLIT_OF}\b",
+             rf"[\"'`]?{SPLIT_NAME}[\"'`]?\s+(?:split|set)\s+(?:for|as)\s+(?:the\s+)?"
+             r"(?:final )?test\w*\b"],
+}
+
+
+def read_named_splits(reading: Reading) -> None:
+    """Splits named for a dataset that takes them by name (a Hub dataset's ``split``,
+    ``validation``, ``test``): "use the train split and test on validation", "validate on
+    the dev set", "the test_sft split for the final test"."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    params = {p.name: p for p in dataset.params if p.type is str}
+    for role, patterns in NAMED_SPLIT_ROLES.items():
+        if role not in params or f"dataset.{role}" in reading.result.changes:
+            continue
+        for pattern in patterns:
+            match = reading.find(pattern)
+            if match:
+                name = match.group("split")
+                said = "train" if role == "split" else role
+                reading.result.set(f"dataset.{role}", name, f"{said} split: {name}")
+                reading.consume(match.start(), match.end())
+                break
+
+
+def read_data_size(reading: Reading) -> None:
+    """A size of the data the dataset's own options did not take: the dataset has no option
+    for it (it reads all its examples), or the size was said without a number. Either is
+    said, never dropped."""
+    dataset = reading.component("dataset", "dataset")
+    if dataset is None:
+        return
+    sized = next((p for p in dataset.params if _counts_the_data(p)), None)
+    if sized is not None and f"dataset.{sized.name}" in reading.result.changes:
+        return
+    if sized is not None:  # the dataset the task brought in ("ner on the sample, 100 ...")
+        found = _amount(reading.text, sized)
+        if found is not None:
+            reading.result.set(f"dataset.{sized.name}", found[0],
+                               f"{sized.name.replace('_', ' ')}: {_said_value(found[0])}")
+            reading.consume(*found[1])
+            return
+    count = DATA_COUNT.search(reading.text)
+    small = SMALL_PART.search(reading.text)
+    if count is None and small is None:
+        return
+    title = dataset.title
+    if sized is not None and count is not None:  # "100 pictures" of "images in all"
+        value = int((count.group(1) or count.group(2)).replace(",", ""))
+        reading.result.set(f"dataset.{sized.name}", value,
+                           f"{sized.name.replace('_', ' ')}: {value}")
+        reading.consume(count.start(), count.end())
+        return
+    if small is not None:
+        reading.consume(small.start(), small.end())
+    if sized is not None:  # said without a number the option can take
+        now = reading.slot("dataset").get(sized.name) or sized.default
+        shown = f"now {now}" if now else "now all of them"
+        reading.result.unknown.append(
+            f"how many examples of {title}? say a number (\"use 100 examples\"; "
+            f"dataset.{sized.name}, {shown})")
+        return
+    said = f"{count.group(1) or count.group(2)} examples" if count else "a smaller part"
+    reading.result.unknown.append(
+        f"{said}: {title} has no option for how many examples it reads, so it reads all of "
+        "them; to train on fewer, give a file with only those rows (or cap the run with "
+        "max_steps)")
+    if count:
+        reading.consume(count.start(), count.end())
+
+
 def _share(raw: str, percent: str | None) -> float | None:
     value = float(raw)
     if percent or value >= 1:
@@ -1108,9 +1239,14 @@ def _share(raw: str, percent: str | None) -> float | None:
 # ---------------------------------------------------------------- columns
 
 
+# one word of a column's name, or a nested field's dotted path ("meta.label", as the jsonl
+# dataset names fields inside objects); a sentence's full stop is no dot in a name
+BARE_NAME = r"[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*)*"
+
+
 def named(prefix: str = "") -> str:
     """A column name, quoted (may hold spaces) or one word; groups ``{prefix}q``/``{prefix}n``."""
-    return rf"""(?:["'`](?P<{prefix}q>[^"'`\n]{{1,60}})["'`]|(?P<{prefix}n>[A-Za-z_][\w\-]*))"""
+    return rf"""(?:["'`](?P<{prefix}q>[^"'`\n]{{1,60}})["'`]|(?P<{prefix}n>{BARE_NAME}))"""
 
 
 NAME, TEXT_NAME, LABEL_NAME = named(), named("t"), named("l")
@@ -1297,8 +1433,8 @@ def _listed_pair(message: str, columns: list[str] | None) -> dict[str, tuple[str
 # words that say which role a nearby column plays
 COLUMN_ROLES = {"text_column": rf"\b{TEXT_WORDS}\b|\b(?:review|body|email|tweet|feature)s?\b",
               "label_column": rf"\b{LABEL_WORDS}\b|\bpredict\w*|\bclassif\w* (?:by|into)\b"}
-CANDIDATE = [r"""["'`](?P<q>[^"'`\n]{1,60})["'`]""", rf"\b{COLUMN} (?P<n>[A-Za-z_][\w\-]*)",
-             rf"\b(?P<n>[A-Za-z_][\w\-]*) {COLUMN}\b"]
+CANDIDATE = [r"""["'`](?P<q>[^"'`\n]{1,60})["'`]""", rf"\b{COLUMN} (?P<n>{BARE_NAME})",
+             rf"\b(?P<n>{BARE_NAME}) {COLUMN}\b"]
 
 
 def _by_proximity(message: str, columns: list[str] | None,
@@ -1355,6 +1491,10 @@ def _looks_like(name: str, common: tuple[str, ...]) -> bool:
     return any(word in common for word in words)
 
 
+# a file's name caught where a column's was looked for ("label from data.csv")
+FILE_NAME = re.compile(r"\.(?:csv|tsv|txt|jsonl?|ndjson|parquet|pq|zip|xlsx?|conllu?)$")
+
+
 def _name(match: re.Match, prefix: str, columns: list[str] | None, explicit: bool) -> str | None:
     """The column name a pattern caught, checked against the file's columns when known."""
     quoted = match.group(f"{prefix}q")
@@ -1367,7 +1507,7 @@ def _name(match: re.Match, prefix: str, columns: list[str] | None, explicit: boo
     if quoted:
         return name
     lowered = name.lower()
-    if lowered in FILLER:
+    if lowered in FILLER or FILE_NAME.search(lowered):
         return None
     # a loosely phrased name is taken when it looks like a column, not like prose
     return name if explicit or name[1:] == name[1:].lower() or "_" in name else None
@@ -1442,16 +1582,25 @@ def _mentioned(message: str, preview: Preview, found: dict[str, tuple[str, int, 
     A role is taken only when one column alone claims it."""
     taken = {name for name, _, _ in found.values()}
     claims: dict[str, list[tuple[str, int, int]]] = {}
+    worded: dict[str, set[str]] = {}  # the columns whose role the words say, not the values
     for column, start, end in _column_mentions(message, preview.columns):
         if column in taken or any(s <= start and end <= e for s, e in elsewhere):
             continue
-        role = _role_by_words(message, start, end) or ROLE_OF_KIND.get(
-            preview.kinds.get(column, ""))
+        said = _role_by_words(message, start, end)
+        role = said or ROLE_OF_KIND.get(preview.kinds.get(column, ""))
         if role and role not in found:
             claims.setdefault(role, [])
+            if said:
+                worded.setdefault(role, set()).add(column)
             if column not in [c for c, _, _ in claims[role]]:
                 claims[role].append((column, start, end))
     for role, columns in claims.items():
+        # "the label is meta.source": the column the words give the role beats one whose
+        # name merely holds the role's word (meta.label)
+        if len(columns) > 1 and len(worded.get(role, ())) == 1 and all(
+                re.fullmatch(rf"{LABEL_WORDS}|{TEXT_WORDS}", message[start:end], re.IGNORECASE)
+                for column, start, end in columns if column not in worded[role]):
+            columns = [c for c in columns if c[0] in worded[role]][:1]
         if len(columns) == 1 and columns[0][0] not in {n for n, _, _ in found.values()}:
             found[role] = columns[0]
 
@@ -1545,6 +1694,76 @@ def _only_text(preview: Preview | None, found: dict[str, tuple[str, int, int]]) 
         return None
     found["text_column"] = (candidates[0], 0, 0)
     return "text_column"
+
+
+# ---------------------------------------------------------------- what a table cannot do
+
+NUMBER_KINDS = ("number", "measure", "id")
+# several targets named together: "predict both topic and urgency", "the labels are a and b"
+SEVERAL_TARGETS = (r"\b(?:predict\w*|classify\w* (?:by|into)|labels? (?:are|is|=|:)|targets? "
+                   r"(?:are|is|=|:)|outputs? (?:are|is|=|:)|label(?:ling)? (?:with|by)|learn)\s+"
+                   r"(?:both\s+|all\s+of\s+|each\s+of\s+)?(?:the\s+)?")
+
+
+def read_table_problems(reading: Reading) -> None:
+    """What the table a turn names cannot give, said when it is first read, never found out
+    at the run: a header with an unnamed column (a saved index) that stops the run, a table of
+    numbers only (tunekit trains on text, images, tags and chats), and several target columns
+    at once (a run learns one: the first is kept, the others are said)."""
+    preview = _known_preview(reading)
+    if preview is None:
+        return
+    path = reading.slot("dataset").get("path")
+    if "dataset" in reading.result.changes:
+        unnamed = [i for i, c in enumerate(preview.columns) if not c.strip()]
+        if unnamed:
+            which = "the first" if unnamed == [0] else f"number {unnamed[0] + 1}"
+            reading.result.unknown.append(
+                f"{path}: its header has a column with no name ({which}, most likely an index "
+                "that pandas wrote): the run would stop on it. Save the file without it "
+                "(df.to_csv(path, index=False)) or give that column a name")
+        named = [c for c in preview.columns if c.strip()]
+        if named and all(preview.kinds.get(c) in NUMBER_KINDS for c in named):
+            reading.result.unknown.append(
+                f"{path} holds only numbers ({', '.join(named[:6])}): tunekit can't train on a "
+                "table of numbers; it trains on text, images, tags and chats. For numeric "
+                "columns use a tabular tool (scikit-learn, XGBoost); or give me a file with a "
+                "column of text")
+            return
+    _several_targets(reading, preview)
+
+
+def _several_targets(reading: Reading, preview: Preview) -> None:
+    """"predict both topic and urgency": a run learns one label column. The first named is
+    kept (or the one already set); the reply says the others are not, and how to have them."""
+    if any("several outputs" in u for u in reading.result.unknown):
+        return  # said already, by the limit of one model with several outputs
+    columns = "|".join(re.escape(c) for c in sorted(preview.columns, key=len, reverse=True)
+                       if c.strip())
+    if not columns:
+        return
+    item = rf"[\"'`]?(?:{columns})[\"'`]?"
+    match = re.search(rf"{SEVERAL_TARGETS}({item}(?:\s*(?:,|and|&|\+|as well as)\s*(?:the\s+)?"
+                      rf"{item})+)", reading.written, re.IGNORECASE)
+    if not match:
+        return
+    found = [c for c in preview.columns if c.strip() and re.search(
+        rf"(?<![\w.]){re.escape(c)}(?![\w.])", match.group(1), re.IGNORECASE)]
+    text = reading.slot("dataset").get("text_column")
+    targets = [c for c in found if c != text]
+    if len(targets) < 2:
+        return
+    kept = reading.slot("dataset").get("label_column")
+    kept = kept if kept in targets else targets[0]
+    if "dataset.label_column" not in reading.result.changes or \
+            reading.result.changes["dataset.label_column"] not in targets:
+        reading.result.set("dataset.label_column", kept, f"label column: {kept}")
+    others = [c for c in targets if c != kept]
+    reading.result.unknown.append(
+        f"several target columns at once ({', '.join(targets)}): tunekit can't train one model "
+        f"on several targets; a run learns one label column. I kept {kept}; say \"use "
+        f"{others[0]} as the label\" for {'that one' if len(others) == 1 else 'another'}, or "
+        "train one run per column")
 
 
 # ---------------------------------------------------------------- data spoken of, not named

@@ -17,7 +17,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tunekit.data import allow_long_csv_fields, encoding_problem, guess_columns, read_problem
+from tunekit.data import (
+    allow_long_csv_fields,
+    encoding_problem,
+    flatten_records,
+    guess_columns,
+    read_problem,
+)
 
 
 @dataclass
@@ -106,7 +112,8 @@ def read_records(file: Path, limit: int = 20000) -> tuple[list[str], list[dict[s
         raise Unreadable(f"line {line} holds binary data (NUL bytes): it is not a text file")
     records: list[dict[str, str]] = []
     if file.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        for obj in _json_objects(text, limit):
+        # nested fields as the jsonl dataset reads them: dotted ("meta.label")
+        for obj in flatten_records(list(_json_objects(text, limit))):
             records.append({k: _as_text(v) for k, v in obj.items()})
         return list(dict.fromkeys(k for r in records for k in r)), records
     first = text.split("\n", 1)[0]

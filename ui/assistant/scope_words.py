@@ -89,10 +89,15 @@ def _strategies(catalog: Any) -> str:
     return ", ".join(c.name for c in catalog.by_kind.get("strategy", []))
 
 
+# words that make a quantized model the one trained on, not an export
+LOADING = (r"\b(?:base|backbone|pretrained|save (?:gpu |v?ram |some )?memory|less memory|fits?|"
+           r"for (?:the )?training|while training|during training|when loading|before training)\b")
 # a model quantized for another runtime after the run: GGUF (llama.cpp, Ollama), GPTQ, AWQ
 QUANTIZED_EXPORT = re.compile(
     r"\bgguf\b|\bggml\b|\bgptq\b|\bawq\b|\bexl2\b|\bq[2-8]_k(?:_[msl])?\b|"
-    r"\bquanti[sz]\w*\b(?:[^.;]{0,30}\b(?:\d+[- ]?bits?|int[48]|for (?:llama\.cpp|ollama|"
+    # not the base model quantized to train on it (QLoRA's, limit_words)
+    rf"\bquanti[sz]\w*\b(?![^.;]{{0,40}}{LOADING})"
+    r"(?:[^.;]{0,30}\b(?:\d+[- ]?bits?|int[48]|for (?:llama\.cpp|ollama|"
     r"cpu|inference|edge|mobile)))?|\bllama\.cpp\b|\bollama\b")
 
 
@@ -233,8 +238,10 @@ BEYOND_THE_TASKS = (
           "smaller backbone (e.g. the bundled minilm-l6, or a distilled checkpoint)"),
     Limit("quantization", re.compile(
         # (GGUF, GPTQ, AWQ and llama.cpp are the quantized-export limit's, said first)
-        r"\bquanti[sz](?:e|es|ed|ing|ation)\w*|\bint[48]\b|\b8[- ]?bit\b|\bqat\b|"
-        r"\bbitsandbytes\b"),
+        # (loading a model in 8 or 4 bits, bitsandbytes, is the QLoRA saying's: limit_words)
+        rf"\bquanti[sz](?:e|es|ed|ing|ation)\w*(?![^.;]{{0,40}}{LOADING})|\bint[48]\b|"
+        r"(?<!load in )(?<!loaded in )(?<!loading in )\b8[- ]?bit\b(?![- ](?:load\w*|base|weights|"
+        r"model))|\bqat\b"),
           lambda m, c: f"{m}: quantizing (int8, GGUF, quantization-aware training) is not "
           "available: runs train in fp32, bf16 or fp16 (training.precision) and each export "
           f"({_exporters(c)}) is full precision. Quantize the exported model afterwards "

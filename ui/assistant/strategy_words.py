@@ -67,6 +67,7 @@ def expand(phrase: str) -> re.Pattern:
 
 def read_strategy(reading: Reading) -> None:
     """The strategy the message asks for, then that strategy's numbers."""
+    before = reading.text  # the strategy's name is part of some of its options' phrases
     counted = _freeze_count(reading)
     if counted is not None:
         name, option, layers = counted
@@ -76,7 +77,7 @@ def read_strategy(reading: Reading) -> None:
         choice = _choose(reading)
         if choice is not None:
             reading.result.set("strategy", {"name": choice[0]}, choice[1])
-    _params(reading)
+    _params(reading, before)
 
 
 def _choose(reading: Reading) -> tuple[str, str] | None:
@@ -258,7 +259,19 @@ MODULE_NAMES = ("query", "key", "value", "dense", "q_proj", "k_proj", "v_proj", 
                 "gate_proj", "up_proj", "down_proj", "out_proj")
 
 
-def _params(reading: Reading) -> None:
+def _find_option(reading: Reading, pattern: str, before: str) -> re.Match | None:
+    """The last match of an option's phrase; one that takes in the strategy's name, read
+    (and blanked) just before ("lora dropout 0.2"), counts while its number is still there."""
+    match = reading.find(pattern)
+    if match or not before or before == reading.text:
+        return match
+    for found in reversed(list(re.finditer(pattern, before))):
+        if found.lastindex and reading.text[found.start(1):found.end(1)] == found.group(1):
+            return found
+    return None
+
+
+def _params(reading: Reading, before: str = "") -> None:
     """The options of the strategy this message leaves: its own words for them, then any
     option said by name ("factor 2", "every 2 epochs", "r=16")."""
     name = reading.slot("strategy").get("name")
@@ -275,10 +288,10 @@ def _params(reading: Reading) -> None:
     for param in component.params:
         patterns = _said(param) + _by_name(param)
         for pattern in patterns:
-            match = reading.find(pattern)
+            match = _find_option(reading, pattern, before)
             if match and rejected_after(reading.text, match.end()):
                 continue  # "rank 8 is too small, use 32": not this one
-            if match and _names_component(reading, match.start()):
+            if match and _names_component(reading, match.start(), component):
                 continue  # "report mae and r2": the metric r2, not r 2
             value = _value(param, match) if match else None
             if value is not None:
@@ -288,7 +301,106 @@ def _params(reading: Reading) -> None:
         reading.result.set(f"strategy.{param.name}", value, f"{param.name}: {value}")
         reading.consume(match.start(), match.end())
     _alpha_from_rank(reading, component)
+    _shared_options(reading, component, before)
     _target_modules(reading, component)
+    _target_roles(reading, component)
+
+
+# an option that shares a training field's name, said bare ("dropout 0.05", "5% drop out");
+# not the model's ("model dropout 0.2", "hidden dropout")
+BARE_SHARED = (r"(?<!model )(?<!hidden )(?<!classifier )(?<!attention )\b{name}\s*(?:rate\s*)?"
+               rf"(?:=|:|of|to|is|at)?\s*{NUMBER}\s*(%)?",
+               rf"(?<![\w.]){NUMBER}\s*(%)?\s*{{name}}\b")
+SHARED_WORDS = {"dropout": r"drop[ -]?outs?"}
+
+
+def _shared_options(reading: Reading, component: Any, before: str) -> None:
+    """An option named like a training field ("dropout") is the strategy's when said bare in
+    the sentence that names the strategy ("lora with 0.05 dropout and rank 4", "LoRA, drop
+    out 0.1"): the person is describing the adapters. Elsewhere it is the model's."""
+    for param in component.params:
+        if param.name not in Training.model_fields or param.type not in (int, float) or \
+                f"strategy.{param.name}" in reading.result.changes:
+            continue
+        name = SHARED_WORDS.get(param.name, re.escape(param.name))
+        for start, sentence in _sentences_naming(reading, before or reading.text, component):
+            for pattern in BARE_SHARED:
+                match = re.search(pattern.replace("{name}", name), reading.text[
+                    start:start + len(sentence)])
+                if match and re.search(r"\b(?:model|network|classifier|hidden)\b", reading.text[
+                        max(start, start + match.start() - 30):start + match.start()]):
+                    continue  # "train the model with a 0.2 dropout and lora": the model's
+                value = _value(param, match) if match else None
+                if value is not None and (param.max is None or value <= param.max):
+                    reading.result.set(f"strategy.{param.name}", value,
+                                       f"{component.title} {param.name}: {value}")
+                    reading.consume(start + match.start(), start + match.end())
+                    break
+            if f"strategy.{param.name}" in reading.result.changes:
+                break
+
+
+def _sentences_naming(reading: Reading, text: str, component: Any) -> list[tuple[int, str]]:
+    """``(start, sentence)`` for each sentence of ``text`` that names ``component``."""
+    named = [m.start for m in reading.catalog.exact("strategy", text)
+             if m.component is component]
+    found, start = [], 0
+    for sentence in re.split(r"(?<=[.;!?\n])\s", text):
+        at = text.find(sentence, start)
+        if any(at <= n < at + len(sentence) for n in named):
+            found.append((at, sentence))
+        start = at + len(sentence)
+    return found
+
+
+# the parts of a model's blocks, said by their role (the lora strategy resolves each role to
+# the model's own layers): "only the attention", "q and v", "the feed-forward layers"
+ROLE_WORDS = {
+    "attention": r"(?:self[- ]?)?att?e?ntion|attn",
+    "mlp": r"mlps?|feed[- ]?forwards?|ffns?|fully[- ]connected|intermediate",
+    "q": r"quer(?:y|ies)", "k": r"keys?", "v": r"values?",
+}
+PART_NOUNS = (r"(?:\s+(?:layers?|blocks?|heads?|projections?|matri(?:x|ces)|weights?|modules?|"
+              r"parts?|sub-?layers?))?")
+LETTERS = r"\b(?:[qkvo](?:\s*(?:,|and|&|/|\+|-)\s*[qkvo]\b)+|qkvo?|qv|kv|qk)\b"
+
+
+def _target_roles(reading: Reading, component: Any) -> None:
+    """Layers named by role for a strategy that takes ``target_modules``: "LoRA only on the
+    attention layers", "adapters on q and v", "target the attention and the mlp". Said with
+    the roles' names (q, k, v, o, attention, mlp), which the strategy resolves per model."""
+    if "target_modules" not in {p.name for p in component.params} or \
+            "strategy.target_modules" in reading.result.changes:
+        return
+    role_words = "|".join(ROLE_WORDS.values())
+    lead = (r"(?:\b(?:only|just|solely)\s+(?:(?:on|to|in|at|for)\s+)?|\b(?:on|to|in|into|"
+            r"targets?|targeting|adapt(?:ing)?|wrap(?:ping)?)\s+(?:only\s+|just\s+)?)(?:the\s+)?")
+    item = rf"(?:{role_words}){PART_NOUNS}|{LETTERS}"
+    match = reading.find(rf"{lead}((?:{item})(?:\s*(?:,|and|&|\+|/)\s*(?:the\s+)?(?:{item}))*)"
+                         rf"(?:\s+(?:layers?|blocks?|only))?")
+    if match is None:
+        return
+    roles: list[str] = []
+    for piece in re.findall(rf"{role_words}|{LETTERS}", match.group(1)):
+        role = next((r for r, words in ROLE_WORDS.items() if re.fullmatch(words, piece)), None)
+        for found in [role] if role else re.findall(r"[qkvo]", piece):
+            if found not in roles:
+                roles.append(found)
+    if not roles:
+        return
+    reading.result.set("strategy.target_modules", roles,
+                       f"{component.title} on {_said_roles(roles)} only (target_modules: "
+                       f"{', '.join(roles)})")
+    reading.consume(match.start(), match.end())
+
+
+ROLE_SAID = {"q": "the query", "k": "the key", "v": "the value", "o": "the attention output",
+             "attention": "the attention", "mlp": "the feed-forward (MLP)"}
+
+
+def _said_roles(roles: list[str]) -> str:
+    said = [ROLE_SAID[r] for r in roles]
+    return (", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]) + " layers"
 
 
 def _picked_by_option(reading: Reading, current: str | None) -> Any | None:
@@ -333,10 +445,14 @@ def _options_beside(reading: Reading, component: Any) -> None:
                     break
 
 
-def _names_component(reading: Reading, start: int) -> bool:
-    """Whether the word at ``start`` is, whole, an installed component's name ("r2")."""
+def _names_component(reading: Reading, start: int, own: Any = None) -> bool:
+    """Whether the word at ``start`` is, whole, an installed component's name ("r2"), other
+    than ``own`` (the strategy itself: "lora dropout 0.2" is its option)."""
     word = re.match(r"[\w-]+", reading.text[start:])
-    return bool(word) and any(c.name == word.group(0) for c in reading.catalog.components)
+    if not word or (own is not None and word.group(0).lower() in
+                    {own.name, *(a.lower() for a in own.aliases)}):
+        return False  # the strategy's own word ("adapter dropout": an exporter's name too)
+    return any(c.name == word.group(0) for c in reading.catalog.components)
 
 
 def _by_name(param: Any) -> list[str]:

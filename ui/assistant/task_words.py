@@ -191,7 +191,7 @@ def _family_task(reading: Reading, model: str, text: str) -> str | None:
     it starts (no task or data chosen), no data this turn, no word of another kind of work."""
     chosen = reading.draft.get("task") != DEFAULT_SPEC["task"] or \
         reading.draft.get("dataset") != DEFAULT_SPEC["dataset"]
-    if chosen or "dataset" in reading.result.changes or OTHER_WORK.search(text):
+    if chosen or _data_says_task(reading) or OTHER_WORK.search(text):
         return None
     tasks = reading.catalog.tasks()
     for backbone in reading.catalog.by_kind.get("backbone", []):
@@ -201,6 +201,16 @@ def _family_task(reading: Reading, model: str, text: str) -> str | None:
                                   or re.search(family, text)):
                 return task
     return None
+
+
+def _data_says_task(reading: Reading) -> bool:
+    """Data chosen this turn that says its own task (a file, read as a table or as chats).
+    A dataset fetched by its Hub id (a dataset that reads ids: ``phrases``) is not looked at
+    before the run, so it says none: "fine-tune Qwen on tatsu-lab/alpaca" is the family's."""
+    if "dataset" not in reading.result.changes:
+        return False
+    component = reading.component("dataset", "dataset")
+    return component is None or not getattr(component, "phrases", ())
 
 
 REGRESSION = "text-regression"

@@ -29,17 +29,20 @@ from .data_words import (
     move_columns_to_task,
     read_columns,
     read_data_files,
+    read_data_size,
     read_dataset_name,
     read_dataset_options,
     read_deduplicate,
     read_hub_dataset,
+    read_named_splits,
     read_own_columns,
     read_own_data,
     read_splits,
+    read_table_problems,
     use_file,
 )
 from .leftover_words import read_leftovers
-from .limit_words import read_limits
+from .limit_words import read_absent_metrics, read_limits
 from .list_words import read_list
 from .model_words import read_backbone_name, read_backbone_options, read_model
 from .reading import Reading, Understanding
@@ -70,6 +73,7 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     reading.normalise()
     said = reading.text  # switches are read on it whole: "no augmentation" is also the images'
     read_limits(reading)
+    read_named_splits(reading)  # before the shares: "test on validation" is no share
     read_splits(reading)
     read_deduplicate(reading)
     read_dataset_options(reading, said)
@@ -87,8 +91,11 @@ def understand(message: str, catalog: Catalog, draft: dict[str, Any],
     read_backbone_name(reading)
     read_backbone_options(reading)
     read_task(reading)
+    read_absent_metrics(reading)  # after the task: the metrics it has are said with it
     fit_data_to_task(reading)
     move_columns_to_task(reading)
+    read_table_problems(reading)
+    read_data_size(reading)  # after the task: it may bring its own sample
     read_own_data(reading)
     read_unknown_settings(reading)  # "save_total_limit=2": a name nothing here has
     read_leftovers(reading, said, message)
