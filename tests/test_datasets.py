@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tunekit
@@ -387,3 +388,30 @@ def test_split_stratified_never_empties_a_class():
     assert class_counts(kept) == {"big": 25, "single": 1, "small": 1}
     assert class_counts(held) == {"big": 25, "small": 2}
     assert sorted(r["text"] for r in kept + held) == sorted(r["text"] for r in data)
+
+
+def test_a_text_field_holding_an_object_is_read_or_asked_about(tmp_path: Path) -> None:
+    from tunekit.plugins.datasets import files
+
+    def write(name: str, text_of: Any) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"text": text_of(i), "label": "ab"[i % 2]}) + "\n"
+                                for i in range(20)), encoding="utf-8")
+        return path
+
+    options = {"text_column": None, "label_column": None}
+    # one field holding text: plainly the text
+    one = write("one.jsonl", lambda i: {"body": f"review number {i}"})
+    examples = files.load_examples(one, options, files.read_jsonl)
+    assert examples[3] == {"text": "review number 3", "label": "b"}
+    # two fields, or one that holds no text: the person names the field, on the first line
+    for path in (write("two.jsonl", lambda i: {"title": f"t {i}", "body": f"b {i}"}),
+                 write("ints.jsonl", lambda i: {"nested": i})):
+        with pytest.raises(tunekit.DataError, match="holds an object") as raised:
+            files.load_examples(path, options, files.read_jsonl)
+        assert raised.value.where == f"{path}:1"
+        assert "text_column" in str(raised.value.hint)
+    # named, it is taken
+    named = files.load_examples(tmp_path / "two.jsonl", {**options, "text_column": "text.body"},
+                                files.read_jsonl)
+    assert named[0] == {"text": "b 0", "label": "a"}

@@ -336,6 +336,8 @@ def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any
     label_col = label_col or (found_label if found_label != text_col else None)
     found = ", ".join(columns)
     for col, role in ((label_col, "label"), (text_col, "text")):
+        if role not in named:
+            _refuse_an_object(path, columns, rows, role, col)
         if col is None:
             raise tunekit.DataError(f"cannot tell which column holds the {role}. Columns "
                                     f"found: {found}", where=str(path),
@@ -344,6 +346,25 @@ def _columns(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any
         notes.append(f"guessed from the values: text column {text_col!r}, label column "
                      f"{label_col!r} (set dataset.text_column / label_column to choose)")
     return text_col, label_col
+
+
+def _refuse_an_object(path: Path, columns: list[str], rows: list[tuple[int, dict[str, Any]]],
+                      role: str, col: str | None) -> None:
+    """A field named for the role that holds an object (``{"text": {"body": ...}}``) is read
+    as dotted fields (``text.body``); guessing among them, or taking some other field by its
+    values, could train on the wrong thing, so the person is asked to name the field meant."""
+    fields = [c for c in columns if c.lower().startswith(f"{role}.")]
+    if not fields:
+        return
+    # one field of it, holding text where text belongs, is plainly the one meant
+    plain = all(isinstance(row.get(col), str) for _, row in rows[:200]
+                if row.get(col) is not None) if role == "text" else True
+    if col not in fields or len(fields) > 1 or not plain:
+        raise tunekit.DataError(
+            f"the {role} is not a single value: {role!r} holds an object with the fields "
+            f"{', '.join(fields)}", where=f"{path}:{rows[0][0]}",
+            hint=f"set dataset.{role}_column to the field that holds the {role} "
+                 f"(e.g. {fields[0]})")
 
 
 def load_examples(path: Path, options: dict[str, Any], reader: Any,
