@@ -35,12 +35,6 @@ def write(folder: Path) -> None:
     _models(folder)
 
 
-def _parquet(path: Path, columns: dict[str, list[Any]]) -> None:
-    """set_files' parquet writer, into a folder that may not exist yet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    parquet(path, columns)
-
-
 def _json_array(path: Path, records: list[dict[str, Any]]) -> None:
     """One JSON array of objects, pretty-printed, as exporters and alpaca-style files write."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +86,7 @@ def _classification(folder: Path) -> None:
 
     topics = ["stocks rally as bank {i} beats forecasts", "striker {i} signs for the champions",
               "new phone {i} ships with a faster chip", "election {i}: turnout hits record"]
-    _parquet(folder / "hf_exports" / "news_topics-00000-of-00001.parquet",
+    parquet(folder / "hf_exports" / "news_topics-00000-of-00001.parquet",
             {"headline": [t.format(i=i) for i in range(20) for t in topics],
              "topic_id": [k for _ in range(20) for k in range(4)]})
 
@@ -196,7 +190,7 @@ def _regression(folder: Path) -> None:
             f"Reserve {i}", 80 + i % 20, 10.0 + i % 40, "Sicily", "Nero d'Avola")
            for i in range(70)])
 
-    _parquet(folder / "listings" / "airbnb_berlin.parquet",
+    parquet(folder / "listings" / "airbnb_berlin.parquet",
             {"name": [f"Flat {i} in Kreuzberg" for i in range(60)],
              "description": [f"{1 + i % 4} rooms, {'balcony' if i % 2 else 'no balcony'}, "
                              f"{5 + i % 20} min to the U-Bahn" for i in range(60)],

@@ -32,6 +32,7 @@ def jsonl(path: Path, records: list[dict[str, Any]], ensure_ascii: bool = False)
 
 def parquet(path: Path, columns: dict[str, list[Any]]) -> None:
     """A Parquet file of ``columns`` (name -> values), through pyarrow."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
