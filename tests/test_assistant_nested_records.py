@@ -165,3 +165,34 @@ def test_a_label_named_against_the_column_named_label_wins(manager, isolated: Pa
 def test_a_file_name_is_never_taken_for_a_column(manager, isolated: Path) -> None:
     spec, replies = talk(manager, isolated, "the label column is in tickets.csv")
     assert spec["dataset"].get("label_column") != "tickets.csv", replies
+
+
+def dump(path: Path, n: int = 40) -> Path:
+    """A review dump as it is published (JSON lines in a .json file): no field has a name a
+    dataset looks for, a nested style object and a two-number list beside the text."""
+    return jsonl(path, [{"asin": f"B{i:06d}", "reviewerName": f"user {i}",
+                         "overall": 5.0 if i % 2 else 1.0, "summary": "fine",
+                         "reviewText": ("works well, quiet" if i % 2 else "stopped working")
+                         + f" after {i} days", "style": {"Size:": "large"},
+                         "helpful": [i % 3, 3]} for i in range(n)])
+
+
+@pytest.mark.parametrize("said", [
+    "classify the reviewText in dump.json by overall",
+    "dump.json: predict overall from reviewtext",
+    "fine-tune on dump.json, texts in 'reviewText', classes in 'overall' please",
+])
+def test_a_dump_whose_fields_are_named_is_read_as_it_is(manager, isolated: Path,
+                                                        said: str) -> None:
+    dump(isolated / "dump.json")
+    spec, replies = talk(manager, isolated, said)
+    dataset = spec["dataset"]
+    assert (dataset["name"], dataset["path"]) == ("jsonl", "dump.json"), replies
+    assert dataset["text_column"].lower() == "reviewtext", replies
+    assert dataset["label_column"] == "overall", replies
+
+
+def test_a_dump_whose_fields_are_not_named_is_said_not_swapped(manager, isolated: Path) -> None:
+    dump(isolated / "dump.json")
+    _, replies = talk(manager, isolated, "train a classifier on dump.json")
+    assert "dump.json" in replies and "reviewText" in replies, replies

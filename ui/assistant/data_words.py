@@ -659,7 +659,7 @@ def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
     if not file.exists() or not 0 < component.how_well_it_reads(file) < READS_AS_IS:
         return False
     shape = _folder_shape(file) if file.is_dir() else _record_shape(file)
-    if not shape:
+    if not shape or _fields_said(reading, shape, component):
         return False
     task = reading.draft.get("task") or "text-classification"
     if component.tasks and task not in component.tasks:
@@ -674,6 +674,18 @@ def _not_read_as_is(reading: Reading, path: str, component: Any) -> bool:
         f"into one of those forms (for example with a few lines of {tool}) and give me the "
         f"new {new}")
     return True
+
+
+def _fields_said(reading: Reading, shape: str, component: Any) -> bool:
+    """The person names the file's own fields for a dataset that takes its columns by name
+    ("classify the reviewText by the overall stars"): the file is read as it is, with those
+    columns, rather than turned away for fields no default name matches."""
+    params = {p.name for p in getattr(component, "params", ())}
+    if not {"text_column", "label_column"} <= params:
+        return False
+    fields = [part.split(" [")[0] for part in shape.split(", ")]
+    return any(len(f) >= 3 and re.search(rf"(?<![\w.]){re.escape(f)}(?![\w])", reading.message,
+                                         re.IGNORECASE) for f in fields)
 
 
 def _folder_shape(folder: Path) -> str:
